@@ -1,0 +1,49 @@
+# IMG Portal: `make run` sets up and serves on 127.0.0.1:8000 (SQLite);
+# `make test` sets up and runs the whole test suite.
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+
+.PHONY: run test setup venv migrate content check lint format ci benchmark chromium clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@test -x $(PY) || "$$(bin/find-python)" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+venv: $(VENV)/.installed
+
+setup: venv
+	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=1 $(PY) manage.py createcachetable
+	DJANGO_DEBUG=1 $(PY) manage.py setup_curators
+	DJANGO_DEBUG=1 $(PY) manage.py load_curated_content
+
+run: setup
+	@echo "IMG Portal on http://127.0.0.1:$(PORT)/ (verification emails print below)"
+	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || bin/install-chromium || echo '*** WARNING: Chromium could not be installed; browser tests will be SKIPPED (they fail in CI). ***'
+
+test: venv chromium
+	$(PY) -m pytest
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	IMGPORTAL_TESTING=1 $(PY) manage.py check
+	IMGPORTAL_TESTING=1 $(PY) manage.py makemigrations --check --dry-run
+
+format: venv
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+ci: lint test
+
+benchmark: venv
+	$(PY) manage.py benchmark
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,60 @@
+"""Create or update the "Curators" group; optionally make people curators.
+
+Curators maintain the curated content (milestones, prerequisites, Match
+cycles, rules, resources) and work through problem reports. They never get
+permissions on members' own data (progress, saved resources). Safe to re-run:
+the group's permissions are set to exactly this list each time.
+"""
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+GROUP_NAME = "Curators"
+CONTENT_APPS = ["pathways", "resources"]
+# Members' own data: curators have no business editing it.
+MEMBER_DATA = {"pathways.progress", "resources.savedresource"}
+# Problem reports come from members: curators read, resolve and delete them.
+REVIEW_ONLY = {"resources.problemreport": ["view", "change", "delete"]}
+
+
+def curator_permissions() -> list[Permission]:
+    wanted = []
+    for app_label in CONTENT_APPS:
+        for model in apps.get_app_config(app_label).get_models():
+            label = model._meta.label_lower
+            if label in MEMBER_DATA:
+                continue
+            actions = REVIEW_ONLY.get(label, ["add", "change", "delete", "view"])
+            wanted += [(app_label, f"{action}_{model._meta.model_name}") for action in actions]
+    perms = []
+    for app_label, codename in wanted:
+        perms.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return perms
+
+
+class Command(BaseCommand):
+    help = "Create/update the Curators group. --add EMAIL makes that member a curator."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--add", nargs="*", default=[], metavar="EMAIL")
+
+    @transaction.atomic
+    def handle(self, *args, add, **options):
+        group, created = Group.objects.get_or_create(name=GROUP_NAME)
+        perms = curator_permissions()
+        group.permissions.set(perms)
+        verb = "Created" if created else "Updated"
+        self.stdout.write(f"{verb} group {GROUP_NAME!r} with {len(perms)} permissions.")
+        User = get_user_model()
+        for email in add:
+            try:
+                user = User.objects.get(email__iexact=email)
+            except User.DoesNotExist:
+                raise CommandError(f"No account with the email {email!r}: sign up first.") from None
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+            user.groups.add(group)
+            self.stdout.write(f"{user.email} is now a curator (staff, in {GROUP_NAME!r}).")

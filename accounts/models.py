@@ -1,0 +1,127 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+
+class UserManager(BaseUserManager):
+    """Users log in with their email address; there is no username."""
+
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        email = self.normalize_email(email).lower()
+        user = self.model(email=email, **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    username = None
+    email = models.EmailField("email address", unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                models.functions.Lower("email"), name="accounts_user_email_ci_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class Profile(models.Model):
+    """What the roadmap needs to know about a member, asked at onboarding."""
+
+    class Visa(models.TextChoices):
+        NONE = "none", "No visa needed (US citizen or permanent resident)"
+        J1 = "j1", "J-1 (ECFMG-sponsored exchange visitor)"
+        H1B = "h1b", "H-1B (temporary worker)"
+        UNDECIDED = "undecided", "Needs a visa, route not decided yet"
+
+    # Bounds checked in forms too; these are the database's last line.
+    MIN_GRADUATION_YEAR = 1960
+    MIN_MATCH_YEAR = 2024
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    school_country = models.CharField("country of your medical school", max_length=100, blank=True)
+    school_name = models.CharField("medical school", max_length=200, blank=True)
+    graduation_year = models.PositiveSmallIntegerField(
+        "graduation year (or expected)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(MIN_GRADUATION_YEAR)],
+    )
+    specialty = models.CharField("target specialty", max_length=100, blank=True)
+    match_year = models.PositiveSmallIntegerField(
+        "target Match year",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(MIN_MATCH_YEAR), MaxValueValidator(2100)],
+        help_text="The year of the Match Day you aim for (residency starts 1 July that year).",
+    )
+    visa = models.CharField(
+        "US visa for residency", max_length=10, choices=Visa, default=Visa.UNDECIDED
+    )
+    has_step2cs = models.BooleanField(
+        "I hold a still-valid pass on the former USMLE Step 2 CS",
+        default=False,
+        help_text="If so, you do not need an ECFMG Pathway or the OET.",
+    )
+    onboarded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(visa__in=["none", "j1", "h1b", "undecided"]),
+                name="accounts_profile_visa_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(graduation_year__isnull=True) | Q(graduation_year__gte=1960),
+                name="accounts_profile_graduation_year_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(match_year__isnull=True)
+                | Q(match_year__gte=2024, match_year__lte=2100),
+                name="accounts_profile_match_year_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Profile of {self.user}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:settings")
+
+    @property
+    def needs_visa(self) -> bool:
+        return self.visa != self.Visa.NONE
+
+    @property
+    def is_onboarded(self) -> bool:
+        return self.onboarded_at is not None

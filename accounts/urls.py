@@ -1,0 +1,11 @@
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("welcome/", views.onboarding, name="onboarding"),
+    path("settings/", views.profile_settings, name="settings"),
+    path("delete/", views.delete_account, name="delete"),
+]

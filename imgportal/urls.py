@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic.base import RedirectView
+
+from imgportal import views
+
+admin.site.site_header = "IMG Portal curation"
+admin.site.site_title = "IMG Portal admin"
+admin.site.index_title = "Curated content"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("me/", include("accounts.urls")),
+    path("roadmap/", include("pathways.urls")),
+    path("resources/", include("resources.urls")),
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url="/static/img/favicon.svg", permanent=True),
+    ),
+]
+
+handler500 = "imgportal.views.server_error"

@@ -1,0 +1,418 @@
+"""The roadmap's data: curated milestones and cycles, and each member's progress.
+
+Curated (edited by curators in the admin, shipped in pathways/content/):
+Milestone, Prerequisite, MatchCycle, Rule. Member data: Progress.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+
+class Category(models.TextChoices):
+    EXAMS = "exams", "Exams"
+    ECFMG = "ecfmg", "ECFMG certification"
+    MATCH = "match", "Application and Match"
+    VISA = "visa", "Visa"
+    LICENSURE = "licensure", "Licensure"
+
+
+class CycleDate(models.TextChoices):
+    """The MatchCycle date fields a milestone's deadline can point at."""
+
+    ERAS_OPENS = "eras_opens", "ERAS season opens"
+    APPLICANTS_MAY_SUBMIT = "applicants_may_submit", "Applicants may submit on ERAS"
+    PROGRAMS_REVIEW_STARTS = "programs_review_starts", "Programs start reviewing applications"
+    NRMP_REGISTRATION_OPENS = "nrmp_registration_opens", "NRMP registration opens"
+    NRMP_EARLY_REGISTRATION_DEADLINE = (
+        "nrmp_early_registration_deadline",
+        "NRMP early-registration deadline",
+    )
+    RANKING_OPENS = "ranking_opens", "Ranking opens"
+    ROL_DEADLINE = "rol_deadline", "Rank order list deadline"
+    MATCH_DAY = "match_day", "Match Day"
+    TRAINING_STARTS = "training_starts", "Residency training starts"
+    OET_RECOMMENDED_BY = "oet_recommended_by", "Take the OET by (ECFMG's advice)"
+    PATHWAY_APPLICATION_DEADLINE = (
+        "pathway_application_deadline",
+        "ECFMG Pathway application deadline",
+    )
+
+
+class MilestoneQuerySet(models.QuerySet):
+    def for_roadmap(self):
+        return self.order_by("order", "title")
+
+
+class Milestone(models.Model):
+    class Records(models.TextChoices):
+        NOTHING = "nothing", "Nothing beyond status"
+        DATES = "dates", "Dates"
+        PASS_FAIL = "pass_fail", "Pass / fail"
+        SCORE = "score", "3-digit score"
+        OET = "oet", "OET sub-scores (listening, reading, writing, speaking)"
+
+    class Applies(models.TextChoices):
+        ALWAYS = "always", "Always"
+        VISA = "visa", "Only if a US visa is needed"
+        J1 = "j1", "Only on the J-1 route"
+        H1B = "h1b", "Only on the H-1B route"
+        NO_STEP2CS = "no_step2cs", "Only without a valid Step 2 CS pass"
+        OPTIONAL = "optional", "Optional"
+
+    slug = models.SlugField(unique=True, help_text="Stable identifier used in URLs and content.")
+    title = models.CharField(max_length=120)
+    category = models.CharField(max_length=20, choices=Category)
+    summary = models.CharField(max_length=300, help_text="One sentence shown on the dashboard.")
+    explanation = models.TextField(
+        blank=True, help_text="Markdown. Rendered with a sanitiser: no raw HTML survives."
+    )
+    source_url = models.URLField(
+        max_length=500, help_text="The official page this milestone's facts come from."
+    )
+    last_reviewed = models.DateField(help_text="When a curator last checked it against the source.")
+    needs_review = models.BooleanField(
+        default=False,
+        help_text="Set when a fact is only from secondary sources or may be out of date.",
+    )
+    order = models.PositiveSmallIntegerField(default=0, help_text="Display order on the roadmap.")
+    records = models.CharField(
+        max_length=20,
+        choices=Records,
+        default=Records.DATES,
+        help_text="What a member records for this milestone besides status and dates.",
+    )
+    counts_attempts = models.BooleanField(
+        default=False, help_text="Track attempts against the USMLE attempt limit."
+    )
+    applies = models.CharField(
+        max_length=20,
+        choices=Applies,
+        default=Applies.ALWAYS,
+        help_text="Which members see this milestone on their roadmap.",
+    )
+    deadline = models.CharField(
+        max_length=40,
+        choices=CycleDate,
+        blank=True,
+        help_text="The date of the member's Match cycle this milestone is due by.",
+    )
+    deadline_note = models.CharField(max_length=150, blank=True)
+    requires = models.ManyToManyField(
+        "self",
+        through="Prerequisite",
+        through_fields=("milestone", "required"),
+        symmetrical=False,
+        related_name="unlocks",
+        blank=True,
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MilestoneQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(category__in=Category.values), name="pathways_milestone_category_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(records__in=["nothing", "dates", "pass_fail", "score", "oet"]),
+                name="pathways_milestone_records_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(applies__in=["always", "visa", "j1", "h1b", "no_step2cs", "optional"]),
+                name="pathways_milestone_applies_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(deadline="") | Q(deadline__in=CycleDate.values),
+                name="pathways_milestone_deadline_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(source_url__startswith="https://")
+                | Q(source_url__startswith="http://"),
+                name="pathways_milestone_source_url_scheme",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("pathways:milestone", args=[self.slug])
+
+
+class Prerequisite(models.Model):
+    class Kind(models.TextChoices):
+        HARD = "hard", "Hard: cannot be done before"
+        SOFT = "soft", "Soft: should be done before"
+
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="prerequisites")
+    required = models.ForeignKey(
+        Milestone,
+        on_delete=models.CASCADE,
+        related_name="required_by",
+        help_text="The milestone that comes first.",
+    )
+    kind = models.CharField(max_length=4, choices=Kind, default=Kind.HARD)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["milestone", "required"], name="pathways_prerequisite_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(milestone=models.F("required")),
+                name="pathways_prerequisite_not_self",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["hard", "soft"]), name="pathways_prerequisite_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.milestone} needs {self.required} ({self.kind})"
+
+    def clean(self) -> None:
+        """Refuse a prerequisite that would close a cycle in the graph."""
+        if not (self.milestone_id and self.required_id):
+            return
+        if self.milestone_id == self.required_id:
+            raise ValidationError({"required": "A milestone cannot require itself."})
+        # Walk from `required` through what it requires; reaching `milestone` is a cycle.
+        edges: dict[int, set[int]] = {}
+        rows = Prerequisite.objects.exclude(pk=self.pk).values_list("milestone_id", "required_id")
+        for milestone_id, required_id in rows:
+            edges.setdefault(milestone_id, set()).add(required_id)
+        seen, stack = set(), [self.required_id]
+        while stack:
+            current = stack.pop()
+            if current == self.milestone_id:
+                raise ValidationError(
+                    {
+                        "required": "This would create a cycle: that milestone already depends on "
+                        "this one."
+                    }
+                )
+            if current not in seen:
+                seen.add(current)
+                stack.extend(edges.get(current, ()))
+
+
+class MatchCycle(models.Model):
+    """The key dates of one NRMP Main Residency Match (year = Match Day's year)."""
+
+    year = models.PositiveSmallIntegerField(
+        unique=True, validators=[MinValueValidator(2020), MaxValueValidator(2100)]
+    )
+    eras_opens = models.DateField("ERAS season opens", help_text="Early June of the year before.")
+    applicants_may_submit = models.DateField(help_text="First week of September, year before.")
+    programs_review_starts = models.DateField(help_text="About three weeks after submission opens.")
+    nrmp_registration_opens = models.DateField(help_text="15 September, year before.")
+    nrmp_early_registration_deadline = models.DateField(
+        help_text="30 November, year before; a late fee applies afterwards."
+    )
+    ranking_opens = models.DateField(help_text="Mid-January.")
+    rol_deadline = models.DateField(
+        "rank order list deadline", help_text="About three weeks before Match Day (9 pm ET)."
+    )
+    match_day = models.DateField(help_text="Third Friday of March.")
+    training_starts = models.DateField(help_text="1 July.")
+    oet_recommended_by = models.DateField(
+        "take the OET by",
+        null=True,
+        blank=True,
+        help_text="ECFMG advises the last December OET date before the Match.",
+    )
+    pathway_application_deadline = models.DateField(
+        null=True, blank=True, help_text="The deadline of the ECFMG Pathway season for this Match."
+    )
+    oet_valid_from = models.DateField(
+        "OET accepted if taken on or after",
+        null=True,
+        blank=True,
+        help_text="Earliest OET test date the Pathway season for this Match accepts.",
+    )
+    source_url = models.URLField(max_length=500, blank=True)
+    last_reviewed = models.DateField(null=True, blank=True)
+    needs_review = models.BooleanField(
+        default=False, help_text="Set while dates are proposed defaults, not official."
+    )
+    notes = models.TextField(blank=True, help_text="Curator notes on which dates are verified.")
+
+    class Meta:
+        ordering = ["year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rol_deadline__lt=models.F("match_day")),
+                name="pathways_cycle_rol_before_match",
+            ),
+            models.CheckConstraint(
+                condition=Q(match_day__lt=models.F("training_starts")),
+                name="pathways_cycle_match_before_training",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Match {self.year}"
+
+    def date_for(self, field: str) -> datetime.date | None:
+        if field not in CycleDate.values:
+            return None
+        return getattr(self, field)
+
+
+class RuleQuerySet(models.QuerySet):
+    def value_on(self, key: str, on: datetime.date) -> int | None:
+        """The value of a rule in force on a date (latest effective_from <= on)."""
+        rule = (
+            self.filter(key=key)
+            .filter(Q(effective_from__isnull=True) | Q(effective_from__lte=on))
+            .order_by(models.F("effective_from").desc(nulls_last=True))
+            .first()
+        )
+        return rule.value if rule else None
+
+
+class Rule(models.Model):
+    """A rule that changes over time, e.g. the Step 2 CK passing score by test date."""
+
+    class Key(models.TextChoices):
+        STEP2CK_PASSING_SCORE = "step2ck_passing_score", "Step 2 CK passing score"
+        STEP3_PASSING_SCORE = "step3_passing_score", "Step 3 passing score"
+        USMLE_ATTEMPT_LIMIT = "usmle_attempt_limit", "USMLE attempts allowed per Step"
+        OET_MIN_LISTENING = "oet_min_listening", "OET minimum, listening"
+        OET_MIN_READING = "oet_min_reading", "OET minimum, reading"
+        OET_MIN_SPEAKING = "oet_min_speaking", "OET minimum, speaking"
+        OET_MIN_WRITING = "oet_min_writing", "OET minimum, writing"
+        ECFMG_EXAM_WINDOW_YEARS = "ecfmg_exam_window_years", "ECFMG exam window (years)"
+        J1_MAX_YEARS = "j1_max_years", "J-1 maximum for clinical training (years)"
+
+    key = models.CharField(max_length=40, choices=Key)
+    value = models.IntegerField()
+    effective_from = models.DateField(
+        null=True, blank=True, help_text="Leave empty for the value in force before any change."
+    )
+    note = models.CharField(max_length=300, blank=True)
+    source_url = models.URLField(max_length=500, blank=True)
+    last_reviewed = models.DateField(null=True, blank=True)
+    needs_review = models.BooleanField(default=False)
+
+    objects = RuleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["key", "effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "effective_from"], name="pathways_rule_key_date_unique"
+            ),
+            # Only one undated ("before any change") value per rule.
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=Q(effective_from__isnull=True),
+                name="pathways_rule_key_undated_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    key__in=[
+                        "step2ck_passing_score",
+                        "step3_passing_score",
+                        "usmle_attempt_limit",
+                        "oet_min_listening",
+                        "oet_min_reading",
+                        "oet_min_speaking",
+                        "oet_min_writing",
+                        "ecfmg_exam_window_years",
+                        "j1_max_years",
+                    ]
+                ),
+                name="pathways_rule_key_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        since = f" from {self.effective_from:%d %b %Y}" if self.effective_from else ""
+        return f"{self.get_key_display()}: {self.value}{since}"
+
+
+class Progress(models.Model):
+    """One member's record of one milestone. Rows survive profile changes."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+        NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+    class Outcome(models.TextChoices):
+        UNKNOWN = "", "No result yet"
+        PASSED = "passed", "Passed"
+        FAILED = "failed", "Failed"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="progress"
+    )
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="progress")
+    status = models.CharField(max_length=20, choices=Status, default=Status.NOT_STARTED)
+    planned_date = models.DateField(null=True, blank=True)
+    completed_date = models.DateField(null=True, blank=True)
+    outcome = models.CharField(max_length=6, choices=Outcome, blank=True, default="")
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    oet_listening = models.PositiveSmallIntegerField(null=True, blank=True)
+    oet_reading = models.PositiveSmallIntegerField(null=True, blank=True)
+    oet_writing = models.PositiveSmallIntegerField(null=True, blank=True)
+    oet_speaking = models.PositiveSmallIntegerField(null=True, blank=True)
+    oet_single_sitting = models.BooleanField(default=True)
+    expires_on = models.DateField(
+        null=True, blank=True, help_text="For a Pathway-based certificate: its valid-through date."
+    )
+    notes = models.TextField(blank=True, max_length=5000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["milestone__order"]
+        verbose_name_plural = "progress"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "milestone"], name="pathways_progress_user_milestone_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["not_started", "in_progress", "done", "not_applicable"]),
+                name="pathways_progress_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome__in=["", "passed", "failed"]),
+                name="pathways_progress_outcome_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=1, score__lte=300),
+                name="pathways_progress_score_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(attempts__lte=10), name="pathways_progress_attempts_range"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    (Q(oet_listening__isnull=True) | Q(oet_listening__lte=500))
+                    & (Q(oet_reading__isnull=True) | Q(oet_reading__lte=500))
+                    & (Q(oet_writing__isnull=True) | Q(oet_writing__lte=500))
+                    & (Q(oet_speaking__isnull=True) | Q(oet_speaking__lte=500))
+                ),
+                name="pathways_progress_oet_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.milestone}: {self.get_status_display()}"
+
+    @property
+    def is_settled(self) -> bool:
+        """Done or not applicable: no longer blocks what depends on it."""
+        return self.status in {self.Status.DONE, self.Status.NOT_APPLICABLE}
