@@ -7,6 +7,7 @@ and allowed hosts.
 """
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -28,7 +29,8 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DJANGO_DEBUG")
-TESTING = env_bool("IMGPORTAL_TESTING")
+# The test run (pytest) gets development-like defaults without DEBUG.
+TESTING = env_bool("IMGPORTAL_TESTING") or "pytest" in sys.modules
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
@@ -92,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
+                "imgportal.context_processors.site",
             ],
         },
     },
@@ -164,6 +167,10 @@ STORAGES = {
         )
     },
 }
+
+# Development and tests serve static files straight from the app folders.
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 
 # --- Accounts (django-allauth 65) -------------------------------------------
 SITE_NAME = "IMG Portal"

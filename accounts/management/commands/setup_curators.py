@@ -42,12 +42,13 @@ class Command(BaseCommand):
         parser.add_argument("--add", nargs="*", default=[], metavar="EMAIL")
 
     @transaction.atomic
-    def handle(self, *args, add, **options):
+    def handle(self, *args, add, verbosity, **options):
         group, created = Group.objects.get_or_create(name=GROUP_NAME)
         perms = curator_permissions()
         group.permissions.set(perms)
         verb = "Created" if created else "Updated"
-        self.stdout.write(f"{verb} group {GROUP_NAME!r} with {len(perms)} permissions.")
+        if verbosity:
+            self.stdout.write(f"{verb} group {GROUP_NAME!r} with {len(perms)} permissions.")
         User = get_user_model()
         for email in add:
             try:
@@ -57,4 +58,5 @@ class Command(BaseCommand):
             user.is_staff = True
             user.save(update_fields=["is_staff"])
             user.groups.add(group)
-            self.stdout.write(f"{user.email} is now a curator (staff, in {GROUP_NAME!r}).")
+            if verbosity:
+                self.stdout.write(f"{user.email} is now a curator (staff, in {GROUP_NAME!r}).")

@@ -1,0 +1,206 @@
+import datetime
+import re
+
+import pytest
+import time_machine
+from allauth.account.models import EmailAddress
+from django.core import mail
+from django.urls import reverse
+
+from accounts.forms import earliest_match_year, third_friday_of_march
+from accounts.models import Profile, User
+
+pytestmark = pytest.mark.django_db
+
+VALID_PROFILE = {
+    "school_country": "Nigeria",
+    "school_name": "University of Lagos College of Medicine",
+    "graduation_year": "2023",
+    "specialty": "Pediatrics",
+    "match_year": "2028",
+    "visa": "j1",
+}
+
+
+def test_signup_sends_verification_email_and_blocks_login_until_verified(client):
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": "Priya@Example.com",
+            "password1": "a-long-enough-passphrase",
+            "password2": "a-long-enough-passphrase",
+        },
+    )
+    assert response.status_code == 302
+    user = User.objects.get()
+    assert user.email == "priya@example.com"  # stored lower-case
+    assert len(mail.outbox) == 1
+    link = re.search(r"http://\S+/accounts/confirm-email/\S+/", mail.outbox[0].body)
+    assert link, mail.outbox[0].body
+    # Not verified yet: logging in sends the user to "verify your email".
+    response = client.post(
+        reverse("account_login"),
+        {"login": "priya@example.com", "password": "a-long-enough-passphrase"},
+    )
+    assert "_auth_user_id" not in client.session
+    # Following the link and confirming verifies the address and logs in.
+    path = link.group(0).split("testserver", 1)[1]
+    response = client.post(path)
+    assert EmailAddress.objects.get(user=user).verified
+    assert response.status_code == 302
+    assert response.url == reverse("accounts:onboarding")
+
+
+def test_email_is_case_insensitive_for_login(client, member, password):
+    response = client.post(
+        reverse("account_login"), {"login": "ALICE@Example.COM", "password": password}
+    )
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(member.pk)
+
+
+def test_duplicate_email_in_other_case_is_refused_by_the_database(member):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create(email="ALICE@example.com")
+
+
+def test_first_login_goes_to_onboarding_then_dashboard(client, new_member, password):
+    response = client.post(
+        reverse("account_login"), {"login": new_member.email, "password": password}
+    )
+    assert response.url == reverse("accounts:onboarding")
+    # The dashboard also insists on onboarding first.
+    assert client.get(reverse("pathways:dashboard")).url == reverse("accounts:onboarding")
+    response = client.post(reverse("accounts:onboarding"), VALID_PROFILE)
+    assert response.status_code == 302
+    assert response.url == reverse("pathways:dashboard")
+    profile = Profile.objects.get(user=new_member)
+    assert profile.is_onboarded
+    assert profile.match_year == 2028
+    assert profile.visa == "j1"
+    assert profile.has_step2cs is False
+
+
+def test_onboarded_member_logs_in_to_dashboard(client, member, password):
+    response = client.post(reverse("account_login"), {"login": member.email, "password": password})
+    assert response.url == reverse("pathways:dashboard")
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 25, 12, tzinfo=datetime.UTC))
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("graduation_year", "2033", "no later than 2032"),
+        ("graduation_year", "1901", "from 1960 onwards"),
+        ("graduation_year", "abc", "Enter a whole number"),
+        ("match_year", "2026", "The 2026 Match is already over. Choose 2027 or later."),
+        ("match_year", "2040", "no later than 2037"),
+        ("match_year", "2024.5", "Enter a whole number"),
+        ("visa", "H1B'--", "Select a valid choice"),
+        ("school_country", "", "This field is required"),
+    ],
+)
+def test_onboarding_validation_shows_error_next_to_field_and_saves_nothing(
+    client, new_member, field, value, message
+):
+    client.force_login(new_member)
+    response = client.post(reverse("accounts:onboarding"), {**VALID_PROFILE, field: value})
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert message in " ".join(form.errors[field])
+    html = response.content.decode()
+    assert f'id="id_{field}_error"' in html or 'aria-invalid="true"' in html
+    profile = Profile.objects.get(user=new_member)
+    assert profile.onboarded_at is None
+    assert profile.school_country == "India"  # the fixture's value, untouched
+
+
+def test_match_year_before_graduation_is_refused(client, new_member):
+    client.force_login(new_member)
+    data = {**VALID_PROFILE, "graduation_year": "2030", "match_year": "2029"}
+    response = client.post(reverse("accounts:onboarding"), data)
+    assert "cannot be before your graduation year" in " ".join(
+        response.context["form"].errors["match_year"]
+    )
+
+
+def test_match_day_rule():
+    assert third_friday_of_march(2026) == datetime.date(2026, 3, 20)
+    assert third_friday_of_march(2025) == datetime.date(2025, 3, 21)
+    assert third_friday_of_march(2024) == datetime.date(2024, 3, 15)
+    assert third_friday_of_march(2023) == datetime.date(2023, 3, 17)
+    assert earliest_match_year(datetime.date(2026, 3, 20)) == 2026
+    assert earliest_match_year(datetime.date(2026, 3, 21)) == 2027
+
+
+def test_extra_post_fields_are_ignored(client, member, other_member):
+    client.force_login(member)
+    client.post(reverse("accounts:settings"), {**VALID_PROFILE, "user": other_member.pk})
+    assert Profile.objects.get(user=member).school_country == "Nigeria"
+    assert Profile.objects.get(user=other_member).school_country == "India"
+
+
+def test_settings_update_keeps_onboarding_and_redirects(member_client, member):
+    response = member_client.post(
+        reverse("accounts:settings"), {**VALID_PROFILE, "visa": "h1b", "has_step2cs": "on"}
+    )
+    assert response.status_code == 302
+    profile = Profile.objects.get(user=member)
+    assert profile.visa == "h1b"
+    assert profile.has_step2cs is True
+    assert profile.is_onboarded
+
+
+@pytest.mark.parametrize("name", ["accounts:onboarding", "accounts:settings", "accounts:delete"])
+def test_member_pages_need_login(client, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+def test_member_pages_are_not_cached(member_client):
+    response = member_client.get(reverse("accounts:settings"))
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_delete_account_needs_the_password(member_client, member):
+    response = member_client.post(
+        reverse("accounts:delete"), {"password": "wrong-password", "confirm": "on"}
+    )
+    assert response.status_code == 200
+    assert "That is not your password." in response.content.decode()
+    assert User.objects.filter(pk=member.pk).exists()
+
+
+def test_delete_account_removes_every_personal_row_and_logs_out(
+    member_client, member, other_member, password
+):
+    from django.apps import apps
+    from django.contrib.sessions.models import Session
+
+    user_id = member.pk
+    response = member_client.post(
+        reverse("accounts:delete"), {"password": password, "confirm": "on"}
+    )
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=user_id).exists()
+    # Every model with a foreign key to the user has no row of theirs left.
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            if getattr(field, "related_model", None) is User and field.concrete:
+                leftover = model.objects.filter(**{field.name: user_id})
+                assert not leftover.exists(), f"{model.__name__}.{field.name} still has rows"
+    assert EmailAddress.objects.filter(email=member.email).count() == 0
+    assert "_auth_user_id" not in member_client.session
+    for session in Session.objects.all():
+        assert session.get_decoded().get("_auth_user_id") != str(user_id)
+    # The other member is untouched.
+    assert User.objects.filter(pk=other_member.pk).exists()
+    assert Profile.objects.filter(user=other_member).exists()
+
+
+def test_delete_account_get_only_shows_the_form(member_client, member):
+    assert member_client.get(reverse("accounts:delete")).status_code == 200
+    assert User.objects.filter(pk=member.pk).exists()

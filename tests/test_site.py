@@ -1,0 +1,132 @@
+"""Site-wide behaviour: home, health check, security headers, error pages, settings."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import OperationalError
+from django.test import override_settings
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_home_tells_a_visitor_what_the_portal_does(client):
+    response = client.get("/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "one personal roadmap" in html
+    assert reverse("account_signup") in html
+    assert 'href="#main"' in html  # skip link
+
+
+def test_home_sends_members_to_their_dashboard(member_client):
+    assert member_client.get("/").url == reverse("pathways:dashboard")
+
+
+def test_csp_header_is_strict(client):
+    csp = client.get("/")["Content-Security-Policy"]
+    assert "script-src 'self' 'nonce-" in csp
+    assert "unsafe-inline" not in csp
+    assert "unsafe-eval" not in csp
+    assert "style-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+
+
+def test_htmx_is_served_from_our_static_files_with_a_nonce(client):
+    html = client.get("/").content.decode()
+    assert 'src="/static/django-htmx/' in html or "htmx" in html
+    assert "unpkg" not in html and "cdn" not in html.lower()
+    assert 'nonce="' in html
+
+
+def test_security_headers(client):
+    response = client.get("/")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_healthz_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_503_when_database_is_down(client, monkeypatch):
+    from django.db import connection
+
+    def broken_cursor(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(connection, "cursor", broken_cursor)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"] == "unavailable"
+
+
+@override_settings(ROOT_URLCONF="tests.urls_raising")
+@pytest.mark.parametrize("path", ["/lost/", "/locked/"])
+def test_lost_database_connection_is_a_503_with_retry_after(client, path):
+    client.raise_request_exception = False
+    response = client.get(path)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "Nothing you entered was lost" in response.content.decode()
+
+
+@override_settings(ROOT_URLCONF="tests.urls_raising")
+def test_a_real_bug_stays_a_500(client):
+    client.raise_request_exception = False
+    response = client.get("/bug/")
+    assert response.status_code == 500
+    assert "Something went wrong" in response.content.decode()
+
+
+def test_404_page_uses_site_layout(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+
+
+def test_favicon(client):
+    assert client.get("/favicon.ico").status_code == 301
+
+
+def run_settings(env: dict) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "IMGPORTAL_"))}
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_refuses_to_start_without_secret_key():
+    result = run_settings({"DJANGO_ALLOWED_HOSTS": "example.org"})
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_to_start_without_allowed_hosts():
+    result = run_settings({"DJANGO_SECRET_KEY": "x" * 60})
+    assert result.returncode != 0
+    assert "DJANGO_ALLOWED_HOSTS must be set" in result.stderr
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = run_settings(
+        {
+            "DJANGO_SECRET_KEY": "k8Jq2v9PzL0mN3xR7tY1wE5uI4oA6sD8fG2hJ0kL9zX3cV7bN1mQ5wE8rT2yU6iO",
+            "DJANGO_ALLOWED_HOSTS": "imgportal.example.org",
+            "EMAIL_HOST": "smtp.example.org",
+        }
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
