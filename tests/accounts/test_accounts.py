@@ -204,3 +204,62 @@ def test_delete_account_removes_every_personal_row_and_logs_out(
 def test_delete_account_get_only_shows_the_form(member_client, member):
     assert member_client.get(reverse("accounts:delete")).status_code == 200
     assert User.objects.filter(pk=member.pk).exists()
+
+
+def test_password_reset_sends_a_link_for_known_and_says_the_same_for_unknown(client, member):
+    known = client.post(reverse("account_reset_password"), {"email": member.email})
+    unknown = client.post(reverse("account_reset_password"), {"email": "nobody@example.com"})
+    assert known.status_code == unknown.status_code == 302
+    assert known.url == unknown.url
+    assert any("/accounts/password/reset/key/" in m.body for m in mail.outbox)
+    assert [m.to for m in mail.outbox if "/password/reset/key/" in m.body] == [[member.email]]
+
+
+def test_password_change_requires_the_old_password(member_client, member, password):
+    url = reverse("account_change_password")
+    response = member_client.post(
+        url,
+        {
+            "oldpassword": "wrong",
+            "password1": "n3w-passphrase-ok",
+            "password2": "n3w-passphrase-ok",
+        },
+    )
+    assert response.status_code == 200
+    member.refresh_from_db()
+    assert member.check_password(password)
+    response = member_client.post(
+        url,
+        {
+            "oldpassword": password,
+            "password1": "n3w-passphrase-ok",
+            "password2": "n3w-passphrase-ok",
+        },
+    )
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.check_password("n3w-passphrase-ok")
+
+
+def test_changing_email_asks_for_the_password_again(client, member, password):
+    client.post(reverse("account_login"), {"login": member.email, "password": password})
+    # Pretend the log-in happened long ago: allauth asks to re-authenticate first.
+    session = client.session
+    session.pop("account_authentication_records", None)
+    session.save()
+    response = client.post(
+        reverse("account_email"), {"action_add": "", "email": "alice.new@example.com"}
+    )
+    assert response.status_code == 302
+    assert "reauthenticate" in response.url
+    assert not EmailAddress.objects.filter(email="alice.new@example.com").exists()
+
+
+def test_short_and_common_passwords_are_refused(client):
+    for weak in ["short1", "password123"]:
+        response = client.post(
+            reverse("account_signup"),
+            {"email": "weak@example.com", "password1": weak, "password2": weak},
+        )
+        assert response.status_code == 200
+        assert not User.objects.filter(email="weak@example.com").exists()
