@@ -47,6 +47,16 @@ def make_member(email: str, *, onboarded: bool = True, **profile_fields):
     return user
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """allauth's rate-limit counters live in the cache: start every test from zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def password():
     return PASSWORD

@@ -263,3 +263,15 @@ def test_short_and_common_passwords_are_refused(client):
         )
         assert response.status_code == 200
         assert not User.objects.filter(email="weak@example.com").exists()
+
+
+def test_failed_logins_are_rate_limited_per_account(client, member, password):
+    for _ in range(5):
+        response = client.post(
+            reverse("account_login"), {"login": member.email, "password": "wrong-password"}
+        )
+        assert response.status_code == 200
+    # The sixth attempt is refused even with the right password, for the lock-out window.
+    response = client.post(reverse("account_login"), {"login": member.email, "password": password})
+    assert "_auth_user_id" not in client.session
+    assert "Too many failed login attempts" in response.content.decode()
