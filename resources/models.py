@@ -1,1 +1,305 @@
-# Create your models here.
+"""The resource directory: curated resources, members' saved resources, problem reports.
+
+Curated (edited by curators in the admin, shipped in resources/content/): Resource, Tag.
+Member data: SavedResource, ProblemReport.
+"""
+
+import datetime
+import re
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.core.validators import URLValidator
+from django.db import connections, models
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
+from django.urls import reverse
+from django.utils import timezone
+
+SEARCH_CONFIG = "english"
+# The longest query we turn into search terms; the rest is ignored.
+MAX_SEARCH_TERMS = 8
+# Letters and digits only: what remains can never carry tsquery operators (& | ! : * ( ) ').
+SEARCH_TERM = re.compile(r"\w+")
+# Slugs that would clash with the directory's own URLs (/resources/saved/).
+RESERVED_SLUGS = ["saved"]
+# Days without review after which a resource counts as stale.
+STALE_AFTER_DAYS = 365
+
+
+def search_terms(q: str) -> list[str]:
+    return SEARCH_TERM.findall(q.replace("_", " "))[:MAX_SEARCH_TERMS]
+
+
+def prefix_tsquery(terms: list[str]) -> str:
+    """`visa & spons:*`: every term must match, the last one as a prefix (search as you type).
+
+    Terms are plain \\w+ words, so the result is a safe to_tsquery() string; it is still
+    passed to the database as a parameter, never interpolated into SQL.
+    """
+    return " & ".join([*terms[:-1], f"{terms[-1]}:*"])
+
+
+class Category(models.TextChoices):
+    ECFMG = "ecfmg", "ECFMG and certification"
+    EXAMS = "exams", "Exams and exam preparation"
+    MATCH = "match", "Application and Match"
+    OBSERVERSHIPS = "observerships", "Observerships and clinical experience"
+    VISAS = "visas", "Visas and immigration"
+    LICENSURE = "licensure", "Licensure"
+    SUPPORT = "support", "Transition programmes and support organisations"
+    CONFERENCES = "conferences", "Conferences and networking"
+    SCHOLARSHIPS = "scholarships", "Scholarships and financial help"
+
+
+class Cost(models.TextChoices):
+    FREE = "free", "Free"
+    PAID = "paid", "Paid"
+    VARIES = "varies", "Varies"
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=50, unique=True)
+    slug = models.SlugField(max_length=50, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ResourceQuerySet(models.QuerySet):
+    def published(self) -> "ResourceQuerySet":
+        return self.filter(published=True)
+
+    def stale(self, today: datetime.date | None = None) -> "ResourceQuerySet":
+        today = today or timezone.localdate()
+        return self.filter(last_reviewed__lt=today - datetime.timedelta(days=STALE_AFTER_DAYS))
+
+    def for_directory(self, user=None) -> "ResourceQuerySet":
+        """What a directory card shows: tags, and whether this member saved it."""
+        qs = self.prefetch_related("tags")
+        if user is not None and user.is_authenticated:
+            saved = SavedResource.objects.filter(user=user, resource=OuterRef("pk"))
+            qs = qs.annotate(is_saved=Exists(saved))
+        return qs
+
+    def search(self, q: str) -> "ResourceQuerySet":
+        """Resources matching every word of `q`, best first (the last word as a prefix)."""
+        terms = search_terms(q)
+        if not terms:
+            return self
+        if connections[self.db].vendor == "postgresql":
+            return self._search_postgresql(terms)
+        return self._search_fallback(terms)
+
+    def _search_postgresql(self, terms: list[str]) -> "ResourceQuerySet":
+        query = SearchQuery(prefix_tsquery(terms), search_type="raw", config=SEARCH_CONFIG)
+        return (
+            self.filter(search_document=query)
+            .annotate(rank=SearchRank(F("search_document"), query))
+            .order_by("-rank", "title", "pk")
+        )
+
+    def _search_fallback(self, terms: list[str]) -> "ResourceQuerySet":
+        """SQLite (development): every word in some field; title matches first."""
+        qs = self
+        for term in terms:
+            qs = qs.filter(
+                Q(title__icontains=term)
+                | Q(organisation__icontains=term)
+                | Q(summary__icontains=term)
+                | Q(description__icontains=term)
+            )
+        phrase = " ".join(terms)
+        rank = Case(
+            When(title__icontains=phrase, then=Value(4)),
+            When(organisation__icontains=phrase, then=Value(3)),
+            When(summary__icontains=phrase, then=Value(2)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+        return qs.annotate(rank=rank).order_by("-rank", "title", "pk")
+
+
+class Resource(models.Model):
+    Category = Category
+    Cost = Cost
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=100, unique=True, help_text="Stable identifier used in the page's URL."
+    )
+    organisation = models.CharField(
+        max_length=200, help_text="Who runs it, as the organisation names itself."
+    )
+    category = models.CharField(max_length=20, choices=Category)
+    summary = models.CharField(max_length=300, help_text="One or two sentences shown in the list.")
+    description = models.TextField(
+        blank=True,
+        help_text="Markdown. Rendered with a sanitiser: no raw HTML survives; links may only "
+        "use http, https or mailto.",
+    )
+    url = models.URLField(
+        "official URL",
+        max_length=500,
+        blank=True,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="The official page (http or https). Leave empty only if none is known.",
+    )
+    cost = models.CharField(max_length=10, choices=Cost, default=Cost.VARIES)
+    eligibility = models.CharField(
+        "who it is for", max_length=300, blank=True, help_text="Eligibility notes."
+    )
+    location = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text='Where it applies: "Online", a country, or a US state.',
+    )
+    tags = models.ManyToManyField(Tag, related_name="resources", blank=True)
+    milestones = models.ManyToManyField(
+        "pathways.Milestone",
+        related_name="resources",
+        blank=True,
+        help_text="The roadmap milestones this resource helps with.",
+    )
+    published = models.BooleanField(default=False, help_text="Shown in the public directory.")
+    last_reviewed = models.DateField(help_text="When a curator last checked it against the source.")
+    needs_review = models.BooleanField(
+        default=False,
+        help_text="Set when a fact or the URL is from secondary sources or may be out of date.",
+    )
+    content_hash = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="sha256 of the values last loaded from resources/content/resources.toml.",
+    )
+    # PostgreSQL only: title (weight A), organisation (B), summary (C), description (D),
+    # kept up to date by a database trigger (migration 0002) on every insert and update,
+    # whatever wrote the row. Unused (NULL) on SQLite, where search() falls back to icontains.
+    search_document = SearchVectorField(null=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ResourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        indexes = [
+            # The directory's first page and its count at 100,000 resources.
+            models.Index(
+                fields=["title"], condition=Q(published=True), name="resources_published_title"
+            ),
+            models.Index(
+                fields=["location"],
+                condition=Q(published=True),
+                name="resources_published_location",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(category__in=Category.values), name="resources_resource_category_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(cost__in=Cost.values), name="resources_resource_cost_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(slug__in=RESERVED_SLUGS),
+                name="resources_resource_slug_not_reserved",
+                violation_error_message="This slug is taken by a page of the directory.",
+            ),
+            models.CheckConstraint(
+                condition=Q(url="") | Q(url__startswith="https://") | Q(url__startswith="http://"),
+                name="resources_resource_url_scheme",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("resources:detail", args=[self.slug])
+
+    @property
+    def is_stale(self) -> bool:
+        return self.last_reviewed < timezone.localdate() - datetime.timedelta(days=STALE_AFTER_DAYS)
+
+
+class SavedResource(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_resources"
+    )
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="saves")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "resource"], name="resources_savedresource_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} saved {self.resource}"
+
+
+class ProblemReportQuerySet(models.QuerySet):
+    def open(self) -> "ProblemReportQuerySet":
+        return self.filter(resolved=False)
+
+    def recent(self, user, hours: int = 1) -> "ProblemReportQuerySet":
+        """Reports this member filed in the last `hours` (the rate limit counts them)."""
+        since = timezone.now() - datetime.timedelta(hours=hours)
+        return self.filter(user=user, created_at__gte=since)
+
+
+class ProblemReport(models.Model):
+    class Kind(models.TextChoices):
+        BROKEN_LINK = "broken_link", "The link is broken"
+        OUTDATED = "outdated", "It is out of date"
+        WRONG = "wrong", "Something is wrong"
+        OTHER = "other", "Other"
+
+    # A member may file this many reports per hour, across all resources.
+    MAX_PER_HOUR = 5
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="reports")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="problem_reports"
+    )
+    kind = models.CharField("what is wrong", max_length=20, choices=Kind)
+    message = models.TextField(
+        "details", max_length=1000, blank=True, help_text="Optional, up to 1,000 characters."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved = models.BooleanField(default=False)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = ProblemReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["resolved", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "resource"],
+                condition=Q(resolved=False),
+                name="resources_problemreport_one_open_per_member",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["broken_link", "outdated", "wrong", "other"]),
+                name="resources_problemreport_kind_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "created_at"], name="resources_report_user_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.resource}"

@@ -1,0 +1,108 @@
+"""CSV import and export of resources for curators (django-import-export).
+
+Rows are matched by slug. Every row is validated like the admin form (URL scheme,
+choices, required fields, database constraints); one bad row rolls the whole
+import back, so a file is never half-imported. Exported cells that a spreadsheet
+would run as a formula are prefixed with an apostrophe, which import removes again.
+"""
+
+from django.utils.text import slugify
+from import_export import fields, resources, widgets
+
+from pathways.models import Milestone
+from resources.models import Resource, Tag
+
+# A cell starting with one of these is a formula (or a DDE payload) in Excel/LibreOffice.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_formula(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def unescape_formula(value):
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
+def split_list(value, separator: str) -> list[str]:
+    return [item.strip() for item in str(value or "").split(separator) if item.strip()]
+
+
+class MilestoneSlugsWidget(widgets.ManyToManyWidget):
+    """Milestone slugs, comma-separated; an unknown slug is an error, not silently dropped."""
+
+    def clean(self, value, row=None, **kwargs):
+        slugs = split_list(value, self.separator)
+        found = list(self.model.objects.filter(slug__in=slugs))
+        missing = sorted(set(slugs) - {milestone.slug for milestone in found})
+        if missing:
+            raise ValueError(f"Unknown milestone slug(s): {', '.join(missing)}.")
+        return found
+
+
+class TagNamesWidget(widgets.ManyToManyWidget):
+    """Tag names, comma-separated; a new name creates the tag."""
+
+    def clean(self, value, row=None, **kwargs):
+        tags = []
+        for name in split_list(value, self.separator):
+            slug = slugify(name)[:50]
+            if not slug or len(name) > 50:
+                raise ValueError(f"Invalid tag name: {name[:60]!r}.")
+            tag, _ = Tag.objects.get_or_create(slug=slug, defaults={"name": name})
+            tags.append(tag)
+        return tags
+
+
+class ResourceSheet(resources.ModelResource):
+    tags = fields.Field(
+        attribute="tags",
+        column_name="tags",
+        widget=TagNamesWidget(Tag, separator=",", field="name"),
+    )
+    milestones = fields.Field(
+        attribute="milestones",
+        column_name="milestones",
+        widget=MilestoneSlugsWidget(Milestone, separator=",", field="slug"),
+    )
+
+    class Meta:
+        model = Resource
+        import_id_fields = ["slug"]
+        fields = [
+            "slug",
+            "title",
+            "organisation",
+            "category",
+            "summary",
+            "description",
+            "url",
+            "cost",
+            "eligibility",
+            "location",
+            "tags",
+            "milestones",
+            "published",
+            "last_reviewed",
+            "needs_review",
+        ]
+        use_transactions = True
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = True
+
+    def import_data(self, dataset, **kwargs):
+        # Validation errors (not only exceptions) roll the whole file back.
+        kwargs["rollback_on_validation_errors"] = True
+        return super().import_data(dataset, **kwargs)
+
+    def before_import_row(self, row, **kwargs):
+        for key, value in row.items():
+            row[key] = unescape_formula(value)
+
+    def export_field(self, field, instance, **kwargs):
+        return escape_formula(super().export_field(field, instance, **kwargs))

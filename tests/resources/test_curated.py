@@ -1,0 +1,105 @@
+"""The shipped resources: loaded idempotently, curator edits kept unless forced."""
+
+import pytest
+from django.core.management import call_command
+
+from pathways.curated import ContentError
+from resources import curated
+from resources.models import Resource
+
+ENTRY = """
+[[resource]]
+slug = "ecfmg-evsp"
+title = "{title}"
+organisation = "ECFMG (Intealth)"
+category = "visas"
+summary = "J-1 sponsorship."
+description = "Details."
+url = "{url}"
+cost = "paid"
+eligibility = "IMGs with a contract"
+location = "United States"
+tags = ["visa", "J-1"]
+milestones = {milestones}
+published = true
+last_reviewed = 2025-12-01
+needs_review = false
+"""
+
+
+@pytest.fixture
+def content(tmp_path, milestone):
+    path = tmp_path / "resources.toml"
+
+    def write(title="EVSP", url="https://www.ecfmg.org/evsp/", milestones='["ecfmg-certificate"]'):
+        path.write_text(ENTRY.format(title=title, url=url, milestones=milestones))
+        return path
+
+    return write
+
+
+def test_load_creates_then_is_idempotent(content, milestone):
+    path = content()
+    assert curated.load(force=False, path=path) == (
+        "Resources: 1 created, 0 updated, 0 unchanged, 0 skipped."
+    )
+    resource = Resource.objects.get()
+    assert {t.slug for t in resource.tags.all()} == {"visa", "j-1"}
+    assert list(resource.milestones.all()) == [milestone]
+    assert len(resource.content_hash) == 64
+    assert curated.load(force=False, path=path).startswith(
+        "Resources: 0 created, 0 updated, 1 unchanged"
+    )
+    assert Resource.objects.count() == 1
+
+
+def test_load_updates_rows_nobody_edited(content):
+    curated.load(force=False, path=content())
+    summary = curated.load(force=False, path=content(title="EVSP (new name)"))
+    assert "1 updated" in summary
+    assert Resource.objects.get().title == "EVSP (new name)"
+
+
+def test_load_keeps_a_curator_edit_unless_forced(content):
+    curated.load(force=False, path=content())
+    resource = Resource.objects.get()
+    resource.summary = "Edited by a curator."
+    resource.save()
+    path = content(title="EVSP (new name)")
+    summary = curated.load(force=False, path=path)
+    assert "1 skipped" in summary and "ecfmg-evsp" in summary
+    assert Resource.objects.get().summary == "Edited by a curator."
+    assert "1 updated" in curated.load(force=True, path=path)
+    assert Resource.objects.get().summary == "J-1 sponsorship."
+
+
+def test_load_keeps_a_tag_edit_too(content, tag):
+    curated.load(force=False, path=content())
+    Resource.objects.get().tags.remove(tag)
+    assert "1 skipped" in curated.load(force=False, path=content(title="New"))
+
+
+def test_unknown_milestone_slug_is_a_clear_error(content):
+    with pytest.raises(ContentError, match="unknown milestone slug.*no-such"):
+        curated.load(force=False, path=content(milestones='["no-such"]'))
+    assert not Resource.objects.exists()
+
+
+def test_invalid_url_is_a_clear_error(content):
+    with pytest.raises(ContentError, match="url"):
+        curated.load(force=False, path=content(url="javascript:alert(1)"))
+    assert not Resource.objects.exists()
+
+
+def test_shipped_content_loads_twice_with_the_same_counts(db):
+    call_command("load_curated_content", verbosity=0)
+    count = Resource.objects.count()
+    assert count >= 30
+    assert Resource.objects.filter(url="").count() <= 1
+    assert not Resource.objects.published().filter(url="").exists()
+    hashes = dict(Resource.objects.values_list("slug", "content_hash"))
+    call_command("load_curated_content", verbosity=0)
+    assert Resource.objects.count() == count
+    assert dict(Resource.objects.values_list("slug", "content_hash")) == hashes
+    summary = curated.load(force=False)
+    assert f"{count} unchanged" in summary
