@@ -44,6 +44,21 @@ class CycleDate(models.TextChoices):
     )
 
 
+class Slugs:
+    """Slugs of the shipped milestones that alerts and forms treat specially.
+
+    Slugs are stable identifiers of the curated content (pathways/content/milestones.toml).
+    """
+
+    STEP1 = "step-1"
+    STEP2CK = "step-2-ck"
+    STEP3 = "step-3"
+    OET = "oet"
+    PATHWAY = "pathway"
+    ECFMG_CERTIFICATE = "ecfmg-certificate"
+    GME_YEARS = "gme-years"
+
+
 class MilestoneQuerySet(models.QuerySet):
     def for_roadmap(self):
         return self.order_by("order", "title")
@@ -112,6 +127,12 @@ class Milestone(models.Model):
         blank=True,
     )
     updated_at = models.DateTimeField(auto_now=True)
+    content_hash = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="Fingerprint of the values last loaded from pathways/content/.",
+    )
 
     objects = MilestoneQuerySet.as_manager()
 
@@ -145,6 +166,41 @@ class Milestone(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("pathways:milestone", args=[self.slug])
+
+    def applies_to(self, profile) -> bool:
+        """Whether this milestone belongs on the roadmap of a member with this profile."""
+        visa = profile.visa
+        match self.applies:
+            case self.Applies.VISA:
+                return visa != "none"
+            case self.Applies.J1:
+                return visa in {"j1", "undecided"}
+            case self.Applies.H1B:
+                return visa in {"h1b", "undecided"}
+            case self.Applies.NO_STEP2CS:
+                return not profile.has_step2cs
+        return True  # always, optional
+
+    @property
+    def is_optional(self) -> bool:
+        return self.applies == self.Applies.OPTIONAL
+
+    @property
+    def records_outcome(self) -> bool:
+        return self.records in {self.Records.PASS_FAIL, self.Records.SCORE}
+
+    @property
+    def records_expiry(self) -> bool:
+        """Pathway-based certificates expire: the member records the valid-through date."""
+        return self.slug in {Slugs.PATHWAY, Slugs.ECFMG_CERTIFICATE}
+
+    @property
+    def passing_score_rule(self) -> str | None:
+        """The Rule key holding this exam's passing score by test date, if it has one."""
+        return {
+            Slugs.STEP2CK: Rule.Key.STEP2CK_PASSING_SCORE,
+            Slugs.STEP3: Rule.Key.STEP3_PASSING_SCORE,
+        }.get(self.slug)
 
 
 class Prerequisite(models.Model):
@@ -244,6 +300,7 @@ class MatchCycle(models.Model):
         default=False, help_text="Set while dates are proposed defaults, not official."
     )
     notes = models.TextField(blank=True, help_text="Curator notes on which dates are verified.")
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["year"]
@@ -265,6 +322,11 @@ class MatchCycle(models.Model):
         if field not in CycleDate.values:
             return None
         return getattr(self, field)
+
+    def dates(self) -> list[tuple[str, str, datetime.date]]:
+        """(field, label, date) of every date this cycle has, in date order."""
+        found = [(f, label, self.date_for(f)) for f, label in CycleDate.choices]
+        return sorted((row for row in found if row[2]), key=lambda row: row[2])
 
 
 class RuleQuerySet(models.QuerySet):
@@ -302,6 +364,7 @@ class Rule(models.Model):
     source_url = models.URLField(max_length=500, blank=True)
     last_reviewed = models.DateField(null=True, blank=True)
     needs_review = models.BooleanField(default=False)
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = RuleQuerySet.as_manager()
 
@@ -411,6 +474,17 @@ class Progress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.milestone}: {self.get_status_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("pathways:progress", args=[self.pk])
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == self.Status.DONE
+
+    @property
+    def is_started(self) -> bool:
+        return self.status != self.Status.NOT_STARTED
 
     @property
     def is_settled(self) -> bool:

@@ -1,0 +1,228 @@
+"""Clocks and warnings on a member's roadmap: pure functions of the roadmap and today.
+
+ECFMG explicitly does not warn applicants near its limits, so these alerts are a core
+feature. Each function returns a list of Alert; `compute_alerts` gathers them, most
+serious first. The figures (attempt limit, passing scores, OET minimums, the seven-year
+window) come from the Rule records, by date.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from pathways.models import Milestone, Progress, Rule, Slugs
+
+if TYPE_CHECKING:
+    from pathways.roadmap import Item, Roadmap
+
+# The exams ECFMG Certification needs, for the seven-year window.
+CERTIFICATION_EXAMS = [Slugs.STEP1, Slugs.STEP2CK]
+# What ECFMG must have reported to NRMP by the rank order list deadline.
+REPORTED_BY_ROL = [Slugs.STEP1, Slugs.STEP2CK, Slugs.PATHWAY]
+EXPIRY_WARNING_DAYS = 180
+WINDOW_WARNING_DAYS = 365
+LEVELS = {"danger": 0, "warning": 1, "info": 2}
+
+
+@dataclass(frozen=True)
+class Alert:
+    level: str  # danger, warning or info
+    title: str
+    message: str
+    milestone: Milestone | None = None
+
+
+def compute_alerts(roadmap: Roadmap) -> list[Alert]:
+    alerts = [
+        *attempts_left(roadmap),
+        *seven_year_clock(roadmap),
+        *passing_scores(roadmap),
+        *certificate_expiry(roadmap),
+        *oet_validity(roadmap),
+        *nrmp_withdrawal(roadmap),
+    ]
+    return sorted(alerts, key=lambda alert: LEVELS[alert.level])
+
+
+def fmt(date: datetime.date) -> str:
+    return f"{date:%-d %b %Y}"
+
+
+def passed(progress: Progress) -> bool:
+    return progress.outcome == Progress.Outcome.PASSED
+
+
+def add_years(date: datetime.date, years: int) -> datetime.date:
+    try:
+        return date.replace(year=date.year + years)
+    except ValueError:  # 29 February
+        return date.replace(year=date.year + years, day=28)
+
+
+def attempts_left(roadmap: Roadmap) -> list[Alert]:
+    limit = roadmap.rules.value_on(Rule.Key.USMLE_ATTEMPT_LIMIT, roadmap.today)
+    if limit is None:
+        return []
+    alerts = []
+    for item in roadmap.items:
+        progress = item.progress
+        if not item.milestone.counts_attempts or not progress.attempts or passed(progress):
+            continue
+        left = max(0, limit - progress.attempts)
+        used = f"{progress.attempts} of {limit} attempts used"
+        if left == 0:
+            level, title = "danger", f"{item.milestone.title}: no attempts left"
+            message = f"{used}. USMLE allows {limit} attempts per Step, incomplete ones included."
+        else:
+            level = "warning" if left == 1 else "info"
+            title = f"{item.milestone.title}: {left} attempt{'s' if left > 1 else ''} left"
+            message = f"{used}. USMLE allows {limit} attempts per Step, incomplete ones included."
+        alerts.append(Alert(level, title, message, item.milestone))
+    return alerts
+
+
+def seven_year_clock(roadmap: Roadmap) -> list[Alert]:
+    items = [i for i in map(roadmap.by_slug().get, CERTIFICATION_EXAMS) if i]
+    passes = [i.progress.completed_date for i in items if passed(i.progress)]
+    passes = [d for d in passes if d]
+    years = roadmap.rules.value_on(Rule.Key.ECFMG_EXAM_WINDOW_YEARS, roadmap.today)
+    if not passes or years is None:
+        return []
+    first = min(passes)
+    closes = add_years(first, years)
+    still_open = [i for i in items if not passed(i.progress)]
+    title = f"ECFMG {years}-year window: exams by {fmt(closes)}"
+    if not still_open:
+        if max(passes) > closes:
+            message = f"Your exam passes span more than {years} years (first on {fmt(first)})."
+            return [Alert("danger", "ECFMG exam window exceeded", message)]
+        return []
+    days = (closes - roadmap.today).days
+    names = ", ".join(i.milestone.title for i in still_open)
+    message = (
+        f"Your first exam pass was on {fmt(first)}. Every exam ECFMG certification needs must "
+        f"be passed within {years} years of it. Still to pass: {names}. "
+        "ECFMG does not send a reminder."
+    )
+    if days < 0:
+        return [Alert("danger", f"ECFMG {years}-year window closed on {fmt(closes)}", message)]
+    level = "warning" if days <= WINDOW_WARNING_DAYS else "info"
+    return [Alert(level, f"{title} ({days} days left)", message, still_open[0].milestone)]
+
+
+def passing_scores(roadmap: Roadmap) -> list[Alert]:
+    alerts = []
+    for item in roadmap.items:
+        rule, progress = item.milestone.passing_score_rule, item.progress
+        if rule is None or progress.score is None:
+            continue
+        if progress.completed_date is None:
+            message = "Enter your test date: the passing score depends on it."
+            alerts.append(Alert("warning", f"{item.milestone.title}: test date missing", message))
+            continue
+        passing = roadmap.rules.value_on(rule, progress.completed_date)
+        if passing is None:
+            continue
+        on = f"the passing score in force on {fmt(progress.completed_date)}"
+        if progress.score >= passing:
+            title = f"{item.milestone.title}: {progress.score} passes"
+            message = f"Your score of {progress.score} meets {passing}, {on}."
+            alerts.append(Alert("info", title, message, item.milestone))
+        else:
+            title = f"{item.milestone.title}: {progress.score} is below the passing score"
+            message = f"Your score of {progress.score} is below {passing}, {on}."
+            alerts.append(Alert("danger", title, message, item.milestone))
+    return alerts
+
+
+def certificate_expiry(roadmap: Roadmap) -> list[Alert]:
+    by_slug = roadmap.by_slug()
+    gme = by_slug.get(Slugs.GME_YEARS)
+    if gme and gme.progress.is_done:
+        return []  # valid indefinitely after 12 months of ACGME training
+    alerts = []
+    for slug in (Slugs.PATHWAY, Slugs.ECFMG_CERTIFICATE):
+        item = by_slug.get(slug)
+        if item is None or item.progress.expires_on is None:
+            continue
+        expires = item.progress.expires_on
+        days = (expires - roadmap.today).days
+        permanent = "It becomes valid indefinitely after 12 months of ACGME-accredited training."
+        if days < 0:
+            title = f"{item.milestone.title}: expired on {fmt(expires)}"
+            level = "danger"
+        else:
+            title = f"{item.milestone.title}: expires on {fmt(expires)} ({days} days left)"
+            level = "warning" if days <= EXPIRY_WARNING_DAYS else "info"
+        message = f"A certificate granted through a Pathway expires. {permanent}"
+        alerts.append(Alert(level, title, message, item.milestone))
+    return alerts
+
+
+def oet_validity(roadmap: Roadmap) -> list[Alert]:
+    item = roadmap.by_slug().get(Slugs.OET)
+    if item is None:
+        return []
+    progress, alerts = item.progress, []
+    cycle = roadmap.cycle
+    taken = progress.completed_date
+    if taken and cycle and cycle.oet_valid_from and taken < cycle.oet_valid_from:
+        title = f"OET too old for the {cycle.year} Match"
+        message = (
+            f"Your OET from {fmt(taken)} is older than the Pathway season for the {cycle.year} "
+            f"Match accepts: it must be taken on or after {fmt(cycle.oet_valid_from)}."
+        )
+        alerts.append(Alert("danger", title, message, item.milestone))
+    below = oet_below_minimum(progress, roadmap.rules, taken or roadmap.today)
+    if below:
+        message = "ECFMG's minimums: " + ", ".join(below) + ", all in one sitting."
+        alerts.append(Alert("warning", "OET below ECFMG's minimum", message, item.milestone))
+    elif not progress.oet_single_sitting and progress.oet_listening is not None:
+        message = "ECFMG needs all four minimum scores reached in one sitting."
+        alerts.append(
+            Alert("warning", "OET scores from more than one sitting", message, item.milestone)
+        )
+    return alerts
+
+
+def oet_below_minimum(progress: Progress, rules, on: datetime.date) -> list[str]:
+    """The sub-scores below ECFMG's minimum on that test date, as 'Writing 280 < 300'."""
+    parts = [
+        ("Listening", progress.oet_listening, Rule.Key.OET_MIN_LISTENING),
+        ("Reading", progress.oet_reading, Rule.Key.OET_MIN_READING),
+        ("Writing", progress.oet_writing, Rule.Key.OET_MIN_WRITING),
+        ("Speaking", progress.oet_speaking, Rule.Key.OET_MIN_SPEAKING),
+    ]
+    below = []
+    for label, score, key in parts:
+        minimum = rules.value_on(key, on)
+        if score is not None and minimum is not None and score < minimum:
+            below.append(f"{label} {score} < {minimum}")
+    return below
+
+
+def nrmp_withdrawal(roadmap: Roadmap) -> list[Alert]:
+    cycle = roadmap.cycle
+    if cycle is None or roadmap.today > cycle.match_day:
+        return []
+    by_slug = roadmap.by_slug()
+    missing: list[Item] = [
+        i for i in map(by_slug.get, REPORTED_BY_ROL) if i and not i.progress.is_done
+    ]
+    if not missing:
+        return []
+    names = ", ".join(i.milestone.title for i in missing)
+    days = (cycle.rol_deadline - roadmap.today).days
+    message = (
+        f"If ECFMG has not reported your exams to NRMP by the rank order list deadline "
+        f"({fmt(cycle.rol_deadline)}), NRMP withdraws you from the Match and does not use your "
+        f"list. Still open: {names}."
+    )
+    if days < 0:
+        title = f"The {cycle.year} rank order list deadline has passed"
+        return [Alert("danger", title, message, missing[0].milestone)]
+    level = "danger" if days <= 30 else "warning"
+    title = f"{days} days until the {cycle.year} rank order list deadline"
+    return [Alert(level, title, message, missing[0].milestone)]

@@ -1,0 +1,187 @@
+"""The form a member uses to record progress on one milestone.
+
+Which fields it has depends on what the milestone records. Decisions:
+- Score milestones (Step 2 CK, Step 3): the outcome is derived from the score and the
+  passing score in force on the test date (Rule by date), so a test date is required with a
+  score. A score below the passing score is saved (the member may want to record it) but
+  shows as failed, and such a milestone cannot be marked done.
+- Pass/fail milestones: "done" with no result means passed; "done" with "failed" is refused.
+- "Done" is refused while a hard prerequisite on the member's roadmap is not settled.
+"""
+
+import datetime
+
+from django import forms
+
+from pathways.models import Milestone, Progress, Rule
+from pathways.roadmap import Item, RuleBook
+
+EARLIEST_DATE = datetime.date(1960, 1, 1)
+LATEST_DATE = datetime.date(2100, 12, 31)
+ORDINALS = {
+    2: "second",
+    3: "third",
+    4: "fourth",
+    5: "fifth",
+    6: "sixth",
+    7: "seventh",
+    8: "eighth",
+    9: "ninth",
+    10: "tenth",
+}
+OET_FIELDS = ["oet_listening", "oet_reading", "oet_writing", "oet_speaking", "oet_single_sitting"]
+
+
+def date_field(label: str, help_text: str = "") -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=False,
+        help_text=help_text,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+def oet_field(label: str) -> forms.IntegerField:
+    message = "An OET sub-score is between 0 and 500."
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=0,
+        max_value=500,
+        error_messages={"min_value": message, "max_value": message},
+    )
+
+
+class ProgressForm(forms.ModelForm):
+    planned_date = date_field("Planned date")
+    completed_date = date_field("Completed on", "For an exam: the test date.")
+    score = forms.IntegerField(
+        label="Score",
+        required=False,
+        min_value=1,
+        max_value=300,
+        error_messages={
+            "min_value": "A USMLE score is between 1 and 300.",
+            "max_value": "A USMLE score is between 1 and 300.",
+        },
+    )
+    attempts = forms.IntegerField(
+        label="Attempts so far",
+        min_value=0,
+        max_value=10,
+        help_text="Count every attempt, incomplete ones included.",
+    )
+    oet_listening = oet_field("Listening")
+    oet_reading = oet_field("Reading")
+    oet_writing = oet_field("Writing")
+    oet_speaking = oet_field("Speaking")
+    expires_on = date_field("Certificate valid through")
+
+    class Meta:
+        model = Progress
+        fields = [
+            "status",
+            "planned_date",
+            "completed_date",
+            "outcome",
+            "score",
+            "attempts",
+            "oet_listening",
+            "oet_reading",
+            "oet_writing",
+            "oet_speaking",
+            "oet_single_sitting",
+            "expires_on",
+            "notes",
+        ]
+        labels = {"outcome": "Result", "oet_single_sitting": "All four scores from one sitting"}
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, item: Item, rules: RuleBook, today: datetime.date, **kwargs):
+        self.item, self.milestone, self.rules, self.today = item, item.milestone, rules, today
+        super().__init__(*args, **kwargs)
+        milestone = self.milestone
+        unused = set()
+        if milestone.records != Milestone.Records.PASS_FAIL:
+            unused.add("outcome")
+        if milestone.records != Milestone.Records.SCORE:
+            unused.add("score")
+        if milestone.records != Milestone.Records.OET:
+            unused.update(OET_FIELDS)
+        if not milestone.counts_attempts:
+            unused.add("attempts")
+        if not milestone.records_expiry:
+            unused.add("expires_on")
+        for name in unused:
+            del self.fields[name]
+        # Unique ids per row: the dashboard shows one form per milestone.
+        self.auto_id = f"id_{self.instance.pk}_%s"
+
+    def clean_date(self, name: str) -> datetime.date | None:
+        value = self.cleaned_data.get(name)
+        if value and value < EARLIEST_DATE:
+            raise forms.ValidationError(f"Enter a date from {EARLIEST_DATE.year} onwards.")
+        if value and value > LATEST_DATE:
+            raise forms.ValidationError(f"Enter a date no later than {LATEST_DATE.year}.")
+        return value
+
+    def clean_planned_date(self):
+        return self.clean_date("planned_date")
+
+    def clean_expires_on(self):
+        return self.clean_date("expires_on")
+
+    def clean_completed_date(self):
+        value = self.clean_date("completed_date")
+        if value and value > self.today:
+            raise forms.ValidationError("The completion date cannot be in the future.")
+        return value
+
+    def clean_attempts(self):
+        attempts = self.cleaned_data["attempts"]
+        limit = self.rules.value_on(Rule.Key.USMLE_ATTEMPT_LIMIT, self.today)
+        if limit is not None and attempts > limit:
+            nth = ORDINALS.get(limit + 1, f"{limit + 1}th")
+            raise forms.ValidationError(
+                f"USMLE allows {limit} attempts per Step; a {nth} is not possible."
+            )
+        return attempts
+
+    def clean(self):
+        cleaned = super().clean()
+        done = cleaned.get("status") == Progress.Status.DONE
+        if done and self.item.blockers:
+            names = ", ".join(f"“{m.title}”" for m in self.item.blockers)
+            self.add_error("status", f"Finish {names} first (or mark it not applicable).")
+        if "outcome" in self.fields:
+            if done and cleaned.get("outcome") == Progress.Outcome.FAILED:
+                self.add_error("outcome", "A failed result cannot be marked done.")
+            elif done and "outcome" in cleaned and not cleaned["outcome"]:
+                cleaned["outcome"] = Progress.Outcome.PASSED
+        if "score" in self.fields:
+            self.clean_score_outcome(cleaned, done)
+        return cleaned
+
+    def clean_score_outcome(self, cleaned: dict, done: bool) -> None:
+        """Derive the outcome of a score milestone; set on the instance (no outcome field)."""
+        score, tested = cleaned.get("score"), cleaned.get("completed_date")
+        rule = self.milestone.passing_score_rule
+        outcome = Progress.Outcome.PASSED if done else Progress.Outcome.UNKNOWN
+        if score is not None and rule:
+            if tested is None:
+                if "completed_date" not in self.errors:
+                    self.add_error(
+                        "completed_date", "Enter your test date: the passing score depends on it."
+                    )
+                return
+            passing = self.rules.value_on(rule, tested)
+            if passing is not None:
+                failed = score < passing
+                outcome = Progress.Outcome.FAILED if failed else Progress.Outcome.PASSED
+                if failed and done:
+                    self.add_error(
+                        "score",
+                        f"{score} is below {passing}, the passing score on {tested:%-d %b %Y}: "
+                        "a failing score cannot be marked done.",
+                    )
+        self.instance.outcome = outcome

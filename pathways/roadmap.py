@@ -1,0 +1,230 @@
+"""A member's roadmap: which milestones apply to their profile, and where they stand.
+
+`load_roadmap(user, profile)` runs a fixed number of queries whatever the number of
+milestones; `build_roadmap(data, today)` is pure and computes everything the dashboard,
+the timeline and the progress form need. Progress rows are created for every milestone
+(never deleted): when the profile changes, milestones that no longer apply are hidden and
+their rows, with everything the member entered, come back if they apply again.
+"""
+
+import datetime
+from dataclasses import dataclass, field, replace
+
+from accounts.models import Profile
+from pathways.alerts import compute_alerts
+from pathways.models import Category, CycleDate, MatchCycle, Milestone, Prerequisite, Progress, Rule
+
+NEXT_STEPS_SHOWN = 6
+
+
+class RuleBook:
+    """The time-varying rules, loaded once; `value_on` mirrors RuleQuerySet.value_on."""
+
+    def __init__(self, rules: list[Rule]):
+        self.rules = rules
+
+    def value_on(self, key: str, on: datetime.date) -> int | None:
+        candidates = [
+            r
+            for r in self.rules
+            if r.key == key and (r.effective_from is None or r.effective_from <= on)
+        ]
+        if not candidates:
+            return None
+        return max(candidates, key=lambda r: r.effective_from or datetime.date.min).value
+
+
+@dataclass
+class RoadmapData:
+    """Everything read from the database for one member's roadmap."""
+
+    profile: Profile
+    milestones: list[Milestone]
+    prerequisites: list[tuple[int, int, str]]  # (milestone_id, required_id, kind)
+    progress: dict[int, Progress]  # by milestone id
+    cycle: MatchCycle | None
+    rules: RuleBook
+
+    def with_progress(self, progress: Progress) -> "RoadmapData":
+        """The same data with one progress row replaced (after a successful update)."""
+        return replace(self, progress={**self.progress, progress.milestone_id: progress})
+
+
+@dataclass
+class Item:
+    """One milestone on a member's roadmap, with their progress."""
+
+    milestone: Milestone
+    progress: Progress
+    applies: bool
+    deadline: datetime.date | None = None
+    deadline_label: str = ""
+    blockers: list[Milestone] = field(default_factory=list)  # hard, on the roadmap, unsettled
+    recommended: list[Milestone] = field(default_factory=list)  # soft, unsettled
+    unlocks: list[Milestone] = field(default_factory=list)
+
+    @property
+    def is_settled(self) -> bool:
+        return self.progress.is_settled
+
+    @property
+    def is_blocked(self) -> bool:
+        return bool(self.blockers) and not self.is_settled
+
+    @property
+    def counts_for_progress(self) -> bool:
+        """Optional milestones count once started; not-applicable ones never count."""
+        if self.progress.status == Progress.Status.NOT_APPLICABLE:
+            return False
+        return not self.milestone.is_optional or self.progress.is_started
+
+
+@dataclass
+class CategoryProgress:
+    key: str
+    label: str
+    done: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+@dataclass
+class Deadline:
+    field: str
+    label: str
+    date: datetime.date
+    days_left: int
+    items: list[Item]
+
+
+@dataclass
+class Roadmap:
+    profile: Profile
+    cycle: MatchCycle | None
+    today: datetime.date
+    rules: RuleBook
+    items: list[Item]  # the milestones that apply to the profile, in display order
+    hidden: list[Item]  # rows of milestones that no longer apply (kept, not shown)
+    overall: CategoryProgress
+    categories: list[CategoryProgress]
+    next_steps: list[Item]
+    more_next_steps: int
+    blocked: list[Item]
+    deadlines: list[Deadline]  # the cycle's dates still ahead
+    alerts: list = field(default_factory=list)
+
+    def item_for(self, progress_pk: int) -> Item | None:
+        for item in [*self.items, *self.hidden]:
+            if item.progress.pk == progress_pk:
+                return item
+        return None
+
+    def by_slug(self) -> dict[str, Item]:
+        return {item.milestone.slug: item for item in self.items}
+
+    @property
+    def items_by_category(self) -> list[tuple[str, list[Item]]]:
+        return [
+            (label, [i for i in self.items if i.milestone.category == key])
+            for key, label in Category.choices
+            if any(i.milestone.category == key for i in self.items)
+        ]
+
+
+def load_roadmap(user, profile: Profile) -> RoadmapData:
+    """Read a member's roadmap: 5 queries (+2 the first time a milestone has no row yet).
+
+    Milestones, prerequisites, the member's progress rows, the target Match cycle, the rules.
+    """
+    milestones = list(Milestone.objects.for_roadmap())
+    prerequisites = list(Prerequisite.objects.values_list("milestone_id", "required_id", "kind"))
+    progress = {p.milestone_id: p for p in Progress.objects.filter(user=user)}
+    missing = [m for m in milestones if m.pk not in progress]
+    if missing:
+        Progress.objects.bulk_create(
+            [Progress(user=user, milestone=m) for m in missing], ignore_conflicts=True
+        )
+        progress = {p.milestone_id: p for p in Progress.objects.filter(user=user)}
+    for milestone in milestones:  # share the instances: no query per row for .milestone
+        progress[milestone.pk].milestone = milestone
+    cycle = (
+        MatchCycle.objects.filter(year=profile.match_year).first() if profile.match_year else None
+    )
+    rules = RuleBook(list(Rule.objects.all()))
+    return RoadmapData(profile, milestones, prerequisites, progress, cycle, rules)
+
+
+def build_roadmap(data: RoadmapData, today: datetime.date) -> Roadmap:
+    by_id = {m.pk: m for m in data.milestones}
+    items = {
+        m.pk: Item(milestone=m, progress=data.progress[m.pk], applies=m.applies_to(data.profile))
+        for m in data.milestones
+    }
+    for milestone_id, required_id, kind in data.prerequisites:
+        item, required = items[milestone_id], items[required_id]
+        if item.applies and required.applies:
+            required.unlocks.append(item.milestone)
+        if not required.applies or required.is_settled:
+            continue
+        if kind == Prerequisite.Kind.HARD:
+            item.blockers.append(by_id[required_id])
+        else:
+            item.recommended.append(by_id[required_id])
+    for item in items.values():
+        item.blockers.sort(key=lambda m: (m.order, m.title))
+        item.recommended.sort(key=lambda m: (m.order, m.title))
+        if data.cycle and item.milestone.deadline:
+            item.deadline = data.cycle.date_for(item.milestone.deadline)
+            item.deadline_label = CycleDate(item.milestone.deadline).label
+
+    shown = [i for i in items.values() if i.applies]
+    hidden = [i for i in items.values() if not i.applies]
+    categories = [
+        progress_of(key, label, [i for i in shown if i.milestone.category == key])
+        for key, label in Category.choices
+    ]
+    open_items = [i for i in shown if not i.is_settled]
+    next_steps = [i for i in open_items if not i.blockers]
+    roadmap = Roadmap(
+        profile=data.profile,
+        cycle=data.cycle,
+        today=today,
+        rules=data.rules,
+        items=shown,
+        hidden=hidden,
+        overall=progress_of("all", "Overall", shown),
+        categories=[c for c in categories if c.total],
+        next_steps=next_steps[:NEXT_STEPS_SHOWN],
+        more_next_steps=max(0, len(next_steps) - NEXT_STEPS_SHOWN),
+        blocked=[i for i in open_items if i.blockers],
+        deadlines=upcoming_deadlines(data.cycle, shown, today),
+    )
+    roadmap.alerts = compute_alerts(roadmap)
+    return roadmap
+
+
+def progress_of(key: str, label: str, items: list[Item]) -> CategoryProgress:
+    counted = [i for i in items if i.counts_for_progress]
+    done = sum(1 for i in counted if i.progress.is_done)
+    return CategoryProgress(key, label, done, len(counted))
+
+
+def upcoming_deadlines(
+    cycle: MatchCycle | None, items: list[Item], today: datetime.date
+) -> list[Deadline]:
+    if cycle is None:
+        return []
+    return [
+        Deadline(
+            field=name,
+            label=label,
+            date=date,
+            days_left=(date - today).days,
+            items=[i for i in items if i.milestone.deadline == name],
+        )
+        for name, label, date in cycle.dates()
+        if date >= today
+    ]

@@ -1,0 +1,167 @@
+"""Every alert, with time frozen."""
+
+import datetime
+
+import pytest
+import time_machine
+
+from accounts.models import Profile
+from pathways.alerts import compute_alerts
+from pathways.models import MatchCycle, Progress
+from pathways.roadmap import build_roadmap, load_roadmap
+
+pytestmark = pytest.mark.django_db
+
+
+def travel(date: datetime.date):
+    return time_machine.travel(datetime.datetime(date.year, date.month, date.day, 15), tick=False)
+
+
+def alerts_of(user, today: datetime.date):
+    profile = Profile.objects.get(user=user)
+    return build_roadmap(load_roadmap(user, profile), today).alerts
+
+
+def titled(alerts, text: str):
+    found = [a for a in alerts if text in a.title]
+    assert len(found) == 1, [a.title for a in alerts]
+    return found[0]
+
+
+def record(user, slug: str, **fields) -> None:
+    Progress.objects.filter(user=user, milestone__slug=slug).update(**fields)
+
+
+@pytest.fixture
+def alice(member, curated):
+    alerts_of(member, datetime.date(2026, 1, 1))  # creates the progress rows
+    return member
+
+
+@pytest.mark.parametrize(
+    ("attempts", "level", "title"),
+    [
+        (1, "info", "3 attempts left"),
+        (3, "warning", "1 attempt left"),
+        (4, "danger", "no attempts"),
+    ],
+)
+def test_attempts_left_per_step(alice, attempts, level, title):
+    record(alice, "step-1", attempts=attempts, outcome="failed", status="in_progress")
+    alert = titled(alerts_of(alice, datetime.date(2026, 5, 1)), "Step 1")
+    assert alert.level == level and title in alert.title
+    assert alert.milestone.slug == "step-1"
+
+
+def test_no_attempt_alert_once_passed(alice):
+    record(alice, "step-1", attempts=2, outcome="passed", status="done")
+    assert not [a for a in alerts_of(alice, datetime.date(2026, 5, 1)) if "attempt" in a.title]
+
+
+def test_seven_year_clock_from_the_first_passed_exam(alice):
+    record(
+        alice, "step-1", outcome="passed", status="done", completed_date=datetime.date(2020, 3, 2)
+    )
+    alert = titled(alerts_of(alice, datetime.date(2026, 5, 1)), "7-year window")
+    assert alert.level == "warning"  # closes 2 Mar 2027, 305 days ahead
+    assert "2 Mar 2027" in alert.title and "305 days left" in alert.title
+    assert "Pass USMLE Step 2 CK" in alert.message
+
+    alert = titled(alerts_of(alice, datetime.date(2027, 3, 3)), "7-year window")
+    assert alert.level == "danger" and "closed" in alert.title
+
+    record(alice, "step-1", completed_date=datetime.date(2024, 3, 2))
+    assert titled(alerts_of(alice, datetime.date(2026, 5, 1)), "7-year window").level == "info"
+
+
+def test_seven_year_clock_silent_when_all_passed_in_time(alice):
+    record(
+        alice, "step-1", outcome="passed", status="done", completed_date=datetime.date(2020, 3, 2)
+    )
+    record(
+        alice, "step-2-ck", outcome="passed", score=240, completed_date=datetime.date(2021, 3, 2)
+    )
+    assert not [a for a in alerts_of(alice, datetime.date(2026, 5, 1)) if "window" in a.title]
+
+
+@pytest.mark.parametrize(
+    ("score", "tested", "level"),
+    [
+        (216, datetime.date(2025, 6, 30), "info"),  # 214 in force
+        (216, datetime.date(2025, 7, 1), "danger"),  # 218 in force from July 2025
+        (212, datetime.date(2022, 6, 30), "info"),  # 209 in force
+        (212, datetime.date(2022, 7, 1), "danger"),  # 214 from July 2022
+        (218, datetime.date(2025, 7, 1), "info"),
+    ],
+)
+def test_step2ck_score_against_the_passing_score_on_the_test_date(alice, score, tested, level):
+    record(alice, "step-2-ck", score=score, completed_date=tested)
+    alert = titled(alerts_of(alice, datetime.date(2026, 1, 1)), "Step 2 CK")
+    assert alert.level == level
+    assert str(score) in alert.message
+
+
+def test_pathway_certificate_expiry(alice):
+    record(alice, "pathway", expires_on=datetime.date(2026, 12, 31))
+    today = datetime.date(2026, 10, 1)
+    assert titled(alerts_of(alice, today), "expires on 31 Dec 2026").level == "warning"
+    assert titled(alerts_of(alice, datetime.date(2026, 1, 1)), "expires").level == "info"
+    assert titled(alerts_of(alice, datetime.date(2027, 1, 2)), "expired").level == "danger"
+    record(alice, "gme-years", status="done")  # valid indefinitely after ACGME training
+    assert not [a for a in alerts_of(alice, today) if "expire" in a.title]
+
+
+def test_oet_too_old_for_the_current_pathway_season(alice):
+    cycle = MatchCycle.objects.get(year=2027)
+    assert cycle.oet_valid_from == datetime.date(2025, 1, 1)
+    record(alice, "oet", completed_date=datetime.date(2024, 12, 31))
+    alert = titled(alerts_of(alice, datetime.date(2026, 1, 1)), "OET too old")
+    assert alert.level == "danger" and "1 Jan 2025" in alert.message
+    record(alice, "oet", completed_date=datetime.date(2025, 1, 1))
+    assert not [a for a in alerts_of(alice, datetime.date(2026, 1, 1)) if "too old" in a.title]
+
+
+def test_oet_below_minimum_and_more_than_one_sitting(alice):
+    scores = {"oet_listening": 350, "oet_reading": 350, "oet_speaking": 350}
+    record(alice, "oet", oet_writing=290, completed_date=datetime.date(2025, 5, 1), **scores)
+    alert = titled(alerts_of(alice, datetime.date(2026, 1, 1)), "below ECFMG")
+    assert "Writing 290 < 300" in alert.message
+    record(alice, "oet", oet_writing=300, oet_single_sitting=False)
+    titled(alerts_of(alice, datetime.date(2026, 1, 1)), "more than one sitting")
+
+
+def test_nrmp_withdraws_img_without_reported_exams(alice):
+    alert = titled(alerts_of(alice, datetime.date(2026, 11, 1)), "rank order list deadline")
+    assert alert.level == "warning" and "115 days" in alert.title
+    assert "withdraws" in alert.message and "Complete an ECFMG Pathway" in alert.message
+    assert titled(alerts_of(alice, datetime.date(2027, 2, 1)), "23 days").level == "danger"
+    assert titled(alerts_of(alice, datetime.date(2027, 2, 25)), "has passed").level == "danger"
+    record(alice, "step-1", status="done")
+    record(alice, "step-2-ck", status="done")
+    record(alice, "pathway", status="done")
+    assert not [a for a in alerts_of(alice, datetime.date(2027, 2, 1)) if "rank" in a.title]
+
+
+def test_nrmp_alert_ignores_the_pathway_with_a_step2cs_pass(alice):
+    Profile.objects.filter(user=alice).update(has_step2cs=True)
+    alert = titled(alerts_of(alice, datetime.date(2026, 11, 1)), "rank order list")
+    assert "Pathway" not in alert.message
+
+
+def test_no_cycle_no_cycle_alerts(alice):
+    Profile.objects.filter(user=alice).update(match_year=2035)
+    assert not [a for a in alerts_of(alice, datetime.date(2026, 11, 1)) if "rank" in a.title]
+
+
+def test_alerts_are_sorted_most_serious_first(alice):
+    record(alice, "step-1", attempts=4, outcome="failed")
+    record(alice, "step-2-ck", score=250, completed_date=datetime.date(2025, 8, 1))
+    levels = [a.level for a in alerts_of(alice, datetime.date(2026, 11, 1))]
+    assert levels == sorted(levels, key=["danger", "warning", "info"].index)
+
+
+def test_compute_alerts_is_pure_over_a_built_roadmap(alice):
+    with travel(datetime.date(2026, 11, 1)):
+        profile = Profile.objects.get(user=alice)
+        roadmap = build_roadmap(load_roadmap(alice, profile), datetime.date(2026, 11, 1))
+        assert compute_alerts(roadmap) == roadmap.alerts

@@ -1,0 +1,169 @@
+"""Which milestones a profile gets, prerequisites, progress and deadlines."""
+
+import datetime
+
+import pytest
+
+from accounts.models import Profile
+from pathways.models import MatchCycle, Milestone, Prerequisite, Progress
+from pathways.roadmap import build_roadmap, load_roadmap
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.date(2026, 11, 1)
+
+
+def roadmap_of(user, today=TODAY):
+    profile = Profile.objects.get(user=user)
+    return build_roadmap(load_roadmap(user, profile), today)
+
+
+def slugs(items) -> set[str]:
+    return {item.milestone.slug for item in items}
+
+
+@pytest.mark.parametrize(
+    ("visa", "has_step2cs", "present", "absent"),
+    [
+        ("j1", False, {"j1-evsp", "conrad-30", "visa-stamp", "oet", "pathway"}, {"h1b"}),
+        ("h1b", False, {"h1b", "visa-stamp"}, {"j1-evsp", "conrad-30"}),
+        ("none", False, {"oet"}, {"h1b", "j1-evsp", "visa-stamp"}),
+        ("undecided", False, {"h1b", "j1-evsp", "visa-stamp"}, set()),
+        ("j1", True, {"j1-evsp"}, {"oet", "pathway"}),
+    ],
+)
+def test_milestones_follow_the_profile(member, curated, visa, has_step2cs, present, absent):
+    Profile.objects.filter(user=member).update(visa=visa, has_step2cs=has_step2cs)
+    shown = slugs(roadmap_of(member).items)
+    assert present <= shown
+    assert not absent & shown
+    assert {"step-1", "step-2-ck", "ecfmg-certificate", "match"} <= shown
+
+
+def test_every_milestone_gets_one_progress_row_and_reloading_adds_none(member, curated):
+    roadmap_of(member)
+    roadmap_of(member)
+    assert Progress.objects.filter(user=member).count() == Milestone.objects.count()
+
+
+def test_changing_the_profile_keeps_what_the_member_entered(member, curated, progress_of):
+    roadmap_of(member)
+    oet = progress_of(member, "oet")
+    oet.oet_listening, oet.notes = 400, "Booked for March."
+    oet.save()
+    Profile.objects.filter(user=member).update(has_step2cs=True, visa="h1b")
+    roadmap = roadmap_of(member)
+    assert "oet" not in slugs(roadmap.items) and "oet" in slugs(roadmap.hidden)
+    Profile.objects.filter(user=member).update(has_step2cs=False)
+    roadmap = roadmap_of(member)
+    kept = roadmap.by_slug()["oet"].progress
+    assert (kept.oet_listening, kept.notes) == (400, "Booked for March.")
+
+
+def test_changing_match_year_after_entering_scores(member, curated, progress_of, mark_done):
+    roadmap_of(member)
+    mark_done(member, "eligible-school", "intealth-account", "ecfmg-application")
+    Progress.objects.filter(user=member, milestone__slug="step-2-ck").update(
+        score=250, completed_date=datetime.date(2026, 8, 1), outcome="passed", status="done"
+    )
+    before = roadmap_of(member)
+    assert before.cycle.year == 2027
+    assert before.by_slug()["match"].deadline == datetime.date(2027, 3, 19)
+
+    Profile.objects.filter(user=member).update(match_year=2028)
+    after = roadmap_of(member)
+    assert after.cycle.year == 2028
+    assert after.by_slug()["match"].deadline == datetime.date(2028, 3, 17)
+    assert after.by_slug()["step-2-ck"].progress.score == 250
+    assert after.overall.done == before.overall.done == 4
+
+
+def test_no_cycle_for_the_match_year_means_no_deadlines(member, curated):
+    Profile.objects.filter(user=member).update(match_year=2035)
+    roadmap = roadmap_of(member)
+    assert roadmap.cycle is None
+    assert roadmap.deadlines == []
+    assert all(item.deadline is None for item in roadmap.items)
+
+
+def test_hard_prerequisites_block_and_done_ones_unblock(member, curated, mark_done):
+    roadmap = roadmap_of(member)
+    step1 = roadmap.by_slug()["step-1"]
+    assert [m.slug for m in step1.blockers] == ["ecfmg-application"]
+    assert "step-1" in slugs(roadmap.blocked)
+    assert "eligible-school" in slugs(roadmap.next_steps)
+
+    mark_done(member, "eligible-school", "intealth-account", "ecfmg-application")
+    roadmap = roadmap_of(member)
+    assert roadmap.by_slug()["step-1"].blockers == []
+    assert "step-1" not in slugs(roadmap.blocked)
+    assert (
+        "step-1" in slugs(roadmap.next_steps) | {"step-1"}
+        and not roadmap.by_slug()["step-1"].is_blocked
+    )
+
+
+def test_not_applicable_settles_a_prerequisite(member, curated):
+    roadmap_of(member)
+    Progress.objects.filter(user=member, milestone__slug="eligible-school").update(
+        status="not_applicable"
+    )
+    assert roadmap_of(member).by_slug()["intealth-account"].blockers == []
+
+
+def test_prerequisites_off_the_roadmap_never_block(member, curated, mark_done):
+    """visa-stamp hard-requires j1-evsp and h1b; a J-1 member has no h1b milestone."""
+    roadmap = roadmap_of(member)
+    assert [m.slug for m in roadmap.by_slug()["visa-stamp"].blockers] == ["j1-evsp"]
+
+
+def test_soft_prerequisites_never_block(member, milestones_factory):
+    first, second, third = milestones_factory(3)
+    # m-1 needs m-0 softly; m-2 needs m-1 hard.
+    roadmap = roadmap_of(member)
+    item = roadmap.by_slug()["m-1"]
+    assert item.blockers == [] and [m.slug for m in item.recommended] == ["m-0"]
+    assert [m.slug for m in roadmap.by_slug()["m-2"].blockers] == ["m-1"]
+    assert slugs(roadmap.next_steps) == {"m-0", "m-1"}
+
+
+def test_progress_per_category_and_optional_milestones(member, milestones_factory):
+    make = milestones_factory(5)
+    Milestone.objects.filter(slug="m-4").update(applies="optional")
+    roadmap = roadmap_of(member)
+    assert roadmap.overall.total == 4  # the optional one is not counted until started
+    Progress.objects.filter(user=member, milestone__slug="m-4").update(status="in_progress")
+    Progress.objects.filter(user=member, milestone__slug="m-0").update(status="done")
+    Progress.objects.filter(user=member, milestone__slug="m-1").update(status="not_applicable")
+    roadmap = roadmap_of(member)
+    assert (roadmap.overall.done, roadmap.overall.total) == (1, 4)
+    assert roadmap.overall.percent == 25
+    exams = next(c for c in roadmap.categories if c.key == "exams")
+    assert (exams.done, exams.total) == (1, 1)
+    assert len(make) == 5
+
+
+def test_upcoming_deadlines_count_days_left(member, curated):
+    roadmap = roadmap_of(member, today=datetime.date(2027, 2, 1))
+    fields = [d.field for d in roadmap.deadlines]
+    assert fields == ["rol_deadline", "match_day", "training_starts"]
+    rol = roadmap.deadlines[0]
+    assert rol.date == datetime.date(2027, 2, 24) and rol.days_left == 23
+    assert {"step-1", "step-2-ck", "rank-order-list"} <= slugs(rol.items)
+
+
+def test_cycle_constraint_keeps_rol_before_match_day(db):
+    from django.db import IntegrityError
+
+    from pathways.cycles import default_dates
+
+    dates = default_dates(2029) | {"rol_deadline": datetime.date(2029, 4, 1)}
+    with pytest.raises(IntegrityError):
+        MatchCycle.objects.create(year=2029, **dates)
+
+
+def test_self_prerequisite_is_refused_by_the_database(member, milestones_factory):
+    from django.db import IntegrityError
+
+    first = milestones_factory(1)[0]
+    with pytest.raises(IntegrityError):
+        Prerequisite.objects.create(milestone=first, required=first)
