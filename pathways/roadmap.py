@@ -8,6 +8,7 @@ their rows, with everything the member entered, come back if they apply again.
 """
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from accounts.models import Profile
@@ -15,6 +16,7 @@ from pathways.alerts import compute_alerts
 from pathways.models import Category, CycleDate, MatchCycle, Milestone, Prerequisite, Progress, Rule
 
 NEXT_STEPS_SHOWN = 6
+RESOURCES_PER_STEP = 3
 
 
 class RuleBook:
@@ -62,6 +64,8 @@ class Item:
     blockers: list[Milestone] = field(default_factory=list)  # hard, on the roadmap, unsettled
     recommended: list[Milestone] = field(default_factory=list)  # soft, unsettled
     unlocks: list[Milestone] = field(default_factory=list)
+    overdue: bool = False  # its cycle deadline has passed and it is still open
+    resources: list = field(default_factory=list)  # published resources, see attach_resources
 
     @property
     def is_settled(self) -> bool:
@@ -179,6 +183,8 @@ def build_roadmap(data: RoadmapData, today: datetime.date) -> Roadmap:
         if data.cycle and item.milestone.deadline:
             item.deadline = data.cycle.date_for(item.milestone.deadline)
             item.deadline_label = CycleDate(item.milestone.deadline).label
+            item.overdue = item.deadline is not None and item.deadline < today
+            item.overdue = item.overdue and not item.is_settled
 
     shown = [i for i in items.values() if i.applies]
     hidden = [i for i in items.values() if not i.applies]
@@ -228,3 +234,25 @@ def upcoming_deadlines(
         for name, label, date in cycle.dates()
         if date >= today
     ]
+
+
+def attach_resources(items: list[Item]) -> None:
+    """Give each item up to RESOURCES_PER_STEP published resources linked to it (1 query).
+
+    Reads the link table that `resources.Resource.milestones` declares through the reverse
+    relation, so pathways does not import the resources app.
+    """
+    if not items:
+        return
+    links = (
+        Milestone.resources.through.objects.filter(
+            milestone__in=[item.milestone.pk for item in items], resource__published=True
+        )
+        .select_related("resource")
+        .order_by("resource__title")
+    )
+    by_milestone = defaultdict(list)
+    for link in links:
+        by_milestone[link.milestone_id].append(link.resource)
+    for item in items:
+        item.resources = by_milestone[item.milestone.pk][:RESOURCES_PER_STEP]

@@ -15,7 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 from accounts.models import Profile
 from pathways.forms import ProgressForm
 from pathways.models import Milestone, Prerequisite, Progress
-from pathways.roadmap import Item, Roadmap, build_roadmap, load_roadmap
+from pathways.roadmap import Item, Roadmap, attach_resources, build_roadmap, load_roadmap
 from pathways.timeline import timeline_layout
 
 
@@ -51,6 +51,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if profile is None:
         return redirect("accounts:onboarding")
     roadmap = build_roadmap(load_roadmap(request.user, profile), timezone.localdate())
+    attach_resources(roadmap.next_steps)
     context = {"profile": profile, "roadmap": roadmap, "sections": sections_of(roadmap)}
     return render(request, "pathways/dashboard.html", context)
 
@@ -94,6 +95,8 @@ def progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def render_update(request: HttpRequest, roadmap: Roadmap, row: Row, *, saved: bool) -> HttpResponse:
+    if saved:
+        attach_resources(roadmap.next_steps)
     unlocked = {m.pk for m in row.item.unlocks}
     affected = [row_for(roadmap, i) for i in roadmap.items if i.milestone.pk in unlocked]
     context = {
@@ -120,6 +123,7 @@ def milestone(request: HttpRequest, slug: str) -> HttpResponse:
         "needs": needs.order_by("required__order"),
         "unlocks": unlocks.order_by("milestone__order"),
         "progress": Progress.objects.filter(user=request.user, milestone=milestone).first(),
+        "resources": milestone.resources.filter(published=True).order_by("title"),
     }
     return render(request, "pathways/milestone.html", context)
 

@@ -320,8 +320,9 @@ def synthetic_roadmap(request, member_client, member, milestones_factory):
 
 
 def test_dashboard_query_count_is_constant(synthetic_roadmap, django_assert_num_queries):
-    # session, user, profile, milestones, prerequisites, progress, cycle, rules
-    with django_assert_num_queries(8):
+    # session, user, profile, milestones, prerequisites, progress, cycle, rules,
+    # published resources of the next steps
+    with django_assert_num_queries(9):
         assert synthetic_roadmap.get(DASHBOARD).status_code == 200
 
 
@@ -335,8 +336,8 @@ def test_htmx_update_query_count_is_constant(synthetic_roadmap, member, django_a
     progress = Progress.objects.get(user=member, milestone__slug="m-1")  # a pass/fail one
     # session, user, the progress row (ownership), profile, milestones, prerequisites,
     # progress, cycle, rules, the status and outcome check constraints (savepoint, select,
-    # release each), the update (savepoint, update, release)
-    with django_assert_num_queries(18):
+    # release each), the update (savepoint, update, release), resources of the next steps
+    with django_assert_num_queries(19):
         response = synthetic_roadmap.post(
             url(progress), {"status": "in_progress", "planned_date": "2027-01-02"}, **HTMX
         )
@@ -348,6 +349,6 @@ def test_first_visit_creates_rows_in_two_more_queries(
 ):
     milestones_factory(10)
     # session, user, profile, milestones, prerequisites, progress (none), bulk insert,
-    # progress again, cycle, rules
-    with django_assert_num_queries(10):
+    # progress again, cycle, rules, resources of the next steps
+    with django_assert_num_queries(11):
         assert member_client.get(DASHBOARD).status_code == 200
