@@ -42,8 +42,12 @@ format: venv
 
 ci: lint test
 
+# Benchmarks need PostgreSQL (full-text search); they use a throwaway database.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/imgportal_bench
 benchmark: venv
-	$(PY) manage.py benchmark
+	@psql "$(dir $(BENCH_DATABASE_URL))postgres" -qc "CREATE DATABASE imgportal_bench" 2>/dev/null || true
+	DATABASE_URL=$(BENCH_DATABASE_URL) IMGPORTAL_TESTING=1 $(PY) manage.py migrate -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) IMGPORTAL_TESTING=1 $(PY) manage.py benchmark
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
