@@ -6,41 +6,49 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 
 from accounts.forms import DeleteAccountForm, ProfileForm
 from accounts.models import Profile
 
 
+def edit_profile(request: HttpRequest, template: str, done_url: str, message: str) -> HttpResponse:
+    """The profile form, shared by onboarding and settings; saving marks onboarding done."""
+    profile, _ = Profile.objects.get_or_create(user=request.user)
+    form = ProfileForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        profile = form.save(commit=False)
+        profile.onboarded_at = profile.onboarded_at or timezone.now()
+        profile.save()
+        messages.success(request, message)
+        return redirect(done_url)
+    return render(request, template, {"form": form})
+
+
 @never_cache
 @login_required
+@require_http_methods(["GET", "POST"])
 def onboarding(request: HttpRequest) -> HttpResponse:
-    profile, _ = Profile.objects.get_or_create(user=request.user)
-    form = ProfileForm(request.POST or None, instance=profile)
-    if request.method == "POST" and form.is_valid():
-        profile = form.save(commit=False)
-        profile.onboarded_at = profile.onboarded_at or timezone.now()
-        profile.save()
-        messages.success(request, "Your roadmap is ready.")
-        return redirect("pathways:dashboard")
-    return render(request, "accounts/onboarding.html", {"form": form})
+    return edit_profile(
+        request, "accounts/onboarding.html", "pathways:dashboard", "Your roadmap is ready."
+    )
 
 
 @never_cache
 @login_required
+@require_http_methods(["GET", "POST"])
 def profile_settings(request: HttpRequest) -> HttpResponse:
-    profile, _ = Profile.objects.get_or_create(user=request.user)
-    form = ProfileForm(request.POST or None, instance=profile)
-    if request.method == "POST" and form.is_valid():
-        profile = form.save(commit=False)
-        profile.onboarded_at = profile.onboarded_at or timezone.now()
-        profile.save()
-        messages.success(request, "Your profile is saved; your roadmap now follows it.")
-        return redirect("accounts:settings")
-    return render(request, "accounts/settings.html", {"form": form})
+    return edit_profile(
+        request,
+        "accounts/settings.html",
+        "accounts:settings",
+        "Your profile is saved; your roadmap now follows it.",
+    )
 
 
 @never_cache
 @login_required
+@require_http_methods(["GET", "POST"])
 def delete_account(request: HttpRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():

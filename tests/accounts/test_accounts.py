@@ -275,3 +275,8 @@ def test_failed_logins_are_rate_limited_per_account(client, member, password):
     response = client.post(reverse("account_login"), {"login": member.email, "password": password})
     assert "_auth_user_id" not in client.session
     assert "Too many failed login attempts" in response.content.decode()
+
+
+@pytest.mark.parametrize("name", ["accounts:onboarding", "accounts:settings", "accounts:delete"])
+def test_member_pages_refuse_other_methods(member_client, name):
+    assert member_client.put(reverse(name)).status_code == 405
