@@ -44,7 +44,14 @@ class MatchCycleForm(forms.ModelForm):
 
     class Meta:
         model = MatchCycle
-        fields = "__all__"  # noqa: DJ007 - the admin edits every curated field of a cycle
+        fields = [
+            "year",
+            "needs_review",
+            "last_reviewed",
+            "source_url",
+            "notes",
+            *default_dates(2026),
+        ]
         help_texts = {
             "year": (
                 "The year of Match Day. On a new cycle the dates are proposed from the default "
