@@ -392,3 +392,8 @@ def test_detail_for_a_member_shows_save_state_with_constant_queries(
         response = member_client.get(detail_url(resource))
     assertContains(response, 'aria-pressed="true"')
     assertContains(response, reverse("resources:report", args=[resource.slug]))
+
+
+def test_personal_resource_pages_are_not_cached(member_client, resource):
+    for url in [reverse("resources:saved"), reverse("resources:report", args=[resource.slug])]:
+        assert "no-store" in member_client.get(url)["Cache-Control"]
