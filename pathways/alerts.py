@@ -3,7 +3,8 @@
 ECFMG explicitly does not warn applicants near its limits, so these alerts are a core
 feature. Each function returns a list of Alert; `compute_alerts` gathers them, most
 serious first. The figures (attempt limit, passing scores, OET minimums, the seven-year
-window) come from the Rule records, by date.
+window, the J-1 maximum) come from the Rule records, by date. Milestones a member marked
+not applicable raise no visa alert.
 """
 
 from __future__ import annotations
@@ -42,6 +43,10 @@ def compute_alerts(roadmap: Roadmap) -> list[Alert]:
         *certificate_expiry(roadmap),
         *oet_validity(roadmap),
         *nrmp_withdrawal(roadmap),
+        *j1_maximum(roadmap),
+        *j1_home_requirement(roadmap),
+        *conrad30_fiscal_year(roadmap),
+        *h1b_fee(roadmap),
     ]
     return sorted(alerts, key=lambda alert: LEVELS[alert.level])
 
@@ -226,3 +231,90 @@ def nrmp_withdrawal(roadmap: Roadmap) -> list[Alert]:
     level = "danger" if days <= 30 else "warning"
     title = f"{days} days until the {cycle.year} rank order list deadline"
     return [Alert(level, title, message, missing[0].milestone)]
+
+
+def applying(roadmap: Roadmap, slug: str) -> Item | None:
+    """The milestone's item if it is on the roadmap and not marked not applicable."""
+    item = roadmap.by_slug().get(slug)
+    if item is None or item.progress.status == Progress.Status.NOT_APPLICABLE:
+        return None
+    return item
+
+
+def j1_maximum(roadmap: Roadmap) -> list[Alert]:
+    """The J-1 for clinical training lasts at most j1_max_years from its start."""
+    item = applying(roadmap, Slugs.J1_EVSP)
+    start = item.progress.completed_date if item else None
+    if start is None:
+        return []
+    years = roadmap.rules.value_on(Rule.Key.J1_MAX_YEARS, start)
+    if years is None:
+        return []
+    ends = add_years(start, years)
+    days = (ends - roadmap.today).days
+    message = (
+        f"Your J-1 began on {fmt(start)}. A J-1 for clinical training lasts at most {years} "
+        f"years, so yours ends on {fmt(ends)} at the latest."
+    )
+    if days < 0:
+        title = f"J-1 {years}-year maximum reached on {fmt(ends)}"
+        return [Alert("danger", title, message, item.milestone)]
+    level = "warning" if days <= WINDOW_WARNING_DAYS else "info"
+    title = f"J-1 {years}-year maximum: ends by {fmt(ends)} ({days} days left)"
+    return [Alert(level, title, message, item.milestone)]
+
+
+def j1_home_requirement(roadmap: Roadmap) -> list[Alert]:
+    """A J-1 holder without a Conrad 30 waiver still owes two years in the home country."""
+    j1 = applying(roadmap, Slugs.J1_EVSP)
+    if j1 is None or not j1.progress.is_done:
+        return []
+    conrad = roadmap.by_slug().get(Slugs.CONRAD30)
+    if conrad and conrad.progress.is_done:
+        return []
+    message = (
+        "A J-1 through ECFMG's EVSP always carries the two-year home-country physical-presence "
+        "requirement of INA §212(e). To stay in the US after training you need a waiver of it, "
+        "such as Conrad 30 (a waiver, not a visa)."
+    )
+    title = "J-1 two-year home-country requirement: no waiver yet"
+    return [Alert("info", title, message, (conrad or j1).milestone)]
+
+
+def federal_fiscal_year(on: datetime.date) -> int:
+    """US federal fiscal year N runs from 1 October of N-1 to 30 September of N."""
+    return on.year + 1 if on.month >= 10 else on.year
+
+
+def conrad30_fiscal_year(roadmap: Roadmap) -> list[Alert]:
+    item = applying(roadmap, Slugs.CONRAD30)
+    if item is None or item.progress.is_done:
+        return []
+    planned = item.progress.planned_date
+    if item.progress.status != Progress.Status.IN_PROGRESS and planned is None:
+        return []
+    if planned and planned > roadmap.today:
+        on, when = planned, f"Your planned date, {fmt(planned)}, falls"
+    else:
+        on, when = roadmap.today, "Today falls"
+    year = federal_fiscal_year(on)
+    runs = f"{fmt(datetime.date(year - 1, 10, 1))} – {fmt(datetime.date(year, 9, 30))}"
+    message = (
+        f"{when} in federal fiscal year {year}. Each state health department may recommend up "
+        "to 30 waivers per fiscal year. Once approved, you must start 3 years of full-time work "
+        "in H-1B status in an underserved area (HPSA, MUA or MUP) within 90 days."
+    )
+    title = f"Conrad 30: fiscal year {year} ({runs})"
+    return [Alert("info", title, message, item.milestone)]
+
+
+def h1b_fee(roadmap: Roadmap) -> list[Alert]:
+    item = applying(roadmap, Slugs.H1B)
+    if item is None or item.progress.is_done:
+        return []
+    message = (
+        "A proclamation of 19 Sep 2025 added a one-time $100,000 fee for new H-1B petitions. "
+        "Exemptions come only through case-by-case national-interest exceptions, and hospitals "
+        "were unsure whether to rank applicants who need an H-1B. Confirm with each program."
+    )
+    return [Alert("warning", "H-1B: $100,000 fee for new petitions", message, item.milestone)]

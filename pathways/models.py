@@ -57,6 +57,9 @@ class Slugs:
     PATHWAY = "pathway"
     ECFMG_CERTIFICATE = "ecfmg-certificate"
     GME_YEARS = "gme-years"
+    J1_EVSP = "j1-evsp"
+    H1B = "h1b"
+    CONRAD30 = "conrad-30"
 
 
 class MilestoneQuerySet(models.QuerySet):

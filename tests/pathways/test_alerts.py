@@ -4,10 +4,11 @@ import datetime
 
 import pytest
 import time_machine
+from django.urls import reverse
 
 from accounts.models import Profile
 from pathways.alerts import compute_alerts
-from pathways.models import MatchCycle, Progress
+from pathways.models import MatchCycle, Progress, Rule
 from pathways.roadmap import build_roadmap, load_roadmap
 
 pytestmark = pytest.mark.django_db
@@ -165,3 +166,133 @@ def test_compute_alerts_is_pure_over_a_built_roadmap(alice):
         profile = Profile.objects.get(user=alice)
         roadmap = build_roadmap(load_roadmap(alice, profile), datetime.date(2026, 11, 1))
         assert compute_alerts(roadmap) == roadmap.alerts
+
+
+# --- Visa alerts ----------------------------------------------------------------
+
+
+def visa_alerts(alerts) -> list[str]:
+    words = ("J-1", "Conrad", "H-1B")
+    return [a.title for a in alerts if any(word in a.title for word in words)]
+
+
+@pytest.mark.parametrize(
+    ("today", "level", "title"),
+    [
+        (datetime.date(2030, 1, 1), "info", "ends by 1 Jul 2033 (1277 days left)"),
+        (datetime.date(2032, 7, 1), "warning", "ends by 1 Jul 2033 (365 days left)"),
+        (datetime.date(2033, 7, 1), "warning", "(0 days left)"),
+        (datetime.date(2033, 7, 2), "danger", "maximum reached on 1 Jul 2033"),
+    ],
+)
+def test_j1_seven_year_maximum_from_the_j1_start(alice, today, level, title):
+    record(alice, "j1-evsp", status="done", completed_date=datetime.date(2026, 7, 1))
+    with travel(today):
+        alert = titled(alerts_of(alice, today), "J-1 7-year maximum")
+    assert alert.level == level and title in alert.title
+    assert "began on 1 Jul 2026" in alert.message and "1 Jul 2033" in alert.message
+    assert alert.milestone.slug == "j1-evsp"
+
+
+def test_j1_maximum_comes_from_the_rule_in_force_at_the_start(alice):
+    Rule.objects.create(key="j1_max_years", value=5, effective_from=datetime.date(2027, 1, 1))
+    record(alice, "j1-evsp", completed_date=datetime.date(2026, 7, 1))
+    alert = titled(alerts_of(alice, datetime.date(2027, 6, 1)), "J-1 7-year maximum")
+    assert "1 Jul 2033" in alert.title
+    record(alice, "j1-evsp", completed_date=datetime.date(2027, 1, 1))
+    alert = titled(alerts_of(alice, datetime.date(2027, 6, 1)), "J-1 5-year maximum")
+    assert "1 Jan 2032" in alert.title
+
+
+def test_j1_maximum_needs_a_start_date_and_the_j1_route(alice):
+    assert not visa_alerts(alerts_of(alice, datetime.date(2027, 1, 1)))  # no start date
+    record(alice, "j1-evsp", completed_date=datetime.date(2026, 7, 1))
+    Profile.objects.filter(user=alice).update(visa="h1b")  # j1-evsp is off her roadmap
+    assert not [a for a in alerts_of(alice, datetime.date(2027, 1, 1)) if "J-1" in a.title]
+    Profile.objects.filter(user=alice).update(visa="j1")
+    record(alice, "j1-evsp", status="not_applicable")
+    assert not [a for a in alerts_of(alice, datetime.date(2027, 1, 1)) if "J-1" in a.title]
+
+
+def test_j1_home_requirement_open_until_a_conrad_30_waiver(alice):
+    today = datetime.date(2027, 9, 1)
+    record(alice, "j1-evsp", status="in_progress")
+    assert not [a for a in alerts_of(alice, today) if "home-country" in a.title]
+    record(alice, "j1-evsp", status="done")
+    with travel(today):
+        alert = titled(alerts_of(alice, today), "two-year home-country requirement")
+    assert alert.level == "info" and alert.milestone.slug == "conrad-30"
+    assert "INA §212(e)" in alert.message and "Conrad 30 (a waiver, not a visa)" in alert.message
+    record(alice, "conrad-30", status="done")
+    assert not [a for a in alerts_of(alice, today) if "home-country" in a.title]
+
+
+@pytest.mark.parametrize(
+    ("status", "planned", "today", "title", "when"),
+    [
+        ("in_progress", None, datetime.date(2026, 9, 30), "fiscal year 2026", "Today falls"),
+        ("in_progress", None, datetime.date(2026, 10, 1), "fiscal year 2027", "Today falls"),
+        (
+            "not_started",
+            datetime.date(2029, 10, 1),
+            datetime.date(2029, 6, 1),
+            "fiscal year 2030 (1 Oct 2029 – 30 Sep 2030)",
+            "Your planned date, 1 Oct 2029, falls",
+        ),
+        (  # a planned date already past: the current fiscal year
+            "in_progress",
+            datetime.date(2029, 6, 1),
+            datetime.date(2029, 11, 1),
+            "fiscal year 2030",
+            "Today falls",
+        ),
+    ],
+)
+def test_conrad_30_names_the_federal_fiscal_year(alice, status, planned, today, title, when):
+    record(alice, "conrad-30", status=status, planned_date=planned)
+    with travel(today):
+        alert = titled(alerts_of(alice, today), "Conrad 30: fiscal year")
+    assert alert.level == "info" and title in alert.title
+    assert alert.message.startswith(when)
+    assert "up to 30 waivers per fiscal year" in alert.message
+    assert "3 years" in alert.message and "within 90 days" in alert.message
+    assert alert.milestone.slug == "conrad-30"
+
+
+def test_conrad_30_alert_only_while_open_and_started_or_planned(alice):
+    today = datetime.date(2029, 6, 1)
+    assert not [a for a in alerts_of(alice, today) if "Conrad 30:" in a.title]  # not started
+    record(alice, "conrad-30", status="done", planned_date=datetime.date(2029, 10, 1))
+    assert not [a for a in alerts_of(alice, today) if "Conrad 30:" in a.title]
+
+
+@pytest.mark.parametrize("visa", ["h1b", "undecided"])
+def test_h1b_fee_warning_for_members_who_may_need_an_h1b(alice, visa):
+    Profile.objects.filter(user=alice).update(visa=visa)
+    today = datetime.date(2026, 5, 1)
+    with travel(today):
+        alert = titled(alerts_of(alice, today), "$100,000")
+    assert alert.level == "warning" and alert.milestone.slug == "h1b"
+    assert "19 Sep 2025" in alert.message and "national-interest" in alert.message
+    record(alice, "h1b", status="done")
+    assert not [a for a in alerts_of(alice, today) if "$100,000" in a.title]
+
+
+@pytest.mark.parametrize("visa", ["j1", "none"])
+def test_no_h1b_fee_warning_off_the_h1b_route(alice, visa):
+    Profile.objects.filter(user=alice).update(visa=visa)
+    assert not [a for a in alerts_of(alice, datetime.date(2026, 5, 1)) if "H-1B" in a.title]
+
+
+def test_dashboard_shows_the_visa_alerts_with_their_milestone_links(alice, client):
+    record(alice, "j1-evsp", status="done", completed_date=datetime.date(2026, 7, 1))
+    record(alice, "conrad-30", status="in_progress")
+    with travel(datetime.date(2029, 11, 1)):
+        client.force_login(alice)  # inside the travel, or the session has long expired
+        response = client.get("/roadmap/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "J-1 7-year maximum: ends by 1 Jul 2033" in html
+    assert "J-1 two-year home-country requirement" in html
+    assert "Conrad 30: fiscal year 2030" in html
+    assert f'href="{reverse("pathways:milestone", args=["conrad-30"])}"' in html
