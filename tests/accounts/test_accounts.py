@@ -280,3 +280,15 @@ def test_failed_logins_are_rate_limited_per_account(client, member, password):
 @pytest.mark.parametrize("name", ["accounts:onboarding", "accounts:settings", "accounts:delete"])
 def test_member_pages_refuse_other_methods(member_client, name):
     assert member_client.put(reverse(name)).status_code == 405
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/", "/\\evil.example", "http:/evil.example"]
+)
+def test_login_ignores_offsite_next(client, member, password, target):
+    response = client.post(
+        reverse("account_login") + "?next=" + target,
+        {"login": member.email, "password": password, "next": target},
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("pathways:dashboard")

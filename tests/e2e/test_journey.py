@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from playwright.sync_api import expect
 
 from accounts.models import Profile, User
@@ -97,6 +98,8 @@ MEMBER_PAGES = [
     "/resources/saved/",
     "/accounts/email/",
     "/accounts/password/change/",
+    "/roadmap/m/step-2-ck/",
+    "/resources/ecfmg-evsp/",
 ]
 
 
@@ -112,6 +115,7 @@ def test_public_pages_accessible_at_375px_without_csp_violations(page, live_url,
 def test_member_pages_accessible_at_375px_without_csp_violations(
     page, live_url, member, password, console_messages
 ):
+    call_command("load_curated_content", verbosity=0)
     page.set_viewport_size(MOBILE)
     log_in(page, live_url, member.email, password)
     for path in MEMBER_PAGES:
