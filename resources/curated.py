@@ -8,8 +8,6 @@ the row is left alone unless `force=True`. Idempotent: a second run changes noth
 """
 
 import datetime
-import hashlib
-import json
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -18,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
-from pathways.curated import ContentError
+from pathways.curated import ContentError, fingerprint
 from pathways.models import Milestone
 from resources.models import Resource, Tag
 
@@ -41,13 +39,13 @@ KEYS = {"slug", "tags", "milestones", *FIELDS}
 
 
 def content_hash(values: dict[str, Any], tags: list[str], milestones: list[str]) -> str:
-    document = {
-        **{field: values[field] for field in FIELDS},
-        "tags": sorted(slugify(tag) for tag in tags),
-        "milestones": sorted(milestones),
-    }
-    encoded = json.dumps(document, sort_keys=True, default=str).encode()
-    return hashlib.sha256(encoded).hexdigest()
+    return fingerprint(
+        {
+            **{field: values[field] for field in FIELDS},
+            "tags": sorted(slugify(tag) for tag in tags),
+            "milestones": sorted(milestones),
+        }
+    )
 
 
 def current_hash(resource: Resource) -> str:
@@ -87,7 +85,9 @@ def load(*, force: bool, path: Path = CONTENT_FILE) -> str:
                 )
             values = {field: entry[field] for field in FIELDS}
             new_hash = content_hash(values, entry["tags"], entry["milestones"])
-            resource = Resource.objects.filter(slug=slug).prefetch_related("tags").first()
+            resource = (
+                Resource.objects.filter(slug=slug).prefetch_related("tags", "milestones").first()
+            )
             if resource is not None:
                 now = current_hash(resource)
                 if now == new_hash:

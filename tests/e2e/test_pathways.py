@@ -7,16 +7,9 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from pathways.models import Progress
+from tests.e2e.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, live_url: str, email: str, password: str) -> None:
-    page.goto(f"{live_url}/accounts/login/")
-    page.locator("#id_login").fill(email)
-    page.locator("#id_password").fill(password)
-    page.locator("form button[type=submit]").last.click()
-    page.wait_for_url(f"{live_url}/roadmap/")
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "no-js"])
@@ -25,6 +18,7 @@ def test_record_step1_and_step2ck_on_the_dashboard(browser, live_url, member, pa
     context = browser.new_context(java_script_enabled=javascript)
     page = context.new_page()
     log_in(page, live_url, member.email, password)
+    page.wait_for_url(f"{live_url}/roadmap/")
     Progress.objects.filter(
         user=member,
         milestone__slug__in=["eligible-school", "intealth-account", "ecfmg-application"],
