@@ -17,7 +17,11 @@ CONTENT_APPS = ["pathways", "resources"]
 # Members' own data: curators have no business editing it.
 MEMBER_DATA = {"pathways.progress", "resources.savedresource"}
 # Problem reports come from members: curators read, resolve and delete them.
-REVIEW_ONLY = {"resources.problemreport": ["view", "change", "delete"]}
+REVIEW_ONLY = {
+    "resources.problemreport": ["view", "change", "delete"],
+    # The history of curated dates is written by the admin's save hooks, never by hand.
+    "pathways.datechange": ["view"],
+}
 
 
 def curator_permissions() -> list[Permission]:
