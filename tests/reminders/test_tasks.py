@@ -9,6 +9,7 @@ import threading
 import pytest
 import time_machine
 from django.core import mail
+from django.core.management import call_command
 from django.db import connection
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
@@ -305,3 +306,72 @@ def test_two_workers_at_once_send_exactly_one_email(member, curated):
     for ids in DBTaskResult.objects.values_list("worker_ids", flat=True):
         workers.update(ids)
     assert workers == {"w1", "w2"}
+
+
+def test_a_member_who_signs_up_today_is_reminded_without_logging_in_again(
+    client, curated, run_worker, on_day
+):
+    """Sign up on 1 Oct 2026, never come back: the cron + worker run every day until
+    16 Dec, and the right emails arrive on the right days."""
+    import re
+
+    from django.urls import reverse
+
+    from accounts.models import User
+
+    start = datetime.date(2026, 10, 1)
+    with on_day(start):
+        email_address = "newcomer@example.com"
+        signup = {
+            "email": email_address,
+            "password1": "a-long-pass-42!",
+            "password2": "a-long-pass-42!",
+        }
+        assert client.post(reverse("account_signup"), signup).status_code == 302
+        [verification] = mail.outbox
+        confirm = re.search(r"http://testserver(/accounts/confirm-email/\S+/)", verification.body)
+        assert client.post(confirm.group(1)).status_code == 302
+        onboarding = {
+            "school_country": "India",
+            "school_name": "Example Medical College",
+            "graduation_year": "2024",
+            "specialty": "Internal Medicine",
+            "match_year": "2027",
+            "visa": "j1",
+        }
+        assert client.post(reverse("accounts:onboarding"), onboarding).status_code == 302
+        assert client.get(reverse("pathways:dashboard")).status_code == 200
+        user = User.objects.get(email=email_address)
+        planned(user, "step-1", datetime.date(2026, 12, 15))
+        client.logout()
+    mail.outbox.clear()
+    received = []
+    day = start
+    while day <= datetime.date(2026, 12, 16):
+        with on_day(day):
+            before = len(mail.outbox)
+            call_command("enqueue_reminders", verbosity=0)
+            run_worker()
+            received += [(day, m.subject) for m in mail.outbox[before:]]
+        day += datetime.timedelta(days=1)
+
+    def days_of(text: str) -> list[datetime.date]:
+        return [day for day, subject in received if text in subject]
+
+    # The NRMP early-registration deadline (30 Nov, proposed): 30, 14, 7 and 1 day before.
+    assert days_of("NRMP early-registration deadline") == [
+        datetime.date(2026, 10, 31),
+        datetime.date(2026, 11, 16),
+        datetime.date(2026, 11, 23),
+        datetime.date(2026, 11, 29),
+    ]
+    # Their own planned Step 1 date (15 Dec).
+    assert days_of("Pass USMLE Step 1 (your planned date)") == [
+        datetime.date(2026, 11, 15),
+        datetime.date(2026, 12, 1),
+        datetime.date(2026, 12, 8),
+        datetime.date(2026, 12, 14),
+    ]
+    # Never the same subject twice on one day, and nothing for dates already past at sign-up.
+    assert len(received) == len(set(received))
+    assert not any("ERAS season opens" in subject for _, subject in received)

@@ -311,3 +311,25 @@ def test_curators_get_no_permission_on_reminder_data(curator):
     for model in ("reminderpreference", "sentreminder", "calendarfeed"):
         for action in ("view", "add", "change", "delete"):
             assert not curator.has_perm(f"reminders.{action}_{model}")
+
+
+# --- Query counts ------------------------------------------------------------------
+
+
+def test_preferences_page_queries(member_client, member, django_assert_num_queries):
+    with django_assert_num_queries(3):  # session, user, preferences
+        assert member_client.get(PREFS).status_code == 200
+
+
+def test_feed_queries_do_not_grow_with_the_dates(
+    client, member, feed_of, django_assert_num_queries
+):
+    feed = feed_of(member)
+    fetch(client, feed)  # the first fetch creates the member's progress rows
+    # feed + user, profile, milestones, prerequisites, progress, cycle, rules
+    with django_assert_num_queries(7):
+        fetch(client, feed)
+    Progress.objects.filter(user=member).update(planned_date=datetime.date(2027, 1, 10))
+    with django_assert_num_queries(7):
+        calendar = fetch(client, feed)
+    assert len(list(calendar.walk("VEVENT"))) > 20
