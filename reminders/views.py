@@ -1,6 +1,8 @@
 """Reminder preferences, the one-click unsubscribe, and the private calendar feed."""
 
+import datetime
 import logging
+from dataclasses import replace
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -13,9 +15,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Profile
-from reminders import emails
+from pathways.models import MatchCycle
+from reminders import emails, planning
 from reminders.feed import build_calendar
-from reminders.forms import ReminderPreferenceForm
+from reminders.forms import ReminderPreferenceForm, WhatIfForm
 from reminders.models import CalendarFeed, ReminderPreference
 from reminders.schedule import dated_items, member_roadmap
 from reminders.tasks import plan_member_reminders
@@ -101,3 +104,80 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     response["Content-Disposition"] = 'inline; filename="imgportal.ics"'
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+def rules_applied(keys: set[str], rulebook, today) -> list[dict]:
+    """The rules a verdict used, each with its source and review state."""
+    applied = []
+    for key in sorted(keys):
+        if key in planning.PLANNING_RULES:
+            rule = planning.PLANNING_RULES[key]
+            applied.append(
+                {
+                    "text": rule.text,
+                    "source_url": rule.source_url,
+                    "needs_review": rule.needs_review,
+                }
+            )
+            continue
+        in_force = [r for r in rulebook.rules if r.key == key]
+        in_force = [r for r in in_force if r.effective_from is None or r.effective_from <= today]
+        if in_force:
+            record = max(in_force, key=lambda r: r.effective_from or datetime.date.min)
+            applied.append(
+                {
+                    "text": f"{record.get_key_display()}: {record.value}",
+                    "source_url": record.source_url,
+                    "needs_review": record.needs_review,
+                }
+            )
+    return applied
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def match_check(request: HttpRequest) -> HttpResponse:
+    """'Can I still make Match Y?' with what-ifs side by side. Nothing is saved."""
+    profile = Profile.objects.filter(user=request.user).first()
+    today = timezone.localdate()
+    roadmap = member_roadmap(request.user, profile, today)
+    if roadmap is None:
+        return redirect("accounts:onboarding")
+    cycles = {cycle.year: cycle for cycle in MatchCycle.objects.all()}
+    situation = planning.situation_from(roadmap, today)
+    years = [cycle.year for cycle in planning.candidate_years(situation, cycles)]
+    target = profile.match_year if profile.match_year in years else years[0]
+    form = WhatIfForm(request.GET or None, years=years, today=today, initial={"year": target})
+    changed = None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        target = data["year"] or target
+        if form.has_assumption:
+            changed = situation
+            if data["fail_exam"]:
+                changed = planning.with_failure(changed, data["fail_exam"], data["fail_on"])
+            if data["diploma_on"]:
+                changed = replace(changed, diploma_on=data["diploma_on"], credentials_done=False)
+            if data["needs_h1b"]:
+                changed = replace(changed, needs_h1b=True)
+    cycle = planning.CycleDates.of(target, cycles)
+    columns = [("Your plan", situation)]
+    if changed is not None:
+        columns.append(("What if", changed))
+    results = [
+        {
+            "label": label,
+            "verdict": planning.check(s, cycle),
+            "earliest": planning.earliest_year(s, cycles),
+        }
+        for label, s in columns
+    ]
+    keys = set().union(*(set(r["verdict"].rules) for r in results))
+    context = {
+        "form": form,
+        "cycle": cycle,
+        "results": results,
+        "rules": rules_applied(keys, roadmap.rules, today),
+    }
+    return render(request, "reminders/match_check.html", context)

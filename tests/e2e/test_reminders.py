@@ -2,6 +2,7 @@
 by keyboard, with axe."""
 
 import pytest
+from django.core.management import call_command
 from playwright.sync_api import expect
 
 from reminders.emails import unsubscribe_token
@@ -39,6 +40,16 @@ def test_reminder_pages_on_a_phone(browser, live_url, member, password, console_
     expect(page.get_by_label("Your private calendar link")).to_have_value(
         f"http://127.0.0.1:8000/calendar/{feed.token}.ics"
     )
+    assert_fits_width(page)
+    assert_accessible(page)
+
+    call_command("load_curated_content", verbosity=0)
+    page.goto(f"{live_url}/me/settings/")
+    page.get_by_role("link", name="Can I still make my Match year?").click()
+    page.get_by_label("If I fail").select_option("step-2-ck")
+    page.locator("#id_fail_on").fill("2026-12-31")
+    page.get_by_role("button", name="Check").click()
+    expect(page.get_by_test_id("verdict")).to_have_count(2)
     assert_fits_width(page)
     assert_accessible(page)
 
