@@ -250,3 +250,9 @@ def test_uses_the_cycle_record_when_there_is_one(member_client, alice, on_day):
     with on_day(D(2026, 6, 1)):
         html = member_client.get(URL, {"year": 2027}).content.decode()
     assert "are <strong>proposed</strong>" not in html
+
+
+def test_page_queries(member_client, alice, django_assert_num_queries):
+    # session, user, profile; milestones, prerequisites, progress, cycle, rules; all cycles
+    with django_assert_num_queries(9):
+        assert member_client.get(URL, {"year": 2028, "needs_h1b": "on"}).status_code == 200
