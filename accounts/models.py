@@ -51,18 +51,27 @@ class User(AbstractUser):
         return self.email
 
 
+# Bounds checked in forms too; these are the database's last line.
+MIN_GRADUATION_YEAR = 1960
+MIN_MATCH_YEAR = 2024
+MAX_MATCH_YEAR = 2100
+
+
+class Visa(models.TextChoices):
+    NONE = "none", "No visa needed (US citizen or permanent resident)"
+    J1 = "j1", "J-1 (ECFMG-sponsored exchange visitor)"
+    H1B = "h1b", "H-1B (temporary worker)"
+    UNDECIDED = "undecided", "Needs a visa, route not decided yet"
+
+
 class Profile(models.Model):
     """What the roadmap needs to know about a member, asked at onboarding."""
 
-    class Visa(models.TextChoices):
-        NONE = "none", "No visa needed (US citizen or permanent resident)"
-        J1 = "j1", "J-1 (ECFMG-sponsored exchange visitor)"
-        H1B = "h1b", "H-1B (temporary worker)"
-        UNDECIDED = "undecided", "Needs a visa, route not decided yet"
+    Visa = Visa
 
-    # Bounds checked in forms too; these are the database's last line.
-    MIN_GRADUATION_YEAR = 1960
-    MIN_MATCH_YEAR = 2024
+    MIN_GRADUATION_YEAR = MIN_GRADUATION_YEAR
+    MIN_MATCH_YEAR = MIN_MATCH_YEAR
+    MAX_MATCH_YEAR = MAX_MATCH_YEAR
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
@@ -80,7 +89,7 @@ class Profile(models.Model):
         "target Match year",
         null=True,
         blank=True,
-        validators=[MinValueValidator(MIN_MATCH_YEAR), MaxValueValidator(2100)],
+        validators=[MinValueValidator(MIN_MATCH_YEAR), MaxValueValidator(MAX_MATCH_YEAR)],
         help_text="The year of the Match Day you aim for (residency starts 1 July that year).",
     )
     visa = models.CharField(
@@ -98,16 +107,16 @@ class Profile(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(visa__in=["none", "j1", "h1b", "undecided"]),
-                name="accounts_profile_visa_valid",
+                condition=Q(visa__in=Visa.values), name="accounts_profile_visa_valid"
             ),
             models.CheckConstraint(
-                condition=Q(graduation_year__isnull=True) | Q(graduation_year__gte=1960),
+                condition=Q(graduation_year__isnull=True)
+                | Q(graduation_year__gte=MIN_GRADUATION_YEAR),
                 name="accounts_profile_graduation_year_range",
             ),
             models.CheckConstraint(
                 condition=Q(match_year__isnull=True)
-                | Q(match_year__gte=2024, match_year__lte=2100),
+                | Q(match_year__gte=MIN_MATCH_YEAR, match_year__lte=MAX_MATCH_YEAR),
                 name="accounts_profile_match_year_range",
             ),
         ]
@@ -117,10 +126,6 @@ class Profile(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("accounts:settings")
-
-    @property
-    def needs_visa(self) -> bool:
-        return self.visa != self.Visa.NONE
 
     @property
     def is_onboarded(self) -> bool:

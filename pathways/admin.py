@@ -29,12 +29,34 @@ class MilestoneAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["updated_at"]
     inlines = [PrerequisiteInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        """A slug is read-only once the milestone exists: URLs and content refer to it."""
+        if obj is not None:
+            return [*self.readonly_fields, "slug"]
+        return self.readonly_fields
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if obj is not None else self.prepopulated_fields
+
     fieldsets = [
         ("Review", {"fields": ["needs_review", "last_reviewed", "source_url", "updated_at"]}),
         ("Content", {"fields": ["title", "slug", "category", "order", "summary", "explanation"]}),
         (
             "Roadmap behaviour",
-            {"fields": ["applies", "records", "counts_attempts", "deadline", "deadline_note"]},
+            {
+                "fields": [
+                    "applies",
+                    "records",
+                    "counts_attempts",
+                    "records_expiry",
+                    "passing_score_rule",
+                    "ecfmg_exam",
+                    "reported_to_nrmp",
+                    "deadline",
+                    "deadline_note",
+                ]
+            },
         ),
     ]
 
@@ -50,7 +72,7 @@ class MatchCycleForm(forms.ModelForm):
             "last_reviewed",
             "source_url",
             "notes",
-            *default_dates(2026),
+            *MatchCycle.DATE_FIELDS,
         ]
         help_texts = {
             "year": (
@@ -63,7 +85,7 @@ class MatchCycleForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in default_dates(2026):
+        for name in MatchCycle.DATE_FIELDS:
             self.fields[name].required = False
 
     def clean(self):

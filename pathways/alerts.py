@@ -18,10 +18,6 @@ from pathways.models import Milestone, Progress, Rule, Slugs
 if TYPE_CHECKING:
     from pathways.roadmap import Item, Roadmap
 
-# The exams ECFMG Certification needs, for the seven-year window.
-CERTIFICATION_EXAMS = [Slugs.STEP1, Slugs.STEP2CK]
-# What ECFMG must have reported to NRMP by the rank order list deadline.
-REPORTED_BY_ROL = [Slugs.STEP1, Slugs.STEP2CK, Slugs.PATHWAY]
 EXPIRY_WARNING_DAYS = 180
 WINDOW_WARNING_DAYS = 365
 LEVELS = {"danger": 0, "warning": 1, "info": 2}
@@ -89,7 +85,7 @@ def attempts_left(roadmap: Roadmap) -> list[Alert]:
 
 
 def seven_year_clock(roadmap: Roadmap) -> list[Alert]:
-    items = [i for i in map(roadmap.by_slug().get, CERTIFICATION_EXAMS) if i]
+    items = [i for i in roadmap.items if i.milestone.ecfmg_exam]
     passes = [i.progress.completed_date for i in items if passed(i.progress)]
     passes = [d for d in passes if d]
     years = roadmap.rules.value_on(Rule.Key.ECFMG_EXAM_WINDOW_YEARS, roadmap.today)
@@ -121,7 +117,7 @@ def passing_scores(roadmap: Roadmap) -> list[Alert]:
     alerts = []
     for item in roadmap.items:
         rule, progress = item.milestone.passing_score_rule, item.progress
-        if rule is None or progress.score is None:
+        if not rule or progress.score is None:
             continue
         if progress.completed_date is None:
             message = "Enter your test date: the passing score depends on it."
@@ -143,14 +139,12 @@ def passing_scores(roadmap: Roadmap) -> list[Alert]:
 
 
 def certificate_expiry(roadmap: Roadmap) -> list[Alert]:
-    by_slug = roadmap.by_slug()
-    gme = by_slug.get(Slugs.GME_YEARS)
+    gme = roadmap.by_slug().get(Slugs.GME_YEARS)
     if gme and gme.progress.is_done:
         return []  # valid indefinitely after 12 months of ACGME training
     alerts = []
-    for slug in (Slugs.PATHWAY, Slugs.ECFMG_CERTIFICATE):
-        item = by_slug.get(slug)
-        if item is None or item.progress.expires_on is None:
+    for item in roadmap.items:
+        if not item.milestone.records_expiry or item.progress.expires_on is None:
             continue
         expires = item.progress.expires_on
         days = (expires - roadmap.today).days
@@ -212,9 +206,8 @@ def nrmp_withdrawal(roadmap: Roadmap) -> list[Alert]:
     cycle = roadmap.cycle
     if cycle is None or roadmap.today > cycle.match_day:
         return []
-    by_slug = roadmap.by_slug()
     missing: list[Item] = [
-        i for i in map(by_slug.get, REPORTED_BY_ROL) if i and not i.progress.is_done
+        i for i in roadmap.items if i.milestone.reported_to_nrmp and not i.progress.is_done
     ]
     if not missing:
         return []

@@ -115,7 +115,7 @@ class ProgressForm(forms.ModelForm):
         for name in unused:
             del self.fields[name]
         # Unique ids per row: the dashboard shows one form per milestone.
-        self.auto_id = f"id_{self.instance.pk}_%s"
+        self.auto_id = f"id_{self.milestone.slug}_%s"
 
     def clean_date(self, name: str) -> datetime.date | None:
         value = self.cleaned_data.get(name)

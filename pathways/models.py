@@ -44,18 +44,72 @@ class CycleDate(models.TextChoices):
     )
 
 
-class Slugs:
-    """Slugs of the shipped milestones that alerts and forms treat specially.
+class RuleKey(models.TextChoices):
+    STEP2CK_PASSING_SCORE = "step2ck_passing_score", "Step 2 CK passing score"
+    STEP3_PASSING_SCORE = "step3_passing_score", "Step 3 passing score"
+    USMLE_ATTEMPT_LIMIT = "usmle_attempt_limit", "USMLE attempts allowed per Step"
+    OET_MIN_LISTENING = "oet_min_listening", "OET minimum, listening"
+    OET_MIN_READING = "oet_min_reading", "OET minimum, reading"
+    OET_MIN_SPEAKING = "oet_min_speaking", "OET minimum, speaking"
+    OET_MIN_WRITING = "oet_min_writing", "OET minimum, writing"
+    ECFMG_EXAM_WINDOW_YEARS = "ecfmg_exam_window_years", "ECFMG exam window (years)"
+    J1_MAX_YEARS = "j1_max_years", "J-1 maximum for clinical training (years)"
 
-    Slugs are stable identifiers of the curated content (pathways/content/milestones.toml).
+
+# The rules a score milestone's passing score can come from.
+PASSING_SCORE_RULES = [RuleKey.STEP2CK_PASSING_SCORE, RuleKey.STEP3_PASSING_SCORE]
+
+
+def curated_values_field() -> models.JSONField:
+    """What the content loader last wrote to a curated row (see pathways/curated.py).
+
+    Empty for a row a curator created in the admin. A field whose current value differs
+    from the one recorded here has been edited by a curator since the last load.
+    """
+    return models.JSONField(default=dict, blank=True, editable=False)
+
+
+def find_cycle(edges) -> list[int] | None:
+    """A cycle in the prerequisite graph given as (milestone_id, required_id) pairs, or None.
+
+    The one cycle detector: the admin (Prerequisite.clean) and the content loader use it.
+    """
+    graph: dict[int, list[int]] = {}
+    for milestone_id, required_id in edges:
+        graph.setdefault(milestone_id, []).append(required_id)
+    done: set[int] = set()
+    for start in graph:
+        path: list[int] = []
+        on_path: set[int] = set()
+        stack: list[tuple[int, bool]] = [(start, False)]
+        while stack:
+            node, leaving = stack.pop()
+            if leaving:
+                path.pop()
+                on_path.discard(node)
+                done.add(node)
+                continue
+            if node in on_path:
+                return [*path[path.index(node) :], node]
+            if node in done:
+                continue
+            path.append(node)
+            on_path.add(node)
+            stack.append((node, True))
+            stack.extend((child, False) for child in graph.get(node, ()))
+    return None
+
+
+class Slugs:
+    """Slugs of the shipped milestones that an alert is about (the visa and OET clocks).
+
+    Slugs are stable identifiers of the curated content (pathways/content/milestones.toml),
+    read-only in the admin once a milestone exists. What a milestone records or counts for
+    (an expiry, a passing score, the ECFMG exam window, NRMP reporting) is a field of the
+    milestone, not a slug.
     """
 
-    STEP1 = "step-1"
-    STEP2CK = "step-2-ck"
-    STEP3 = "step-3"
     OET = "oet"
-    PATHWAY = "pathway"
-    ECFMG_CERTIFICATE = "ecfmg-certificate"
     GME_YEARS = "gme-years"
     J1_EVSP = "j1-evsp"
     H1B = "h1b"
@@ -67,21 +121,27 @@ class MilestoneQuerySet(models.QuerySet):
         return self.order_by("order", "title")
 
 
-class Milestone(models.Model):
-    class Records(models.TextChoices):
-        NOTHING = "nothing", "Nothing beyond status"
-        DATES = "dates", "Dates"
-        PASS_FAIL = "pass_fail", "Pass / fail"
-        SCORE = "score", "3-digit score"
-        OET = "oet", "OET sub-scores (listening, reading, writing, speaking)"
+class Records(models.TextChoices):
+    NOTHING = "nothing", "Nothing beyond status"
+    DATES = "dates", "Dates"
+    PASS_FAIL = "pass_fail", "Pass / fail"
+    SCORE = "score", "3-digit score"
+    OET = "oet", "OET sub-scores (listening, reading, writing, speaking)"
 
-    class Applies(models.TextChoices):
-        ALWAYS = "always", "Always"
-        VISA = "visa", "Only if a US visa is needed"
-        J1 = "j1", "Only on the J-1 route"
-        H1B = "h1b", "Only on the H-1B route"
-        NO_STEP2CS = "no_step2cs", "Only without a valid Step 2 CS pass"
-        OPTIONAL = "optional", "Optional"
+
+class Applies(models.TextChoices):
+    ALWAYS = "always", "Always"
+    VISA = "visa", "Only if a US visa is needed"
+    J1 = "j1", "Only on the J-1 route"
+    H1B = "h1b", "Only on the H-1B route"
+    NO_STEP2CS = "no_step2cs", "Only without a valid Step 2 CS pass"
+    OPTIONAL = "optional", "Optional"
+
+
+class Milestone(models.Model):
+    Records = Records
+
+    Applies = Applies
 
     slug = models.SlugField(unique=True, help_text="Stable identifier used in URLs and content.")
     title = models.CharField(max_length=120)
@@ -121,6 +181,27 @@ class Milestone(models.Model):
         help_text="The date of the member's Match cycle this milestone is due by.",
     )
     deadline_note = models.CharField(max_length=150, blank=True)
+    records_expiry = models.BooleanField(
+        default=False,
+        help_text="Members record a valid-through date (e.g. a Pathway-based certificate).",
+    )
+    passing_score_rule = models.CharField(
+        max_length=40,
+        blank=True,
+        choices=[(key.value, key.label) for key in PASSING_SCORE_RULES],
+        help_text="For a score milestone: the rule holding its passing score by test date.",
+    )
+    ecfmg_exam = models.BooleanField(
+        "counts for ECFMG's exam window",
+        default=False,
+        help_text="A pass starts (or must fall within) ECFMG's seven-year exam window.",
+    )
+    reported_to_nrmp = models.BooleanField(
+        "must be reported to NRMP by the ROL deadline",
+        default=False,
+        help_text="ECFMG must report it to NRMP by the rank order list deadline, or the "
+        "member is withdrawn from the Match.",
+    )
     requires = models.ManyToManyField(
         "self",
         through="Prerequisite",
@@ -130,12 +211,7 @@ class Milestone(models.Model):
         blank=True,
     )
     updated_at = models.DateTimeField(auto_now=True)
-    content_hash = models.CharField(
-        max_length=64,
-        blank=True,
-        editable=False,
-        help_text="Fingerprint of the values last loaded from pathways/content/.",
-    )
+    curated_values = curated_values_field()
 
     objects = MilestoneQuerySet.as_manager()
 
@@ -146,12 +222,14 @@ class Milestone(models.Model):
                 condition=Q(category__in=Category.values), name="pathways_milestone_category_valid"
             ),
             models.CheckConstraint(
-                condition=Q(records__in=["nothing", "dates", "pass_fail", "score", "oet"]),
-                name="pathways_milestone_records_valid",
+                condition=Q(records__in=Records.values), name="pathways_milestone_records_valid"
             ),
             models.CheckConstraint(
-                condition=Q(applies__in=["always", "visa", "j1", "h1b", "no_step2cs", "optional"]),
-                name="pathways_milestone_applies_valid",
+                condition=Q(applies__in=Applies.values), name="pathways_milestone_applies_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(passing_score_rule="") | Q(passing_score_rule__in=PASSING_SCORE_RULES),
+                name="pathways_milestone_passing_score_rule_valid",
             ),
             models.CheckConstraint(
                 condition=Q(deadline="") | Q(deadline__in=CycleDate.values),
@@ -188,28 +266,14 @@ class Milestone(models.Model):
     def is_optional(self) -> bool:
         return self.applies == self.Applies.OPTIONAL
 
-    @property
-    def records_outcome(self) -> bool:
-        return self.records in {self.Records.PASS_FAIL, self.Records.SCORE}
 
-    @property
-    def records_expiry(self) -> bool:
-        """Pathway-based certificates expire: the member records the valid-through date."""
-        return self.slug in {Slugs.PATHWAY, Slugs.ECFMG_CERTIFICATE}
-
-    @property
-    def passing_score_rule(self) -> str | None:
-        """The Rule key holding this exam's passing score by test date, if it has one."""
-        return {
-            Slugs.STEP2CK: Rule.Key.STEP2CK_PASSING_SCORE,
-            Slugs.STEP3: Rule.Key.STEP3_PASSING_SCORE,
-        }.get(self.slug)
+class Kind(models.TextChoices):
+    HARD = "hard", "Hard: cannot be done before"
+    SOFT = "soft", "Soft: should be done before"
 
 
 class Prerequisite(models.Model):
-    class Kind(models.TextChoices):
-        HARD = "hard", "Hard: cannot be done before"
-        SOFT = "soft", "Soft: should be done before"
+    Kind = Kind
 
     milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="prerequisites")
     required = models.ForeignKey(
@@ -230,7 +294,7 @@ class Prerequisite(models.Model):
                 name="pathways_prerequisite_not_self",
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=["hard", "soft"]), name="pathways_prerequisite_kind_valid"
+                condition=Q(kind__in=Kind.values), name="pathways_prerequisite_kind_valid"
             ),
         ]
 
@@ -243,28 +307,20 @@ class Prerequisite(models.Model):
             return
         if self.milestone_id == self.required_id:
             raise ValidationError({"required": "A milestone cannot require itself."})
-        # Walk from `required` through what it requires; reaching `milestone` is a cycle.
-        edges: dict[int, set[int]] = {}
-        rows = Prerequisite.objects.exclude(pk=self.pk).values_list("milestone_id", "required_id")
-        for milestone_id, required_id in rows:
-            edges.setdefault(milestone_id, set()).add(required_id)
-        seen, stack = set(), [self.required_id]
-        while stack:
-            current = stack.pop()
-            if current == self.milestone_id:
-                raise ValidationError(
-                    {
-                        "required": "This would create a cycle: that milestone already depends on "
-                        "this one."
-                    }
-                )
-            if current not in seen:
-                seen.add(current)
-                stack.extend(edges.get(current, ()))
+        edges = list(
+            Prerequisite.objects.exclude(pk=self.pk).values_list("milestone_id", "required_id")
+        )
+        if find_cycle([*edges, (self.milestone_id, self.required_id)]):
+            message = "This would create a cycle: that milestone already depends on this one."
+            raise ValidationError({"required": message})
 
 
 class MatchCycle(models.Model):
     """The key dates of one NRMP Main Residency Match (year = Match Day's year)."""
+
+    # Every date field of a cycle: the ones a milestone's deadline can point at, plus the
+    # OET cut-off (a condition, not a deadline). Forms, the admin and the loader use this.
+    DATE_FIELDS = [*CycleDate.values, "oet_valid_from"]
 
     year = models.PositiveSmallIntegerField(
         unique=True, validators=[MinValueValidator(2020), MaxValueValidator(2100)]
@@ -303,7 +359,7 @@ class MatchCycle(models.Model):
         default=False, help_text="Set while dates are proposed defaults, not official."
     )
     notes = models.TextField(blank=True, help_text="Curator notes on which dates are verified.")
-    content_hash = models.CharField(max_length=64, blank=True, editable=False)
+    curated_values = curated_values_field()
 
     class Meta:
         ordering = ["year"]
@@ -332,31 +388,10 @@ class MatchCycle(models.Model):
         return sorted((row for row in found if row[2]), key=lambda row: row[2])
 
 
-class RuleQuerySet(models.QuerySet):
-    def value_on(self, key: str, on: datetime.date) -> int | None:
-        """The value of a rule in force on a date (latest effective_from <= on)."""
-        rule = (
-            self.filter(key=key)
-            .filter(Q(effective_from__isnull=True) | Q(effective_from__lte=on))
-            .order_by(models.F("effective_from").desc(nulls_last=True))
-            .first()
-        )
-        return rule.value if rule else None
-
-
 class Rule(models.Model):
     """A rule that changes over time, e.g. the Step 2 CK passing score by test date."""
 
-    class Key(models.TextChoices):
-        STEP2CK_PASSING_SCORE = "step2ck_passing_score", "Step 2 CK passing score"
-        STEP3_PASSING_SCORE = "step3_passing_score", "Step 3 passing score"
-        USMLE_ATTEMPT_LIMIT = "usmle_attempt_limit", "USMLE attempts allowed per Step"
-        OET_MIN_LISTENING = "oet_min_listening", "OET minimum, listening"
-        OET_MIN_READING = "oet_min_reading", "OET minimum, reading"
-        OET_MIN_SPEAKING = "oet_min_speaking", "OET minimum, speaking"
-        OET_MIN_WRITING = "oet_min_writing", "OET minimum, writing"
-        ECFMG_EXAM_WINDOW_YEARS = "ecfmg_exam_window_years", "ECFMG exam window (years)"
-        J1_MAX_YEARS = "j1_max_years", "J-1 maximum for clinical training (years)"
+    Key = RuleKey
 
     key = models.CharField(max_length=40, choices=Key)
     value = models.IntegerField()
@@ -367,9 +402,7 @@ class Rule(models.Model):
     source_url = models.URLField(max_length=500, blank=True)
     last_reviewed = models.DateField(null=True, blank=True)
     needs_review = models.BooleanField(default=False)
-    content_hash = models.CharField(max_length=64, blank=True, editable=False)
-
-    objects = RuleQuerySet.as_manager()
+    curated_values = curated_values_field()
 
     class Meta:
         ordering = ["key", "effective_from"]
@@ -384,20 +417,7 @@ class Rule(models.Model):
                 name="pathways_rule_key_undated_unique",
             ),
             models.CheckConstraint(
-                condition=Q(
-                    key__in=[
-                        "step2ck_passing_score",
-                        "step3_passing_score",
-                        "usmle_attempt_limit",
-                        "oet_min_listening",
-                        "oet_min_reading",
-                        "oet_min_speaking",
-                        "oet_min_writing",
-                        "ecfmg_exam_window_years",
-                        "j1_max_years",
-                    ]
-                ),
-                name="pathways_rule_key_valid",
+                condition=Q(key__in=RuleKey.values), name="pathways_rule_key_valid"
             ),
         ]
 
@@ -406,19 +426,25 @@ class Rule(models.Model):
         return f"{self.get_key_display()}: {self.value}{since}"
 
 
+class Status(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+
+class Outcome(models.TextChoices):
+    UNKNOWN = "", "No result yet"
+    PASSED = "passed", "Passed"
+    FAILED = "failed", "Failed"
+
+
 class Progress(models.Model):
     """One member's record of one milestone. Rows survive profile changes."""
 
-    class Status(models.TextChoices):
-        NOT_STARTED = "not_started", "Not started"
-        IN_PROGRESS = "in_progress", "In progress"
-        DONE = "done", "Done"
-        NOT_APPLICABLE = "not_applicable", "Not applicable"
+    Status = Status
 
-    class Outcome(models.TextChoices):
-        UNKNOWN = "", "No result yet"
-        PASSED = "passed", "Passed"
-        FAILED = "failed", "Failed"
+    Outcome = Outcome
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="progress"
@@ -443,19 +469,16 @@ class Progress(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["milestone__order"]
         verbose_name_plural = "progress"
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "milestone"], name="pathways_progress_user_milestone_unique"
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["not_started", "in_progress", "done", "not_applicable"]),
-                name="pathways_progress_status_valid",
+                condition=Q(status__in=Status.values), name="pathways_progress_status_valid"
             ),
             models.CheckConstraint(
-                condition=Q(outcome__in=["", "passed", "failed"]),
-                name="pathways_progress_outcome_valid",
+                condition=Q(outcome__in=Outcome.values), name="pathways_progress_outcome_valid"
             ),
             models.CheckConstraint(
                 condition=Q(score__isnull=True) | Q(score__gte=1, score__lte=300),
@@ -479,7 +502,7 @@ class Progress(models.Model):
         return f"{self.user} · {self.milestone}: {self.get_status_display()}"
 
     def get_absolute_url(self) -> str:
-        return reverse("pathways:progress", args=[self.pk])
+        return reverse("pathways:progress", args=[self.milestone.slug])
 
     @property
     def is_done(self) -> bool:

@@ -1,10 +1,15 @@
 """A member's roadmap: which milestones apply to their profile, and where they stand.
 
-`load_roadmap(user, profile)` runs a fixed number of queries whatever the number of
-milestones; `build_roadmap(data, today)` is pure and computes everything the dashboard,
-the timeline and the progress form need. Progress rows are created for every milestone
-(never deleted): when the profile changes, milestones that no longer apply are hidden and
-their rows, with everything the member entered, come back if they apply again.
+`roadmap_for(user, today)` is the one way to a member's roadmap, for pages and for work
+outside a request alike (calendar feed, reminders, export). It reads in a fixed number of
+queries whatever the number of milestones (`load_roadmap`), writes nothing, and returns None
+before onboarding; `build_roadmap(data, today)` is pure and computes everything the
+dashboard, the timeline and the progress form need.
+
+A milestone the member never saved has an unsaved Progress (pk None, "not started"); the
+row is created on its first save. Rows are never deleted: when the profile changes,
+milestones that no longer apply are hidden and their rows, with everything the member
+entered, come back if they apply again.
 """
 
 import datetime
@@ -20,12 +25,13 @@ RESOURCES_PER_STEP = 3
 
 
 class RuleBook:
-    """The time-varying rules, loaded once; `value_on` mirrors RuleQuerySet.value_on."""
+    """The time-varying rules, loaded once."""
 
     def __init__(self, rules: list[Rule]):
         self.rules = rules
 
     def value_on(self, key: str, on: datetime.date) -> int | None:
+        """The value in force on a date: the latest effective_from on or before it."""
         candidates = [
             r
             for r in self.rules
@@ -43,9 +49,17 @@ class RoadmapData:
     profile: Profile
     milestones: list[Milestone]
     prerequisites: list[tuple[int, int, str]]  # (milestone_id, required_id, kind)
-    progress: dict[int, Progress]  # by milestone id
+    progress: dict[int, Progress]  # by milestone id, saved rows only
     cycle: MatchCycle | None
     rules: RuleBook
+
+    def progress_of(self, milestone: Milestone) -> Progress:
+        """The member's saved row for a milestone, or a new unsaved one."""
+        progress = self.progress.get(milestone.pk)
+        if progress is None:
+            progress = Progress(user=self.profile.user, milestone=milestone)
+        progress.milestone = milestone  # share the instance: no query per row
+        return progress
 
     def with_progress(self, progress: Progress) -> "RoadmapData":
         """The same data with one progress row replaced (after a successful update)."""
@@ -106,6 +120,7 @@ class Deadline:
 
 @dataclass
 class Roadmap:
+    data: RoadmapData
     profile: Profile
     cycle: MatchCycle | None
     today: datetime.date
@@ -120,11 +135,16 @@ class Roadmap:
     deadlines: list[Deadline]  # the cycle's dates still ahead
     alerts: list = field(default_factory=list)
 
-    def item_for(self, progress_pk: int) -> Item | None:
+    def item(self, slug: str) -> Item | None:
+        """The item of a milestone, shown or hidden, by slug."""
         for item in [*self.items, *self.hidden]:
-            if item.progress.pk == progress_pk:
+            if item.milestone.slug == slug:
                 return item
         return None
+
+    def with_progress(self, progress: Progress) -> "Roadmap":
+        """The roadmap rebuilt after one progress row was saved (no queries)."""
+        return build_roadmap(self.data.with_progress(progress), self.today)
 
     def by_slug(self) -> dict[str, Item]:
         return {item.milestone.slug: item for item in self.items}
@@ -138,22 +158,25 @@ class Roadmap:
         ]
 
 
-def load_roadmap(user, profile: Profile) -> RoadmapData:
-    """Read a member's roadmap: 5 queries (+2 the first time a milestone has no row yet).
+def roadmap_for(user, today: datetime.date) -> Roadmap | None:
+    """A member's roadmap on a day, or None before onboarding. 6 queries, no writes."""
+    data = load_roadmap(user)
+    return build_roadmap(data, today) if data is not None else None
 
-    Milestones, prerequisites, the member's progress rows, the target Match cycle, the rules.
+
+def load_roadmap(user) -> RoadmapData | None:
+    """Read a member's roadmap: 6 queries, or 1 before onboarding (None).
+
+    The profile, milestones, prerequisites, the member's progress rows, the target Match
+    cycle, the rules.
     """
+    profile = Profile.objects.filter(user=user, onboarded_at__isnull=False).first()
+    if profile is None:
+        return None
+    profile.user = user  # share the instance: no query for profile.user
     milestones = list(Milestone.objects.for_roadmap())
     prerequisites = list(Prerequisite.objects.values_list("milestone_id", "required_id", "kind"))
     progress = {p.milestone_id: p for p in Progress.objects.filter(user=user)}
-    missing = [m for m in milestones if m.pk not in progress]
-    if missing:
-        Progress.objects.bulk_create(
-            [Progress(user=user, milestone=m) for m in missing], ignore_conflicts=True
-        )
-        progress = {p.milestone_id: p for p in Progress.objects.filter(user=user)}
-    for milestone in milestones:  # share the instances: no query per row for .milestone
-        progress[milestone.pk].milestone = milestone
     cycle = (
         MatchCycle.objects.filter(year=profile.match_year).first() if profile.match_year else None
     )
@@ -164,7 +187,7 @@ def load_roadmap(user, profile: Profile) -> RoadmapData:
 def build_roadmap(data: RoadmapData, today: datetime.date) -> Roadmap:
     by_id = {m.pk: m for m in data.milestones}
     items = {
-        m.pk: Item(milestone=m, progress=data.progress[m.pk], applies=m.applies_to(data.profile))
+        m.pk: Item(milestone=m, progress=data.progress_of(m), applies=m.applies_to(data.profile))
         for m in data.milestones
     }
     for milestone_id, required_id, kind in data.prerequisites:
@@ -195,6 +218,7 @@ def build_roadmap(data: RoadmapData, today: datetime.date) -> Roadmap:
     open_items = [i for i in shown if not i.is_settled]
     next_steps = [i for i in open_items if not i.blockers]
     roadmap = Roadmap(
+        data=data,
         profile=data.profile,
         cycle=data.cycle,
         today=today,

@@ -111,7 +111,7 @@ def test_onboarding_validation_shows_error_next_to_field_and_saves_nothing(
     form = response.context["form"]
     assert message in " ".join(form.errors[field])
     html = response.content.decode()
-    assert f'id="id_{field}_error"' in html or 'aria-invalid="true"' in html
+    assert f'id="id_{field}_error"' in html and 'aria-invalid="true"' in html
     profile = Profile.objects.get(user=new_member)
     assert profile.onboarded_at is None
     assert profile.school_country == "India"  # the fixture's value, untouched

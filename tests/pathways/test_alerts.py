@@ -7,9 +7,9 @@ import time_machine
 from django.urls import reverse
 
 from accounts.models import Profile
-from pathways.alerts import compute_alerts
-from pathways.models import MatchCycle, Progress, Rule
-from pathways.roadmap import build_roadmap, load_roadmap
+from pathways.models import MatchCycle, Rule
+from pathways.roadmap import roadmap_for
+from tests.factories import record
 
 pytestmark = pytest.mark.django_db
 
@@ -19,8 +19,7 @@ def travel(date: datetime.date):
 
 
 def alerts_of(user, today: datetime.date):
-    profile = Profile.objects.get(user=user)
-    return build_roadmap(load_roadmap(user, profile), today).alerts
+    return roadmap_for(user, today).alerts
 
 
 def titled(alerts, text: str):
@@ -29,13 +28,8 @@ def titled(alerts, text: str):
     return found[0]
 
 
-def record(user, slug: str, **fields) -> None:
-    Progress.objects.filter(user=user, milestone__slug=slug).update(**fields)
-
-
 @pytest.fixture
 def alice(member, curated):
-    alerts_of(member, datetime.date(2026, 1, 1))  # creates the progress rows
     return member
 
 
@@ -161,11 +155,17 @@ def test_alerts_are_sorted_most_serious_first(alice):
     assert levels == sorted(levels, key=["danger", "warning", "info"].index)
 
 
-def test_compute_alerts_is_pure_over_a_built_roadmap(alice):
-    with travel(datetime.date(2026, 11, 1)):
-        profile = Profile.objects.get(user=alice)
-        roadmap = build_roadmap(load_roadmap(alice, profile), datetime.date(2026, 11, 1))
-        assert compute_alerts(roadmap) == roadmap.alerts
+def test_alerts_follow_the_given_day_not_the_clock(alice):
+    """Reminders and the calendar feed compute alerts for other days than today."""
+    record(
+        alice, "step-1", outcome="passed", status="done", completed_date=datetime.date(2020, 3, 2)
+    )
+    with travel(datetime.date(2021, 1, 1)):
+        early = [a.title for a in alerts_of(alice, datetime.date(2026, 11, 1))]
+    with travel(datetime.date(2030, 1, 1)):
+        late = [a.title for a in alerts_of(alice, datetime.date(2026, 11, 1))]
+    assert early == late
+    assert "ECFMG 7-year window: exams by 2 Mar 2027 (121 days left)" in early
 
 
 # --- Visa alerts ----------------------------------------------------------------
