@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -57,6 +59,13 @@ MIN_MATCH_YEAR = 2024
 MAX_MATCH_YEAR = 2100
 
 
+# How a specialty named in the profile is recognised as one that applies through
+# ResidencyCAS (2027-season review, section B: Emergency Medicine and OB/GYN).
+RESIDENCYCAS_SPECIALTIES = ["emergency", "obstetric", "ob gyn", "obgyn", "gynaecolog", "gynecolog"]
+# Step 2 CS was suspended in March 2020 (and discontinued in 2021): every pass is older.
+LAST_STEP2CS_MONTH = datetime.date(2020, 3, 1)
+
+
 class Visa(models.TextChoices):
     NONE = "none", "No visa needed (US citizen or permanent resident)"
     J1 = "j1", "J-1 (ECFMG-sponsored exchange visitor)"
@@ -96,9 +105,15 @@ class Profile(models.Model):
         "US visa for residency", max_length=10, choices=Visa, default=Visa.UNDECIDED
     )
     has_step2cs = models.BooleanField(
-        "I hold a still-valid pass on the former USMLE Step 2 CS",
+        "I passed the former USMLE Step 2 CS",
         default=False,
-        help_text="If so, you do not need an ECFMG Pathway or the OET.",
+        help_text="While it still counts for ECFMG you need no Pathway and no OET.",
+    )
+    step2cs_passed_on = models.DateField(
+        "month of your Step 2 CS pass",
+        null=True,
+        blank=True,
+        help_text="Stored as the first day of the month you passed.",
     )
     onboarded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -108,6 +123,11 @@ class Profile(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(visa__in=Visa.values), name="accounts_profile_visa_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(step2cs_passed_on__isnull=True)
+                | Q(step2cs_passed_on__lte=LAST_STEP2CS_MONTH, step2cs_passed_on__day=1),
+                name="accounts_profile_step2cs_month",
             ),
             models.CheckConstraint(
                 condition=Q(graduation_year__isnull=True)
@@ -130,3 +150,9 @@ class Profile(models.Model):
     @property
     def is_onboarded(self) -> bool:
         return self.onboarded_at is not None
+
+    @property
+    def uses_residencycas(self) -> bool:
+        """Emergency Medicine and OB/GYN applications go through ResidencyCAS, not ERAS."""
+        words = self.specialty.lower().replace("-", " ").replace("/", " ")
+        return any(name in words for name in RESIDENCYCAS_SPECIALTIES)

@@ -28,7 +28,7 @@ def edit_profile(request: HttpRequest, template: str, done_url: str, message: st
 
 def save_profile(user, form: ProfileForm) -> Profile:
     """Create or update the member's profile; two racing first saves make one row."""
-    values = {name: form.cleaned_data[name] for name in form.Meta.fields}
+    values = {name: form.cleaned_data[name] for name in [*form.Meta.fields, "step2cs_passed_on"]}
     with transaction.atomic():
         profile, _ = Profile.objects.update_or_create(
             user=user, defaults=values, create_defaults={**values, "onboarded_at": timezone.now()}

@@ -46,8 +46,18 @@ MILESTONE_FIELDS = [
     "passing_score_rule",
     "ecfmg_exam",
     "reported_to_nrmp",
+    "lead_time_rule",
+    "lead_time_applies",
+    "lead_time_note",
 ]
-CYCLE_FIELDS = [*MatchCycle.DATE_FIELDS, "source_url", "last_reviewed", "needs_review", "notes"]
+CYCLE_FIELDS = [
+    *MatchCycle.DATE_FIELDS,
+    "verified",
+    "source_url",
+    "last_reviewed",
+    "needs_review",
+    "notes",
+]
 RULE_FIELDS = ["value", "note", "source_url", "last_reviewed", "needs_review"]
 
 
@@ -242,6 +252,7 @@ def load_cycles(force: bool) -> Tally:
         year = entry["year"]
         proposed = default_dates(year) if entry.get("proposed") else {}
         values = {n: entry.get(n, proposed.get(n, default_of(MatchCycle, n))) for n in CYCLE_FIELDS}
+        values["verified"] = verified_dates(year, values, entry.get("verified", {}))
         sync(
             MatchCycle,
             known.get(year),
@@ -252,6 +263,24 @@ def load_cycles(force: bool) -> Tally:
             force=force,
         )
     return tally
+
+
+def verified_dates(year: int, values: dict[str, Any], checks: dict[str, dict]) -> dict:
+    """`[cycle.verified]` of cycles.toml: per date, the official page and the day checked."""
+    verified = {}
+    for name, check in checks.items():
+        if name not in MatchCycle.DATE_FIELDS or values.get(name) is None:
+            raise ContentError(f"cycles.toml: {year}: verified {name!r} is not a date it has.")
+        if sorted(check) != ["checked_on", "source_url"]:
+            raise ContentError(
+                f"cycles.toml: {year}: verified {name} needs source_url and checked_on."
+            )
+        verified[name] = {
+            "date": as_json(values[name]),
+            "source_url": check["source_url"],
+            "checked_on": as_json(check["checked_on"]),
+        }
+    return verified
 
 
 def load_rules(force: bool) -> Tally:

@@ -5,6 +5,7 @@ Milestone, Prerequisite, MatchCycle, Rule. Member data: Progress.
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,6 +13,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+
+from pathways.cycles import DEFAULT_RULES, NOT_COMPUTED, default_dates
 
 
 class Category(models.TextChoices):
@@ -54,10 +57,14 @@ class RuleKey(models.TextChoices):
     OET_MIN_WRITING = "oet_min_writing", "OET minimum, writing"
     ECFMG_EXAM_WINDOW_YEARS = "ecfmg_exam_window_years", "ECFMG exam window (years)"
     J1_MAX_YEARS = "j1_max_years", "J-1 maximum for clinical training (years)"
+    USMLE_RESULTS_DAYS = "usmle_results_days", "Days until USMLE results are reported"
+    EVSP_PROCESSING_DAYS = "evsp_processing_days", "Days ECFMG's J-1 sponsorship (EVSP) takes"
 
 
 # The rules a score milestone's passing score can come from.
 PASSING_SCORE_RULES = [RuleKey.STEP2CK_PASSING_SCORE, RuleKey.STEP3_PASSING_SCORE]
+# The rules a lead time (days before a deadline) can come from.
+LEAD_TIME_RULES = [RuleKey.USMLE_RESULTS_DAYS, RuleKey.EVSP_PROCESSING_DAYS]
 
 
 def curated_values_field() -> models.JSONField:
@@ -110,6 +117,7 @@ class Slugs:
     """
 
     OET = "oet"
+    PATHWAY = "pathway"
     GME_YEARS = "gme-years"
     J1_EVSP = "j1-evsp"
     H1B = "h1b"
@@ -134,8 +142,29 @@ class Applies(models.TextChoices):
     VISA = "visa", "Only if a US visa is needed"
     J1 = "j1", "Only on the J-1 route"
     H1B = "h1b", "Only on the H-1B route"
-    NO_STEP2CS = "no_step2cs", "Only without a valid Step 2 CS pass"
+    NO_STEP2CS = "no_step2cs", "Only without a Step 2 CS pass that still counts"
+    ERAS = "eras", "Only for specialties that apply through ERAS"
+    RESIDENCYCAS = "residencycas", "Only for specialties that apply through ResidencyCAS"
     OPTIONAL = "optional", "Optional"
+
+
+def applies(rule: str, profile, *, step2cs_counts: bool) -> bool:
+    """Whether a member with this profile is concerned by an `Applies` rule."""
+    visa = profile.visa
+    match rule:
+        case Applies.VISA:
+            return visa != "none"
+        case Applies.J1:
+            return visa in {"j1", "undecided"}
+        case Applies.H1B:
+            return visa in {"h1b", "undecided"}
+        case Applies.NO_STEP2CS:
+            return not step2cs_counts
+        case Applies.ERAS:
+            return not profile.uses_residencycas
+        case Applies.RESIDENCYCAS:
+            return profile.uses_residencycas
+    return True  # always, optional
 
 
 class Milestone(models.Model):
@@ -202,6 +231,22 @@ class Milestone(models.Model):
         help_text="ECFMG must report it to NRMP by the rank order list deadline, or the "
         "member is withdrawn from the Match.",
     )
+    lead_time_rule = models.CharField(
+        max_length=40,
+        blank=True,
+        choices=[(key.value, key.label) for key in LEAD_TIME_RULES],
+        help_text="A target ahead of the deadline: the rule holding how many days before. "
+        "Shown beside the deadline, never instead of it.",
+    )
+    lead_time_applies = models.CharField(
+        max_length=20,
+        blank=True,
+        choices=Applies,
+        help_text="Which members the target concerns (empty: everyone with this milestone).",
+    )
+    lead_time_note = models.CharField(
+        max_length=200, blank=True, help_text="Why the target comes before the deadline."
+    )
     requires = models.ManyToManyField(
         "self",
         through="Prerequisite",
@@ -232,6 +277,14 @@ class Milestone(models.Model):
                 name="pathways_milestone_passing_score_rule_valid",
             ),
             models.CheckConstraint(
+                condition=Q(lead_time_rule="") | Q(lead_time_rule__in=LEAD_TIME_RULES),
+                name="pathways_milestone_lead_time_rule_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(lead_time_applies="") | Q(lead_time_applies__in=Applies.values),
+                name="pathways_milestone_lead_time_applies_valid",
+            ),
+            models.CheckConstraint(
                 condition=Q(deadline="") | Q(deadline__in=CycleDate.values),
                 name="pathways_milestone_deadline_valid",
             ),
@@ -248,19 +301,19 @@ class Milestone(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("pathways:milestone", args=[self.slug])
 
-    def applies_to(self, profile) -> bool:
-        """Whether this milestone belongs on the roadmap of a member with this profile."""
-        visa = profile.visa
-        match self.applies:
-            case self.Applies.VISA:
-                return visa != "none"
-            case self.Applies.J1:
-                return visa in {"j1", "undecided"}
-            case self.Applies.H1B:
-                return visa in {"h1b", "undecided"}
-            case self.Applies.NO_STEP2CS:
-                return not profile.has_step2cs
-        return True  # always, optional
+    def applies_to(self, profile, *, step2cs_counts: bool) -> bool:
+        """Whether this milestone belongs on the roadmap of a member with this profile.
+
+        `step2cs_counts`: the member holds a Step 2 CS pass that still counts for ECFMG
+        (it stops counting seven years after the pass unless the exams are complete).
+        """
+        return applies(self.applies, profile, step2cs_counts=step2cs_counts)
+
+    def target_applies_to(self, profile) -> bool:
+        """Whether this milestone's lead-time target concerns a member with this profile."""
+        if not self.lead_time_rule:
+            return False
+        return applies(self.lead_time_applies or Applies.ALWAYS, profile, step2cs_counts=False)
 
     @property
     def is_optional(self) -> bool:
@@ -353,12 +406,19 @@ class MatchCycle(models.Model):
         blank=True,
         help_text="Earliest OET test date the Pathway season for this Match accepts.",
     )
+    verified = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Per date: the official page it was checked against and when "
+        '({"match_day": {"date": ..., "source_url": ..., "checked_on": ...}}). A date without '
+        "an entry, or whose value changed since, is proposed.",
+    )
     source_url = models.URLField(max_length=500, blank=True)
     last_reviewed = models.DateField(null=True, blank=True)
     needs_review = models.BooleanField(
-        default=False, help_text="Set while dates are proposed defaults, not official."
+        default=False, help_text="Curators' flag: some dates of this cycle still need checking."
     )
-    notes = models.TextField(blank=True, help_text="Curator notes on which dates are verified.")
+    notes = models.TextField(blank=True, help_text="Curator notes on the dates.")
     curated_values = curated_values_field()
 
     class Meta:
@@ -378,14 +438,66 @@ class MatchCycle(models.Model):
         return f"Match {self.year}"
 
     def date_for(self, field: str) -> datetime.date | None:
-        if field not in CycleDate.values:
+        if field not in self.DATE_FIELDS:
             return None
         return getattr(self, field)
 
-    def dates(self) -> list[tuple[str, str, datetime.date]]:
-        """(field, label, date) of every date this cycle has, in date order."""
-        found = [(f, label, self.date_for(f)) for f, label in CycleDate.choices]
-        return sorted((row for row in found if row[2]), key=lambda row: row[2])
+    def info(self, field: str) -> "CycleDateInfo":
+        """A date of this cycle with its provenance: verified (source, day checked) or proposed."""
+        date = self.date_for(field)
+        check = (self.verified or {}).get(field) or {}
+        verified = date is not None and check.get("date") == date.isoformat()
+        if verified:
+            basis = f"checked on {check.get('checked_on', '?')} against {check.get('source_url')}"
+        elif date is None:
+            basis = "not published here yet"
+        elif date == default_dates(self.year).get(field):
+            basis = "computed: " + DEFAULT_RULES.get(field, NOT_COMPUTED)
+        else:
+            basis = "entered by a curator, not yet verified against an official page"
+        label = CycleDate(field).label if field in CycleDate.values else "OET taken on or after"
+        return CycleDateInfo(
+            field=field,
+            label=label,
+            date=date,
+            verified=verified,
+            source_url=check.get("source_url", "") if verified else "",
+            checked_on=check.get("checked_on", "") if verified else "",
+            basis=basis,
+        )
+
+    def dates(self) -> list["CycleDateInfo"]:
+        """Every deadline date this cycle has, with its provenance, in date order."""
+        found = [self.info(field) for field in CycleDate.values]
+        return sorted((info for info in found if info.date), key=lambda info: info.date)
+
+    def verify(self, field: str, source_url: str, checked_on: datetime.date) -> None:
+        """Record that a date was checked against an official page (the caller saves)."""
+        self.verified = {
+            **(self.verified or {}),
+            field: {
+                "date": self.date_for(field).isoformat(),
+                "source_url": source_url,
+                "checked_on": checked_on.isoformat(),
+            },
+        }
+
+
+@dataclass(frozen=True)
+class CycleDateInfo:
+    """One date of a Match cycle and where it comes from."""
+
+    field: str
+    label: str
+    date: datetime.date | None
+    verified: bool
+    source_url: str
+    checked_on: str
+    basis: str  # the rule that computed it, or where and when it was checked
+
+    @property
+    def proposed(self) -> bool:
+        return not self.verified
 
 
 class Rule(models.Model):

@@ -17,8 +17,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from accounts.models import Profile
-from pathways.alerts import compute_alerts
-from pathways.models import Category, CycleDate, MatchCycle, Milestone, Prerequisite, Progress, Rule
+from pathways.alerts import add_years, compute_alerts
+from pathways.models import (
+    Category,
+    CycleDate,
+    CycleDateInfo,
+    MatchCycle,
+    Milestone,
+    Prerequisite,
+    Progress,
+    Rule,
+)
 
 NEXT_STEPS_SHOWN = 6
 RESOURCES_PER_STEP = 3
@@ -40,6 +49,11 @@ class RuleBook:
         if not candidates:
             return None
         return max(candidates, key=lambda r: r.effective_from or datetime.date.min).value
+
+    def highest(self, key: str) -> int | None:
+        """The highest value a rule ever had (e.g. the attempt limit before it was lowered)."""
+        values = [r.value for r in self.rules if r.key == key]
+        return max(values) if values else None
 
 
 @dataclass
@@ -75,11 +89,17 @@ class Item:
     applies: bool
     deadline: datetime.date | None = None
     deadline_label: str = ""
+    deadline_info: CycleDateInfo | None = None  # provenance: verified or proposed
+    target: datetime.date | None = None  # a lead time ahead of the deadline, see Milestone
     blockers: list[Milestone] = field(default_factory=list)  # hard, on the roadmap, unsettled
     recommended: list[Milestone] = field(default_factory=list)  # soft, unsettled
     unlocks: list[Milestone] = field(default_factory=list)
     overdue: bool = False  # its cycle deadline has passed and it is still open
     resources: list = field(default_factory=list)  # published resources, see attach_resources
+
+    @property
+    def deadline_proposed(self) -> bool:
+        return self.deadline_info is not None and self.deadline_info.proposed
 
     @property
     def is_settled(self) -> bool:
@@ -116,6 +136,27 @@ class Deadline:
     date: datetime.date
     days_left: int
     items: list[Item]
+    info: CycleDateInfo
+
+    @property
+    def proposed(self) -> bool:
+        return self.info.proposed
+
+
+@dataclass
+class Step2CS:
+    """A member's former Step 2 CS pass and whether it still counts for ECFMG.
+
+    ECFMG's seven-year window runs from the first passed Step or Step Component; a CS pass
+    stops counting on `counts_until` (seven years on) unless every exam ECFMG needs was
+    passed before that day. The month is all we know, so the day is the first of the month
+    (earlier, so safer).
+    """
+
+    passed_on: datetime.date | None  # None: the member has not told us the month yet
+    counts_until: datetime.date | None
+    exams_complete: bool  # every exam passed by counts_until: the pass counts for good
+    counts: bool
 
 
 @dataclass
@@ -124,6 +165,7 @@ class Roadmap:
     profile: Profile
     cycle: MatchCycle | None
     today: datetime.date
+    step2cs: Step2CS | None
     rules: RuleBook
     items: list[Item]  # the milestones that apply to the profile, in display order
     hidden: list[Item]  # rows of milestones that no longer apply (kept, not shown)
@@ -184,10 +226,39 @@ def load_roadmap(user) -> RoadmapData | None:
     return RoadmapData(profile, milestones, prerequisites, progress, cycle, rules)
 
 
+def passed_on(progress: Progress) -> datetime.date | None:
+    """The test date of a passed exam (None if not passed or no date)."""
+    if progress.outcome == Progress.Outcome.PASSED:
+        return progress.completed_date
+    return None
+
+
+def step2cs_status(data: RoadmapData, today: datetime.date) -> Step2CS | None:
+    profile = data.profile
+    if not profile.has_step2cs:
+        return None
+    if profile.step2cs_passed_on is None:  # counted as valid until the member tells us
+        return Step2CS(None, None, exams_complete=False, counts=True)
+    years = data.rules.value_on(Rule.Key.ECFMG_EXAM_WINDOW_YEARS, today)
+    if years is None:
+        return Step2CS(profile.step2cs_passed_on, None, exams_complete=False, counts=True)
+    until = add_years(profile.step2cs_passed_on, years)
+    exams = [data.progress_of(m) for m in data.milestones if m.ecfmg_exam]
+    dates = [passed_on(p) for p in exams]
+    complete = bool(exams) and all(d is not None and d < until for d in dates)
+    return Step2CS(profile.step2cs_passed_on, until, complete, counts=complete or today < until)
+
+
 def build_roadmap(data: RoadmapData, today: datetime.date) -> Roadmap:
     by_id = {m.pk: m for m in data.milestones}
+    step2cs = step2cs_status(data, today)
+    cs_counts = step2cs is not None and step2cs.counts
     items = {
-        m.pk: Item(milestone=m, progress=data.progress_of(m), applies=m.applies_to(data.profile))
+        m.pk: Item(
+            milestone=m,
+            progress=data.progress_of(m),
+            applies=m.applies_to(data.profile, step2cs_counts=cs_counts),
+        )
         for m in data.milestones
     }
     for milestone_id, required_id, kind in data.prerequisites:
@@ -204,10 +275,12 @@ def build_roadmap(data: RoadmapData, today: datetime.date) -> Roadmap:
         item.blockers.sort(key=lambda m: (m.order, m.title))
         item.recommended.sort(key=lambda m: (m.order, m.title))
         if data.cycle and item.milestone.deadline:
-            item.deadline = data.cycle.date_for(item.milestone.deadline)
+            item.deadline_info = data.cycle.info(item.milestone.deadline)
+            item.deadline = item.deadline_info.date
             item.deadline_label = CycleDate(item.milestone.deadline).label
             item.overdue = item.deadline is not None and item.deadline < today
             item.overdue = item.overdue and not item.is_settled
+            item.target = lead_time_target(item, data)
 
     shown = [i for i in items.values() if i.applies]
     hidden = [i for i in items.values() if not i.applies]
@@ -222,6 +295,7 @@ def build_roadmap(data: RoadmapData, today: datetime.date) -> Roadmap:
         profile=data.profile,
         cycle=data.cycle,
         today=today,
+        step2cs=step2cs,
         rules=data.rules,
         items=shown,
         hidden=hidden,
@@ -234,6 +308,15 @@ def build_roadmap(data: RoadmapData, today: datetime.date) -> Roadmap:
     )
     roadmap.alerts = compute_alerts(roadmap)
     return roadmap
+
+
+def lead_time_target(item: Item, data: RoadmapData) -> datetime.date | None:
+    """The milestone's target ahead of its deadline, for the members it concerns."""
+    milestone = item.milestone
+    if item.deadline is None or not milestone.target_applies_to(data.profile):
+        return None
+    days = data.rules.value_on(milestone.lead_time_rule, item.deadline)
+    return item.deadline - datetime.timedelta(days=days) if days is not None else None
 
 
 def progress_of(key: str, label: str, items: list[Item]) -> CategoryProgress:
@@ -249,14 +332,15 @@ def upcoming_deadlines(
         return []
     return [
         Deadline(
-            field=name,
-            label=label,
-            date=date,
-            days_left=(date - today).days,
-            items=[i for i in items if i.milestone.deadline == name],
+            field=info.field,
+            label=info.label,
+            date=info.date,
+            days_left=(info.date - today).days,
+            items=[i for i in items if i.milestone.deadline == info.field],
+            info=info,
         )
-        for name, label, date in cycle.dates()
-        if date >= today
+        for info in cycle.dates()
+        if info.date >= today
     ]
 
 

@@ -12,7 +12,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from accounts.models import Profile
 from pathways.forms import ProgressForm
 from pathways.models import Milestone, Prerequisite, Progress
 from pathways.roadmap import Item, Roadmap, attach_resources, roadmap_for
@@ -136,17 +135,19 @@ def render_update(request: HttpRequest, roadmap: Roadmap, row: Row, *, saved: bo
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def milestone(request: HttpRequest, slug: str) -> HttpResponse:
-    milestone = get_object_or_404(Milestone, slug=slug)
-    profile = Profile.objects.filter(user=request.user).first()
+    """A milestone's explanation; for an onboarded member also their status and dates."""
+    roadmap = roadmap_for(request.user, timezone.localdate())
+    item = roadmap.item(slug) if roadmap else None
+    milestone = item.milestone if item else get_object_or_404(Milestone, slug=slug)
     needs = Prerequisite.objects.filter(milestone=milestone).select_related("required")
     unlocks = Prerequisite.objects.filter(required=milestone).select_related("milestone")
     context = {
         "milestone": milestone,
-        "applies": profile is None or milestone.applies_to(profile),
+        "item": item,
+        "cycle_year": roadmap.cycle.year if roadmap and roadmap.cycle else None,
+        "applies": item is None or item.applies,
         "needs": needs.order_by("required__order"),
         "unlocks": unlocks.order_by("milestone__order"),
-        "progress": Progress.objects.filter(user=request.user, milestone=milestone).first()
-        or Progress(milestone=milestone),
         "resources": milestone.resources.filter(published=True).order_by("title"),
     }
     return render(request, "pathways/milestone.html", context)

@@ -208,7 +208,12 @@ BAD_INPUTS = [
     ("step-2-ck", {"score": "1e3"}, "score", "Enter a whole number"),
     ("step-2-ck", {"score": "240.5"}, "score", "Enter a whole number"),
     ("step-2-ck", {"score": "240"}, "completed_date", "Enter your test date"),
-    ("step-1", {"attempts": "5"}, "attempts", "USMLE allows 4 attempts per Step; a fifth"),
+    (
+        "step-1",
+        {"attempts": "7"},
+        "attempts",
+        "never allowed more than 6 attempts per Step; a seventh",
+    ),
     ("step-1", {"completed_date": "0001-01-01"}, "completed_date", "from 1960 onwards"),
     ("step-1", {"planned_date": "9999-12-31"}, "planned_date", "no later than 2100"),
     ("step-1", {"planned_date": "2025-02-30"}, "planned_date", "Enter a valid date"),
@@ -292,7 +297,7 @@ def test_timeline_draws_milestones_deadlines_and_today(alice_roadmap, member):
     record(member, "step-1", planned_date=datetime.date(2027, 1, 10))
     html = alice_roadmap.get("/roadmap/timeline/").content.decode()
     assert "<svg" in html and 'data-testid="today"' in html
-    assert "Match Day: Fri 19 Mar 2027" in html
+    assert "Match Day: about Fri 19 Mar 2027" in html and "proposed, not yet confirmed" in html
     assert "Pass USMLE Step 1: planned 10 Jan 2027" in html
     assert "<script" not in html.split("<main")[1]
 
