@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from pathways.curated import ContentError
+from pathways.models import Milestone
 from resources import curated
 from resources.models import Resource
 
@@ -115,3 +116,36 @@ def test_shipped_content_loads_twice_with_the_same_counts(db):
     assert dict(Resource.objects.values_list("slug", "curated_values")) == loaded
     summary = curated.load(force=False)
     assert f"{count} unchanged" in summary
+
+
+# The 2027-season review, section D: links that were broken or guessed, and year-specific
+# prose a 2027 or 2028 member would read as current (the dates live in the cycle records).
+STALE = [
+    "3rnet.org/Employers-Guide",
+    "https://www.fsmb.org/fcvs/",
+    "https://aamc.org/",
+    "19 August 2025",
+    "25 February 2026",
+    "15 January 2026",
+    "52,498",
+    "probably 1 January 2024",
+    "ECFMG uploads them",
+]
+
+
+def test_shipped_text_has_no_stale_links_or_dates(curated):
+    texts = [
+        " ".join([m.title, m.summary, m.explanation, m.deadline_note, m.source_url])
+        for m in Milestone.objects.all()
+    ]
+    texts += [" ".join([r.title, r.summary, r.description, r.url]) for r in Resource.objects.all()]
+    for stale in STALE:
+        assert not [text[:60] for text in texts if stale in text], stale
+    fcvs = "https://www.fsmb.org/licensure/fcvs/overview/"
+    assert Resource.objects.get(slug="fsmb-fcvs").url == fcvs
+    assert Milestone.objects.get(slug="fcvs").source_url == fcvs
+    assert Resource.objects.get(slug="3rnet-j1-conrad-guide").url == "https://3rnet.org/"
+    charting = Resource.objects.get(slug="nrmp-charting-outcomes-imgs")
+    assert charting.needs_review and "data and reports" in charting.description
+    assert Milestone.objects.get(slug="alt-license").needs_review
+    assert "July 2024" in Milestone.objects.get(slug="alt-license").explanation
