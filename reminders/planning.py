@@ -5,9 +5,11 @@ possible, the constraint that binds, and every constraint with its dates. `earli
 tries the following years. What-ifs are the same computation on a changed copy of the
 situation (`dataclasses.replace`); nothing is saved.
 
-The rules come from the Rule records where pathways has them (USMLE attempt limit, the ECFMG
-exam window) and from PLANNING_RULES below, each with its source and confidence. They should
-become Rule records (new Rule.Key values) once the lead's pathways refactor allows it.
+Figures come from the Rule records (pathways' RuleBook, by date): the USMLE attempt limit,
+the days until USMLE results, the days ECFMG's J-1 sponsorship (EVSP) takes, the ECFMG exam
+window. PLANNING_RULES below holds only what has no Rule yet, each with its source and
+whether it still needs review. A cycle's dates carry their provenance (`MatchCycle.info`):
+a verdict built on a proposed date says so.
 """
 
 import datetime
@@ -15,7 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from pathways.alerts import add_years
 from pathways.cycles import default_dates
-from pathways.models import MatchCycle
+from pathways.models import MatchCycle, Rule
 
 ON_TRACK, TIGHT, NOT_POSSIBLE, UNKNOWN = "on_track", "tight", "not_possible", "unknown"
 STATUS_LABELS = {
@@ -53,12 +55,6 @@ PLANNING_RULES = {
         "https://www.nrmp.org/residency/main-residency-match-eligibility-verification-of-credentials/",
         False,
     ),
-    "results_weeks": PlanningRule(
-        "results_weeks",
-        "USMLE results take about 3 to 4 weeks, longer in delays: we plan with 4 weeks.",
-        "https://www.usmle.org/common-questions",
-        True,
-    ),
     "pathway_deadline": PlanningRule(
         "pathway_deadline",
         "ECFMG sets a Pathway application deadline for each Match; missing it means no Match "
@@ -66,11 +62,11 @@ PLANNING_RULES = {
         "https://www.ecfmg.org/certification-pathways/info-applicants.html",
         False,
     ),
-    "certificate_lead": PlanningRule(
-        "certificate_lead",
-        "The ECFMG Certificate is needed before training starts; for a J-1, ECFMG's sponsorship "
-        "(EVSP) takes 4 to 6 weeks from complete documents, so we plan with 6 weeks before.",
-        "https://www.ecfmg.org/evsp/applicants-faq.html",
+    "certificate_before_training": PlanningRule(
+        "certificate_before_training",
+        "The ECFMG Certificate is needed before residency training starts (not to apply or "
+        "to rank).",
+        "https://www.ecfmg.org/certification/requirements-for-certification.html",
         False,
     ),
     "h1b_step3": PlanningRule(
@@ -81,8 +77,9 @@ PLANNING_RULES = {
         True,
     ),
 }
-RESULTS_DAYS = 28
-EVSP_DAYS = 42
+# The exams ECFMG must report to NRMP by the rank order list deadline, and Step 3 (H-1B).
+EXAMS_BY_ROL = ("step-1", "step-2-ck")
+STEP3 = "step-3"
 
 
 @dataclass(frozen=True)
@@ -108,6 +105,8 @@ class Situation:
     credentials_done: bool
     diploma_on: datetime.date | None  # when the final diploma is expected (what-if)
     attempt_limit: int | None
+    results_days: int  # Rule usmle_results_days
+    evsp_days: int  # Rule evsp_processing_days
     window_closes: datetime.date | None = None
 
 
@@ -118,19 +117,25 @@ class CycleDates:
     match_day: datetime.date
     training_starts: datetime.date
     pathway_deadline: datetime.date | None
-    proposed: bool
+    proposed: bool  # a date used here is proposed, not verified (MatchCycle.info)
+    proposed_labels: tuple[str, ...] = ()
+
+    USED = ("rol_deadline", "match_day", "training_starts", "pathway_application_deadline")
 
     @classmethod
     def of(cls, year: int, cycles: dict[int, MatchCycle]) -> "CycleDates":
         cycle = cycles.get(year)
         if cycle is not None:
+            infos = [cycle.info(name) for name in cls.USED]
+            labels = tuple(i.label for i in infos if i.date is not None and i.proposed)
             return cls(
                 year,
                 cycle.rol_deadline,
                 cycle.match_day,
                 cycle.training_starts,
                 cycle.pathway_application_deadline,
-                cycle.needs_review,
+                bool(labels),
+                labels,
             )
         dates = default_dates(year)
         return cls(
@@ -140,6 +145,7 @@ class CycleDates:
             dates["training_starts"],
             None,
             True,
+            ("every date: no cycle recorded for this year",),
         )
 
 
@@ -200,10 +206,12 @@ def add_months(date: datetime.date, months: int) -> datetime.date:
     raise ValueError(date)  # pragma: no cover
 
 
-def earliest_attempt(exam: Exam, today: datetime.date, limit: int | None) -> datetime.date | None:
+def earliest_attempt(
+    exam: Exam, today: datetime.date, limit: int | None, results_days: int
+) -> datetime.date | None:
     """The earliest date of the next attempt, or None when no attempt is left.
 
-    After a failure: once its result is out (RESULTS_DAYS). A 4th attempt: at least 12 months
+    After a failure: once its result is out (results_days). A 4th attempt: at least 12 months
     after the first and 6 after the most recent. The roadmap records only the latest attempt's
     date; without the first, 12 months count from the latest (later than the rule may need).
     """
@@ -212,7 +220,7 @@ def earliest_attempt(exam: Exam, today: datetime.date, limit: int | None) -> dat
     earliest = today
     last = exam.last_attempt
     if last is not None:
-        earliest = max(earliest, last + datetime.timedelta(days=RESULTS_DAYS))
+        earliest = max(earliest, last + datetime.timedelta(days=results_days))
         if exam.attempts >= 3:
             first = exam.first_attempt or last
             earliest = max(earliest, add_years(first, 1), add_months(last, 6))
@@ -220,7 +228,9 @@ def earliest_attempt(exam: Exam, today: datetime.date, limit: int | None) -> dat
 
 
 def exam_constraint(exam: Exam, situation: Situation, by: datetime.date) -> Constraint:
-    earliest = earliest_attempt(exam, situation.today, situation.attempt_limit)
+    earliest = earliest_attempt(
+        exam, situation.today, situation.attempt_limit, situation.results_days
+    )
     expected = max(exam.planned, earliest) if (exam.planned and earliest) else earliest
     note = ""
     if earliest is None:
@@ -240,17 +250,18 @@ def exam_constraint(exam: Exam, situation: Situation, by: datetime.date) -> Cons
 
 def check(situation: Situation, cycle: CycleDates) -> Verdict:
     today = situation.today
-    test_by = cycle.rol_deadline - datetime.timedelta(days=RESULTS_DAYS)
+    results = datetime.timedelta(days=situation.results_days)
+    test_by = cycle.rol_deadline - results
     constraints = []
     results_known = []
-    for slug in ("step-1", "step-2-ck"):
+    for slug in EXAMS_BY_ROL:
         exam = situation.exams.get(slug)
         if exam is None or exam.passed:
             continue
         constraint = exam_constraint(exam, situation, test_by)
         constraints.append(constraint)
         if constraint.expected:
-            results_known.append(constraint.expected + datetime.timedelta(days=RESULTS_DAYS))
+            results_known.append(constraint.expected + results)
     if situation.needs_pathway and not situation.pathway_done:
         constraints.append(
             Constraint(
@@ -267,13 +278,13 @@ def check(situation: Situation, cycle: CycleDates) -> Verdict:
     certificate_from = max([today, *results_known])
     if not situation.credentials_done and situation.diploma_on:
         certificate_from = max(certificate_from, situation.diploma_on)
-    lead = EVSP_DAYS if situation.j1 else 0
+    lead = situation.evsp_days if situation.j1 else 0
     certificate_by = cycle.training_starts - datetime.timedelta(days=lead)
+    why = f" ({lead} days before training, for the J-1)" if lead else " (before training starts)"
     constraints.append(
         Constraint(
-            title=f"ECFMG Certificate by {certificate_by:%-d %b %Y}"
-            + (" (6 weeks before training, for the J-1)" if lead else " (before training starts)"),
-            rule="certificate_lead",
+            title=f"ECFMG Certificate by {certificate_by:%-d %b %Y}{why}",
+            rule=Rule.Key.EVSP_PROCESSING_DAYS if lead else "certificate_before_training",
             latest=certificate_by,
             expected=certificate_from,
             note=""
@@ -282,10 +293,12 @@ def check(situation: Situation, cycle: CycleDates) -> Verdict:
         )
     )
     if situation.needs_h1b:
-        step3 = situation.exams.get("step-3")
+        step3 = situation.exams.get(STEP3)
         if step3 is None or not step3.passed:
-            step3 = step3 or Exam("step-3", "USMLE Step 3")
-            earliest = earliest_attempt(step3, certificate_from, situation.attempt_limit)
+            step3 = step3 or Exam(STEP3, "USMLE Step 3")
+            earliest = earliest_attempt(
+                step3, certificate_from, situation.attempt_limit, situation.results_days
+            )
             constraints.append(
                 Constraint(
                     title=f"USMLE Step 3 for the H-1B: tested by {test_by:%-d %b %Y}",
@@ -302,7 +315,7 @@ def check(situation: Situation, cycle: CycleDates) -> Verdict:
         constraints.append(
             Constraint(
                 title=f"ECFMG exam window closes on {situation.window_closes:%-d %b %Y}",
-                rule="ecfmg_exam_window_years",
+                rule=Rule.Key.ECFMG_EXAM_WINDOW_YEARS,
                 latest=situation.window_closes,
                 expected=max(c.expected for c in open_exams),
                 note="Passing later makes your earliest pass stop counting: you would retake it.",
@@ -319,8 +332,8 @@ def check(situation: Situation, cycle: CycleDates) -> Verdict:
         verdict.binding, verdict.status = binding, binding.status
     rules = {c.rule for c in constraints}
     if rules & {"reported_by_rol", "h1b_step3"}:
-        rules |= {"results_weeks", "retake_spacing", "usmle_attempt_limit"}
-    verdict.rules = sorted(rules)
+        rules |= {Rule.Key.USMLE_RESULTS_DAYS, "retake_spacing", Rule.Key.USMLE_ATTEMPT_LIMIT}
+    verdict.rules = sorted(str(rule) for rule in rules)
     return verdict
 
 
@@ -340,7 +353,7 @@ def earliest_year(situation: Situation, cycles: dict[int, MatchCycle]) -> Verdic
 
 def situation_from(roadmap, today: datetime.date) -> Situation:
     """A member's situation from their roadmap (pathways.roadmap.Roadmap)."""
-    from pathways.models import Rule, Slugs
+    from pathways.models import Slugs
 
     items = {i.milestone.slug: i for i in [*roadmap.items, *roadmap.hidden]}
 
@@ -364,7 +377,7 @@ def situation_from(roadmap, today: datetime.date) -> Situation:
     window = window_closing(roadmap)
     return Situation(
         today=today,
-        exams={slug: e for slug in (Slugs.STEP1, Slugs.STEP2CK, Slugs.STEP3) if (e := exam(slug))},
+        exams={slug: e for slug in (*EXAMS_BY_ROL, STEP3) if (e := exam(slug))},
         needs_visa=visa != "none",
         j1=visa in {"j1", "undecided"},
         needs_h1b=visa == "h1b",
@@ -373,6 +386,8 @@ def situation_from(roadmap, today: datetime.date) -> Situation:
         credentials_done=done("credentials-verified"),
         diploma_on=None,
         attempt_limit=roadmap.rules.value_on(Rule.Key.USMLE_ATTEMPT_LIMIT, today),
+        results_days=roadmap.rules.value_on(Rule.Key.USMLE_RESULTS_DAYS, today) or 0,
+        evsp_days=roadmap.rules.value_on(Rule.Key.EVSP_PROCESSING_DAYS, today) or 0,
         window_closes=window[0].date if window else None,
     )
 

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from pathways.alerts import CERTIFICATION_EXAMS, add_years, passed
-from pathways.models import CycleDate, MatchCycle, Rule, Slugs
-from pathways.roadmap import Roadmap, build_roadmap, load_roadmap
+from pathways.alerts import add_years, passed
+from pathways.models import CycleDate, Rule, Slugs
+from pathways.roadmap import Roadmap, roadmap_for
 
 # Cycle dates that are deadlines (a member loses something when they pass), beside the ones
 # an open milestone of theirs is due by.
@@ -25,21 +25,9 @@ DIGEST_WEEKDAY = 0  # Monday
 DIGEST_DAYS = 30  # a digest lists what falls in the next 30 days
 
 
-def member_roadmap(user, profile, today: datetime.date) -> Roadmap | None:
-    """The member's roadmap, None before onboarding. The one place to switch to the lead's
-    `pathways.roadmap.roadmap_for(user, today)` when it lands."""
-    if profile is None or not profile.is_onboarded:
-        return None
-    return build_roadmap(load_roadmap(user, profile), today)
-
-
-def is_proposed(cycle: MatchCycle, field: str) -> bool:
-    """Whether a cycle date is a proposed default rather than an official, verified date.
-
-    For now a whole cycle under review counts as proposed; switch here to per-date
-    provenance when pathways has it.
-    """
-    return cycle.needs_review
+def member_roadmap(user, today: datetime.date) -> Roadmap | None:
+    """The member's roadmap, None before onboarding (`pathways.roadmap.roadmap_for`)."""
+    return roadmap_for(user, today)
 
 
 @dataclass(frozen=True)
@@ -67,8 +55,10 @@ class Dated:
 def dated_items(roadmap: Roadmap, user=None) -> list[Dated]:
     items = [
         *cycle_dates(roadmap),
+        *targets(roadmap),
         *planned_dates(roadmap),
         *window_closing(roadmap),
+        *step2cs_clock(roadmap),
         *expiries(roadmap),
         *interview_dates(user),
     ]
@@ -80,13 +70,14 @@ def cycle_dates(roadmap: Roadmap) -> list[Dated]:
     if cycle is None:
         return []
     found = []
-    for field, label, date in cycle.dates():
+    for info in cycle.dates():
+        field = info.field
         due_by = [i for i in roadmap.items if i.milestone.deadline == field]
         open_items = [i for i in due_by if not i.is_settled]
         if due_by and not open_items:
             continue  # everything due by it is done
         first = open_items[0].milestone if open_items else None
-        proposed = is_proposed(cycle, field)
+        proposed = info.proposed
         note = (
             "This date is proposed from the usual calendar, not yet confirmed. " if proposed else ""
         )
@@ -96,12 +87,38 @@ def cycle_dates(roadmap: Roadmap) -> list[Dated]:
             Dated(
                 key=f"{first.slug if first else f'match-{cycle.year}'}-{field}",
                 kind="cycle_deadlines",
-                title=f"{label} (Match {cycle.year})",
-                date=date,
+                title=f"{info.label} (Match {cycle.year})",
+                date=info.date,
                 path=first.get_absolute_url() if first else reverse("pathways:dashboard"),
                 proposed=proposed,
                 hard=bool(open_items) or field in HARD_CYCLE_DATES,
                 note=note.strip(),
+            )
+        )
+    return found
+
+
+def targets(roadmap: Roadmap) -> list[Dated]:
+    """Lead-time targets ahead of a deadline (test by, certificate by), as on the roadmap."""
+    found = []
+    for item in roadmap.items:
+        if item.target is None or item.is_settled:
+            continue
+        milestone = item.milestone
+        proposed = item.deadline_proposed
+        note = "Its deadline is proposed, not yet confirmed. " if proposed else ""
+        found.append(
+            Dated(
+                key=f"{milestone.slug}-target",
+                kind="cycle_deadlines",
+                title=f"{milestone.title}: aim for this date",
+                date=item.target,
+                path=milestone.get_absolute_url(),
+                proposed=proposed,
+                note=(
+                    f"{note}{milestone.lead_time_note} The deadline itself: "
+                    f"{item.deadline_label}, {item.deadline:%-d %b %Y}."
+                ),
             )
         )
     return found
@@ -141,9 +158,12 @@ def planned_dates(roadmap: Roadmap) -> list[Dated]:
 
 def window_closing(roadmap: Roadmap) -> list[Dated]:
     """The ECFMG exam window, as pathways.alerts.seven_year_clock computes it."""
-    items = [i for i in map(roadmap.by_slug().get, CERTIFICATION_EXAMS) if i]
+    items = [i for i in roadmap.items if i.milestone.ecfmg_exam]
     passes = [i.progress.completed_date for i in items if passed(i.progress)]
     passes = [d for d in passes if d]
+    cs = roadmap.step2cs
+    if cs and cs.counts and cs.passed_on:
+        passes.append(cs.passed_on)
     years = roadmap.rules.value_on(Rule.Key.ECFMG_EXAM_WINDOW_YEARS, roadmap.today)
     still_open = [i for i in items if not passed(i.progress)]
     if not passes or years is None or not still_open:
@@ -162,19 +182,37 @@ def window_closing(roadmap: Roadmap) -> list[Dated]:
     ]
 
 
+def step2cs_clock(roadmap: Roadmap) -> list[Dated]:
+    """The day a former Step 2 CS pass stops counting for ECFMG (pathways' roadmap.step2cs)."""
+    cs = roadmap.step2cs
+    if cs is None or cs.counts_until is None or cs.exams_complete or not cs.counts:
+        return []
+    return [
+        Dated(
+            key="step2cs-counts-until",
+            kind="exam_window",
+            title="Your Step 2 CS pass stops counting for ECFMG",
+            date=cs.counts_until,
+            path=reverse("pathways:dashboard"),
+            hard=True,
+            note="Unless you pass Step 1 and Step 2 CK before then; after it you need the OET "
+            "and an ECFMG Pathway.",
+        )
+    ]
+
+
 def expiries(roadmap: Roadmap) -> list[Dated]:
     by_slug = roadmap.by_slug()
     gme = by_slug.get(Slugs.GME_YEARS)
     if gme and gme.progress.is_done:
         return []  # valid indefinitely after 12 months of training (pathways.alerts)
     found = []
-    for slug in (Slugs.PATHWAY, Slugs.ECFMG_CERTIFICATE):
-        item = by_slug.get(slug)
-        if item is None or item.progress.expires_on is None:
+    for item in roadmap.items:
+        if not item.milestone.records_expiry or item.progress.expires_on is None:
             continue
         found.append(
             Dated(
-                key=f"{slug}-expires_on",
+                key=f"{item.milestone.slug}-expires_on",
                 kind="expiries",
                 title=f"{item.milestone.title} expires",
                 date=item.progress.expires_on,

@@ -16,6 +16,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from accounts.models import Profile
+from pathways import history
 from pathways.models import DateChange
 from reminders import emails
 from reminders.models import ReminderPreference, SentReminder
@@ -26,7 +27,7 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 4
 RETRY_AFTER = [datetime.timedelta(minutes=5), datetime.timedelta(minutes=30),
                datetime.timedelta(hours=2)]  # fmt: skip
-CHANGES_LOOKBACK = datetime.timedelta(days=30)
+CHANGES_LOOKBACK = datetime.timedelta(days=history.NOTICE_DAYS)
 ORPHAN_AFTER = datetime.timedelta(minutes=15)  # pending but never enqueued (a crash)
 
 
@@ -41,20 +42,12 @@ def claim(user, key: str, due_date: datetime.date, horizon: int, payload: dict):
         return None
 
 
-def affected_by(change: DateChange, roadmap) -> bool:
-    if change.kind == DateChange.Kind.CYCLE:
-        return roadmap.cycle is not None and change.cycle_id == roadmap.cycle.pk
-    if change.kind == DateChange.Kind.MILESTONE:
-        return any(i.milestone.pk == change.milestone_id for i in roadmap.items)
-    return True  # a rule (attempt limit, passing score, window...) may touch every roadmap
-
-
 def plan_member(profile: Profile, prefs: ReminderPreference, today, changes) -> list[int]:
     """Claim this member's reminders due today; the ids of the rows this run claimed."""
     user = profile.user
     if not prefs.enabled:
         return []
-    roadmap = member_roadmap(user, profile, today)
+    roadmap = member_roadmap(user, today)
     if roadmap is None:
         return []
     items = dated_items(roadmap, user)
@@ -67,7 +60,7 @@ def plan_member(profile: Profile, prefs: ReminderPreference, today, changes) -> 
         claimed.append(claim(user, "weekly-digest", today, 7, emails.digest_payload(digest, today)))
     if prefs.official_changes:
         for change in changes:
-            if change.changed_at >= user.date_joined and affected_by(change, roadmap):
+            if change.changed_at >= user.date_joined and history.affects(change, roadmap):
                 payload = emails.change_payload(change)
                 changed_on = timezone.localdate(change.changed_at)
                 claimed.append(claim(user, f"change-{change.pk}", changed_on, 0, payload))

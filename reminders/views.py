@@ -14,7 +14,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.models import Profile
 from pathways.models import MatchCycle
 from reminders import emails, planning
 from reminders.feed import build_calendar
@@ -96,8 +95,7 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     if calendar_feed is None or not calendar_feed.user.is_active:
         raise Http404
     user = calendar_feed.user
-    profile = Profile.objects.filter(user=user).first()
-    roadmap = member_roadmap(user, profile, timezone.localdate())
+    roadmap = member_roadmap(user, timezone.localdate())
     items = dated_items(roadmap, user) if roadmap else []
     body = build_calendar(items, timezone.now())
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
@@ -139,11 +137,11 @@ def rules_applied(keys: set[str], rulebook, today) -> list[dict]:
 @require_http_methods(["GET", "HEAD"])
 def match_check(request: HttpRequest) -> HttpResponse:
     """'Can I still make Match Y?' with what-ifs side by side. Nothing is saved."""
-    profile = Profile.objects.filter(user=request.user).first()
     today = timezone.localdate()
-    roadmap = member_roadmap(request.user, profile, today)
+    roadmap = member_roadmap(request.user, today)
     if roadmap is None:
         return redirect("accounts:onboarding")
+    profile = roadmap.profile
     cycles = {cycle.year: cycle for cycle in MatchCycle.objects.all()}
     situation = planning.situation_from(roadmap, today)
     years = [cycle.year for cycle in planning.candidate_years(situation, cycles)]

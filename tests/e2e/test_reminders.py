@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from reminders.emails import unsubscribe_token
 from reminders.models import CalendarFeed, ReminderPreference
-from tests.e2e.conftest import MOBILE, assert_accessible, assert_fits_width, log_in
+from tests.e2e.browser import MOBILE, assert_accessible, assert_fits_width, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -60,4 +60,33 @@ def test_reminder_pages_on_a_phone(browser, live_url, member, password, console_
     expect(page.get_by_role("heading", name="Reminder emails stopped")).to_be_visible()
     assert ReminderPreference.objects.get(user=member).enabled is False
     assert [m for m in console_messages if "error" in m] == []
+    context.close()
+
+
+def test_date_changes_on_the_dashboard_and_the_milestone_page(browser, live_url, member, password):
+    from pathways.models import DateChange, MatchCycle
+
+    call_command("load_curated_content", verbosity=0)
+    DateChange.objects.create(
+        kind="cycle",
+        cycle=MatchCycle.objects.get(year=2027),
+        field="rol_deadline",
+        label="Match 2027: Rank order list deadline",
+        old_value="3 Mar 2027",
+        new_value="24 Feb 2027",
+        source_url="https://www.nrmp.org/",
+    )
+    context = browser.new_context(viewport=MOBILE)
+    page = context.new_page()
+    log_in(page, live_url, member.email, password)
+    page.goto(f"{live_url}/roadmap/")
+    notice = page.locator("#date-changes")
+    expect(notice).to_contain_text("Rank order list deadline changed from 3 Mar 2027 to 24 Feb")
+    assert_fits_width(page)
+    assert_accessible(page)
+    page.goto(f"{live_url}/roadmap/m/step-1/")
+    history = page.get_by_role("region", name="History of this date")
+    expect(history).to_contain_text("3 Mar 2027 → 24 Feb 2027")
+    assert_fits_width(page)
+    assert_accessible(page)
     context.close()

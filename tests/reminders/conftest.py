@@ -1,4 +1,7 @@
-"""Fixtures for reminders: curated content, frozen days, and the real database worker."""
+"""Fixtures for reminders only: frozen days and the real database worker.
+
+Personas, `curated` and `record` come from tests/conftest.py and tests/factories.py.
+"""
 
 import datetime
 import signal
@@ -12,11 +15,6 @@ ET = zoneinfo.ZoneInfo("America/New_York")
 # A Monday: the weekly digest day. The 2027 cycle's NRMP early-registration deadline
 # (30 Nov 2026, proposed) is 7 days ahead.
 MONDAY = datetime.date(2026, 11, 23)
-
-
-@pytest.fixture
-def curated(db):
-    call_command("load_curated_content", verbosity=0)
 
 
 def travel_to(day: datetime.date, hour: int = 9):

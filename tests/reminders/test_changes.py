@@ -28,10 +28,11 @@ def admin_data(obj, exclude=()) -> dict:
 
 @pytest.fixture
 def change_pathway_deadline(curator_client, curated):
-    def change(new: datetime.date):
+    def change(new: datetime.date, **extra):
         cycle = MatchCycle.objects.get(year=2027)
-        data = admin_data(cycle, exclude={"id", "content_hash"})
+        data = admin_data(cycle, exclude={"id", "content_hash", "verified", "curated_values"})
         data["pathway_application_deadline"] = new.isoformat()
+        data.update(extra)
         url = reverse("admin:pathways_matchcycle_change", args=[cycle.pk])
         response = curator_client.post(url, data)
         assert response.status_code == 302, response.content.decode()[:3000]
@@ -55,6 +56,19 @@ def test_a_cycle_date_change_is_recorded(change_pathway_deadline, curator):
     # Saving again without a change records nothing more.
     change_pathway_deadline(datetime.date(2027, 2, 15))
     assert DateChange.objects.count() == 1
+    # Verifying the date (official page, day checked) changes no value: no history row.
+    checked = {
+        "pathway_application_deadline_source": "https://www.ecfmg.org/certification-pathways/",
+        "pathway_application_deadline_checked": "2026-11-20",
+    }
+    change_pathway_deadline(datetime.date(2027, 2, 15), **checked)
+    assert MatchCycle.objects.get(year=2027).info("pathway_application_deadline").verified
+    assert DateChange.objects.count() == 1
+    # A later change of a verified date cites the page it was verified on.
+    change_pathway_deadline(datetime.date(2027, 2, 20), **checked)
+    latest = DateChange.objects.latest("changed_at", "pk")
+    assert latest.new_value == "20 Feb 2027"
+    assert latest.source_url == "https://www.ecfmg.org/certification-pathways/"
 
 
 def test_rule_changes_and_new_rules_are_recorded(curator_client, curated, curator):

@@ -6,9 +6,10 @@ from dataclasses import replace
 import pytest
 from django.urls import reverse
 
-from pathways.models import MatchCycle, Progress
+from pathways.models import MatchCycle, Progress, Rule
 from reminders import planning
 from reminders.planning import NOT_POSSIBLE, ON_TRACK, TIGHT, CycleDates, Exam, Situation
+from tests.factories import record, verify_cycle
 
 D = datetime.date
 ROL = D(2027, 2, 24)
@@ -32,6 +33,8 @@ def situation(**changes) -> Situation:
         credentials_done=True,
         diploma_on=None,
         attempt_limit=4,
+        results_days=28,
+        evsp_days=42,
     )
     return replace(base, **changes)
 
@@ -81,13 +84,13 @@ def test_fourth_attempt_spacing_boundaries():
     first, last = D(2025, 9, 1), D(2026, 4, 1)
     exam = Exam("step-2-ck", "CK", attempts=3, first_attempt=first, last_attempt=last)
     # 12 months after the first (1 Sep 2026) is later than 6 after the last (1 Oct 2026)? No:
-    assert planning.earliest_attempt(exam, D(2026, 6, 1), 4) == D(2026, 10, 1)
+    assert planning.earliest_attempt(exam, D(2026, 6, 1), 4, 28) == D(2026, 10, 1)
     exam = replace(exam, last_attempt=D(2026, 1, 15))
-    assert planning.earliest_attempt(exam, D(2026, 6, 1), 4) == D(2026, 9, 1)
+    assert planning.earliest_attempt(exam, D(2026, 6, 1), 4, 28) == D(2026, 9, 1)
     # Fewer than 3 attempts: only the result of the last one to wait for.
     exam = replace(exam, attempts=2)
-    assert planning.earliest_attempt(exam, D(2026, 1, 20), 4) == D(2026, 2, 12)
-    assert planning.earliest_attempt(replace(exam, attempts=4), D(2026, 6, 1), 4) is None
+    assert planning.earliest_attempt(exam, D(2026, 1, 20), 4, 28) == D(2026, 2, 12)
+    assert planning.earliest_attempt(replace(exam, attempts=4), D(2026, 6, 1), 4, 28) is None
 
 
 @pytest.mark.parametrize(
@@ -107,7 +110,9 @@ def test_fourth_attempt_what_if_moves_the_earliest_year():
     s = with_ck(situation(), attempts=2, first_attempt=D(2025, 9, 1), last_attempt=D(2026, 3, 1))
     failed = planning.with_failure(s, "step-2-ck", D(2026, 6, 15))
     # 4th attempt from 1 Sep 2026 (12 months after the first) / 15 Dec (6 after the last).
-    assert planning.earliest_attempt(failed.exams["step-2-ck"], failed.today, 4) == D(2026, 12, 15)
+    assert planning.earliest_attempt(failed.exams["step-2-ck"], failed.today, 4, 28) == D(
+        2026, 12, 15
+    )
     assert planning.check(failed, CYCLE).status == ON_TRACK  # 43 days before 27 Jan
     failed = planning.with_failure(s, "step-2-ck", D(2026, 6, 30))  # from 30 Dec: 28 days
     assert planning.check(failed, CYCLE).status == TIGHT
@@ -148,7 +153,8 @@ def test_diploma_and_the_j1_lead_time(diploma_on, j1, status):
     s = situation(exams={}, credentials_done=False, diploma_on=diploma_on, j1=j1, needs_visa=j1)
     verdict = planning.check(s, CYCLE)
     assert verdict.status == status
-    assert verdict.binding.rule == "certificate_lead"
+    # For the J-1 the Rule evsp_processing_days (42) sets the lead time; otherwise none.
+    assert verdict.binding.rule == ("evsp_processing_days" if j1 else "certificate_before_training")
 
 
 @pytest.mark.parametrize(("step3_on", "status"), [(TEST_BY, TIGHT), (TEST_BY + days(1), TIGHT)])
@@ -188,9 +194,6 @@ URL = reverse("reminders:match_check")
 
 @pytest.fixture
 def alice(member, curated):
-    from reminders.schedule import member_roadmap
-
-    member_roadmap(member, member.profile, datetime.date.today())
     return member
 
 
@@ -214,9 +217,7 @@ def test_page_shows_a_verdict_and_the_rules(member_client, alice, on_day):
 
 
 def test_what_if_side_by_side_and_nothing_saved(member_client, alice, on_day):
-    Progress.objects.filter(user=alice, milestone__slug="step-2-ck").update(
-        planned_date=D(2026, 9, 1)
-    )
+    record(alice, "step-2-ck", planned_date=D(2026, 9, 1))
     before = list(Progress.objects.filter(user=alice).values())
     with on_day(D(2026, 6, 1)):
         response = member_client.get(
@@ -246,10 +247,22 @@ def test_bad_what_ifs_show_errors_not_500(member_client, alice, query):
 
 
 def test_uses_the_cycle_record_when_there_is_one(member_client, alice, on_day):
-    MatchCycle.objects.filter(year=2027).update(needs_review=False)
+    verify_cycle(2027)
     with on_day(D(2026, 6, 1)):
         html = member_client.get(URL, {"year": 2027}).content.decode()
     assert "are <strong>proposed</strong>" not in html
+
+
+def test_lead_times_come_from_the_rules(member_client, alice, on_day):
+    """The results and EVSP lead times are Rule records: a curator's change moves the verdict."""
+    rol = MatchCycle.objects.get(year=2027).rol_deadline
+    Rule.objects.filter(key="usmle_results_days").update(value=35)
+    Rule.objects.filter(key="evsp_processing_days").update(value=50)
+    with on_day(D(2026, 6, 1)):
+        html = member_client.get(URL, {"year": 2027}).content.decode()
+    assert f"tested by {rol - days(35):%-d %b %Y}" in html
+    assert "ECFMG Certificate by 12 May 2027 (50 days before training, for the J-1)" in html
+    assert "Days until USMLE results are reported: 35" in html
 
 
 def test_page_queries(member_client, alice, django_assert_num_queries):

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from pathways.models import MatchCycle, Progress
+from pathways.models import MatchCycle
 from reminders.models import ReminderPreference
 from reminders.schedule import (
     Dated,
@@ -12,9 +12,9 @@ from reminders.schedule import (
     digest_items,
     due_horizon,
     due_reminders,
-    is_proposed,
     member_roadmap,
 )
+from tests.factories import record
 from tests.reminders.conftest import MONDAY
 
 TODAY = datetime.date(2026, 11, 23)
@@ -62,29 +62,34 @@ def test_weekly_digest_replaces_single_reminders_and_comes_on_mondays_only():
     assert digest_items(items, ReminderPreference(), TODAY) == []  # "each" gets no digest
 
 
-def test_proposed_follows_the_cycle_review_flag():
-    cycle = MatchCycle(year=2027, needs_review=True)
-    assert is_proposed(cycle, "rol_deadline")
-    cycle.needs_review = False
-    assert not is_proposed(cycle, "rol_deadline")
-
-
 @pytest.fixture
 def roadmap_of(curated):
     def build(user, today=MONDAY):
-        user.refresh_from_db()
-        return member_roadmap(user, user.profile, today)
+        return member_roadmap(user, today)
 
     return build
 
 
-def test_dated_items_of_a_member(member, roadmap_of):
-    roadmap_of(member)  # creates the progress rows
-    Progress.objects.filter(user=member, milestone__slug="step-1").update(
-        planned_date=on(14), attempts=3
-    )
-    Progress.objects.filter(user=member, milestone__slug="step-2-ck").update(
-        status="done", outcome="passed", completed_date=datetime.date(2020, 3, 1)
+def test_proposed_is_per_date_not_per_cycle(member, roadmap_of):
+    """A verified date loses its "(proposed)" mark; the other dates of the cycle keep it."""
+    cycle = MatchCycle.objects.get(year=2027)
+    cycle.verify("nrmp_early_registration_deadline", "https://www.nrmp.org", MONDAY)
+    cycle.save()
+    assert cycle.needs_review  # the cycle flag no longer decides
+    items = {i.key: i for i in dated_items(roadmap_of(member), member)}
+    verified = items["nrmp-registration-nrmp_early_registration_deadline"]
+    assert not verified.proposed and not verified.display_title.endswith("(proposed)")
+    assert items["match-match_day"].proposed  # the "match" milestone is due on Match Day
+
+
+def test_dated_items_of_a_member(member, roadmap_of, record):
+    record(member, "step-1", planned_date=on(14), attempts=3)
+    record(
+        member,
+        "step-2-ck",
+        status="done",
+        outcome="passed",
+        completed_date=datetime.date(2020, 3, 1),
     )
     items = {i.key: i for i in dated_items(roadmap_of(member), member)}
     deadline = items["nrmp-registration-nrmp_early_registration_deadline"]
@@ -102,16 +107,27 @@ def test_dated_items_of_a_member(member, roadmap_of):
     assert items["ecfmg-exam-window-closes"].uid == "ecfmg-exam-window-closes@imgportal"
 
 
-def test_done_milestones_and_settled_dates_drop_out(member, roadmap_of):
-    roadmap_of(member)
-    Progress.objects.filter(user=member, milestone__slug="nrmp-registration").update(status="done")
-    Progress.objects.filter(user=member, milestone__slug="step-1").update(
-        status="done", planned_date=on(3)
-    )
+def test_done_milestones_and_settled_dates_drop_out(member, roadmap_of, record):
+    record(member, "nrmp-registration", status="done")
+    record(member, "step-1", status="done", planned_date=on(3))
     keys = {i.key for i in dated_items(roadmap_of(member), member)}
     assert "nrmp-registration-nrmp_early_registration_deadline" not in keys
     assert "step-1-planned_date" not in keys
 
 
 def test_no_roadmap_before_onboarding(new_member, curated):
-    assert member_roadmap(new_member, new_member.profile, MONDAY) is None
+    assert member_roadmap(new_member, MONDAY) is None
+
+
+def test_a_step2cs_pass_that_stops_counting_is_a_date(db, curated, roadmap_of):
+    from tests.factories import make_member
+
+    cs = make_member(
+        "cs@example.com", has_step2cs=True, step2cs_passed_on=datetime.date(2020, 3, 1)
+    )
+    item = {i.key: i for i in dated_items(roadmap_of(cs), cs)}["step2cs-counts-until"]
+    assert item.date == datetime.date(2027, 3, 1) and item.hard and item.kind == "exam_window"
+    # Step 1 and Step 2 CK passed before then: the pass counts for good, no date.
+    for slug in ("step-1", "step-2-ck"):
+        record(cs, slug, status="done", outcome="passed", completed_date=datetime.date(2026, 1, 5))
+    assert "step2cs-counts-until" not in {i.key for i in dated_items(roadmap_of(cs), cs)}

@@ -14,14 +14,14 @@ from django.db import connection
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
-from pathways.models import MatchCycle, Progress
 from reminders import tasks
 from reminders.models import ReminderPreference, SentReminder
+from tests.factories import record, verify_cycle
 from tests.reminders.conftest import MONDAY
 
 
 def planned(user, slug: str, date: datetime.date, **fields) -> None:
-    Progress.objects.filter(user=user, milestone__slug=slug).update(planned_date=date, **fields)
+    record(user, slug, planned_date=date, **fields)
 
 
 def reminders_to(user) -> list:
@@ -30,10 +30,7 @@ def reminders_to(user) -> list:
 
 @pytest.fixture
 def alice(member, curated, monday):
-    """Alice (2027 Match, J-1) on Monday 23 Nov 2026, her progress rows created."""
-    from reminders.schedule import member_roadmap
-
-    member_roadmap(member, member.profile, monday)
+    """Alice (2027 Match, J-1) on Monday 23 Nov 2026, 7- and 1-day reminders."""
     ReminderPreference.objects.create(user=member, days_30=False, days_14=False)  # 7 and 1 days
     return member
 
@@ -78,8 +75,9 @@ def test_one_click_unsubscribe_headers_survive_serialisation(alice, plan):
     assert b"=?utf-8?" not in raw.split(b"\r\n\r\n")[0].split(b"Subject:")[0]
 
 
-def test_a_proposed_mark_only_where_the_cycle_is_under_review(alice, plan):
-    MatchCycle.objects.filter(year=2027).update(needs_review=False)
+def test_no_proposed_mark_once_the_date_is_verified(alice, plan):
+    cycle = verify_cycle(2027)
+    assert cycle.needs_review  # per date: the cycle's review flag does not decide
     plan()
     [message] = reminders_to(alice)
     assert "proposed" not in message.subject
@@ -125,9 +123,7 @@ def test_weekly_digest_instead(alice, plan, on_day):
 
 
 def test_switched_off_and_other_members_get_only_their_own(alice, other_member, plan):
-    from reminders.schedule import member_roadmap
-
-    member_roadmap(other_member, other_member.profile, MONDAY)  # Bob: 2028 Match
+    # Bob: 2028 Match
     planned(other_member, "step-1", MONDAY + datetime.timedelta(days=7))
     ReminderPreference.objects.filter(user=alice).update(enabled=False)
     plan()
@@ -138,9 +134,6 @@ def test_switched_off_and_other_members_get_only_their_own(alice, other_member, 
 
 
 def test_members_without_preferences_get_the_defaults(member, curated, monday, plan):
-    from reminders.schedule import member_roadmap
-
-    member_roadmap(member, member.profile, monday)
     plan()
     assert len(reminders_to(member)) >= 1
     assert not ReminderPreference.objects.filter(user=member).exists()
@@ -263,10 +256,7 @@ def test_two_workers_at_once_send_exactly_one_email(member, curated):
         pytest.skip("needs PostgreSQL: in-memory SQLite cannot run two workers at once")
     from django.core.management import call_command
 
-    from reminders.schedule import member_roadmap
-
     with time_machine.travel(datetime.datetime(2026, 11, 23, 14, 0, tzinfo=datetime.UTC)):
-        member_roadmap(member, member.profile, MONDAY)
         ReminderPreference.objects.create(user=member, days_30=False, days_14=False)
         for _ in range(4):
             call_command("enqueue_reminders", verbosity=0)

@@ -8,9 +8,10 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 from icalendar import Calendar
 
-from pathways.models import MatchCycle, Progress
+from pathways.models import Milestone
 from reminders.emails import unsubscribe_token
 from reminders.models import CalendarFeed, ReminderPreference, SentReminder
+from tests.factories import record, verify_cycle
 
 PREFS = reverse("reminders:preferences")
 CALENDAR = reverse("reminders:calendar")
@@ -206,9 +207,7 @@ def test_create_show_and_instructions(member_client, member):
 def test_feed_events_uids_proposed_titles_and_alarms(client, member, feed_of):
     feed = feed_of(member)
     first = events(fetch(client, feed))
-    Progress.objects.filter(user=member, milestone__slug="step-1").update(
-        planned_date=datetime.date(2027, 1, 10)
-    )
+    record(member, "step-1", planned_date=datetime.date(2027, 1, 10))
     second = events(fetch(client, feed))
     # Stable UIDs: the same events, plus the new planned date.
     assert set(first) <= set(second)
@@ -229,7 +228,7 @@ def test_feed_events_uids_proposed_titles_and_alarms(client, member, feed_of):
 
 
 def test_feed_titles_lose_proposed_once_verified(client, member, feed_of):
-    MatchCycle.objects.filter(year=2027).update(needs_review=False)
+    verify_cycle(2027)
     calendar = fetch(client, feed_of(member))
     titles = [str(e["SUMMARY"]) for e in calendar.walk("VEVENT")]
     assert titles and not any("proposed" in t for t in titles)
@@ -238,8 +237,8 @@ def test_feed_titles_lose_proposed_once_verified(client, member, feed_of):
 def test_feed_shows_the_closing_of_the_exam_window(client, member, feed_of):
     feed = feed_of(member)
     fetch(client, feed)
-    Progress.objects.filter(user=member, milestone__slug="step-1").update(
-        status="done", outcome="passed", completed_date=datetime.date(2021, 5, 4)
+    record(
+        member, "step-1", status="done", outcome="passed", completed_date=datetime.date(2021, 5, 4)
     )
     window = events(fetch(client, feed))["ecfmg-exam-window-closes@imgportal"]
     assert window.decoded("DTSTART") == datetime.date(2028, 5, 4)
@@ -248,12 +247,9 @@ def test_feed_shows_the_closing_of_the_exam_window(client, member, feed_of):
 
 def test_feeds_never_mix_members(client, member, other_member, feed_of):
     alice, bob = feed_of(member), feed_of(other_member)
-    Progress.objects.filter(user=member).delete()
     fetch(client, alice)
     fetch(client, bob)
-    Progress.objects.filter(user=member, milestone__slug="step-1").update(
-        planned_date=datetime.date(2027, 1, 10)
-    )
+    record(member, "step-1", planned_date=datetime.date(2027, 1, 10))
     alice_events, bob_events = events(fetch(client, alice)), events(fetch(client, bob))
     assert "step-1-planned_date@imgportal" in alice_events
     assert "step-1-planned_date@imgportal" not in bob_events
@@ -325,11 +321,11 @@ def test_feed_queries_do_not_grow_with_the_dates(
     client, member, feed_of, django_assert_num_queries
 ):
     feed = feed_of(member)
-    fetch(client, feed)  # the first fetch creates the member's progress rows
     # feed + user, profile, milestones, prerequisites, progress, cycle, rules
     with django_assert_num_queries(7):
-        fetch(client, feed)
-    Progress.objects.filter(user=member).update(planned_date=datetime.date(2027, 1, 10))
+        before = len(list(fetch(client, feed).walk("VEVENT")))
+    for slug in Milestone.objects.values_list("slug", flat=True):
+        record(member, slug, planned_date=datetime.date(2027, 1, 10))
     with django_assert_num_queries(7):
         calendar = fetch(client, feed)
-    assert len(list(calendar.walk("VEVENT"))) > 20
+    assert len(list(calendar.walk("VEVENT"))) > before + 10
