@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic.base import RedirectView
@@ -7,6 +8,8 @@ from imgportal import views
 admin.site.site_header = "IMG Portal curation"
 admin.site.site_title = "IMG Portal admin"
 admin.site.index_title = "Curated content"
+# The admin log-in goes through allauth: its rate limits, lock-out and two-factor apply.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.home, name="home"),
