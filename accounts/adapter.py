@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.urls import reverse
 
+from accounts.emails import canonical_email
 from accounts.models import Profile, User
 
 
@@ -15,6 +16,10 @@ class AccountAdapter(DefaultAccountAdapter):
         if not onboarded:
             return reverse("accounts:onboarding")
         return super().get_login_redirect_url(request)
+
+    def clean_email(self, email: str) -> str:
+        """Every address entered (sign-up, email change, reset) in its canonical form."""
+        return canonical_email(super().clean_email(email))
 
     def save_user(self, request: HttpRequest, user, form, commit: bool = True):
         """Save a new account; a double-submitted sign-up gets the normal answer.

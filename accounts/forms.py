@@ -1,8 +1,11 @@
 import datetime
 
+from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
+from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.utils import timezone
 
+from accounts.emails import use_canonical_email
 from accounts.models import Profile
 
 # A graduation year further ahead than this is almost certainly a typo
@@ -115,3 +118,17 @@ class DeleteAccountForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError("That is not your password.")
         return password
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up form with canonical addresses."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        use_canonical_email(self)
+
+
+class AddEmailForm(AllauthAddEmailForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        use_canonical_email(self)

@@ -37,3 +37,49 @@ def test_second_of_two_simultaneous_signups_gets_the_normal_response(client, rac
     assert second.url == first.url == reverse("account_email_verification_sent")
     assert User.objects.filter(email__iexact="priya@example.com").count() == 1
     assert len(mail.outbox) == 1  # only the first sign-up's confirmation
+
+
+@pytest.mark.parametrize(
+    "lookalike",
+    [
+        "\uff41lice@example.com",  # full-width a
+        "alice@\uff45xample.com",  # full-width e in the domain
+        "ALICE@EXAMPLE.COM",
+    ],
+)
+def test_full_width_variants_are_the_same_address(client, member, lookalike):
+    response = signup(client, lookalike)
+    assert response.status_code == 302  # the normal "verification sent" answer
+    assert User.objects.count() == 1
+    # No confirmation mail to the existing member as if it were a new account.
+    assert not [m for m in mail.outbox if "/confirm-email/" in m.body]
+
+
+@pytest.mark.parametrize(
+    "lookalike",
+    [
+        "\u0430lice@example.com",  # Cyrillic a
+        "al\u0131ce@example.com",  # dotless i
+        "alice@ex\u0430mple.com",  # Cyrillic a in the domain
+        "alice@\u0435x\u0430mple.com",  # Cyrillic e and a: one script per label is not enough
+    ],
+)
+def test_lookalike_addresses_are_refused_at_signup(client, member, lookalike):
+    response = signup(client, lookalike)
+    assert response.status_code == 200
+    assert "look like" in " ".join(response.context["form"].errors["email"])
+    assert User.objects.count() == 1
+
+
+def test_lookalike_address_is_refused_when_adding_an_email(member_client, member):
+    response = member_client.post(
+        reverse("account_email"), {"action_add": "", "email": "bob@ex\u0430mple.com"}
+    )
+    assert response.status_code == 200
+    assert "look like" in " ".join(response.context["form"].errors["email"])
+
+
+def test_international_domain_is_stored_in_its_idna_form(client, db):
+    response = signup(client, "Jose@Ex\u00e4mple.com")
+    assert response.status_code == 302
+    assert User.objects.get().email == "jose@xn--exmple-cua.com"
