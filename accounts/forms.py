@@ -3,6 +3,7 @@ import datetime
 from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from accounts.emails import use_canonical_email
@@ -121,11 +122,18 @@ class DeleteAccountForm(forms.Form):
 
 
 class SignupForm(AllauthSignupForm):
-    """allauth's sign-up form with canonical addresses."""
+    """allauth's sign-up form with canonical addresses and even timing."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         use_canonical_email(self)
+
+    def try_save(self, request):
+        if self.account_already_exists:
+            # A new account costs a password hash; a known address must cost the
+            # same, or the response time tells which addresses are registered.
+            make_password(self.cleaned_data.get("password1"))
+        return super().try_save(request)
 
 
 class AddEmailForm(AllauthAddEmailForm):

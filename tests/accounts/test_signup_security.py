@@ -83,3 +83,24 @@ def test_international_domain_is_stored_in_its_idna_form(client, db):
     response = signup(client, "Jose@Ex\u00e4mple.com")
     assert response.status_code == 302
     assert User.objects.get().email == "jose@xn--exmple-cua.com"
+
+
+def test_signup_hashes_a_password_for_known_and_new_addresses_alike(client, member, monkeypatch):
+    """The response time must not tell which addresses are registered."""
+    from django.contrib.auth.hashers import MD5PasswordHasher
+
+    calls = []
+    real_encode = MD5PasswordHasher.encode
+
+    def counting_encode(self, password, salt, *args, **kwargs):
+        calls.append(password)
+        return real_encode(self, password, salt, *args, **kwargs)
+
+    monkeypatch.setattr(MD5PasswordHasher, "encode", counting_encode)
+    assert signup(client, "newcomer@example.com").status_code == 302
+    new_address_hashes = len(calls)
+    calls.clear()
+    client.cookies.clear()
+    assert signup(client, member.email).status_code == 302
+    assert new_address_hashes >= 1
+    assert len(calls) == new_address_hashes
