@@ -1,5 +1,6 @@
 import datetime
 
+from allauth.account.adapter import get_adapter
 from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
@@ -115,8 +116,10 @@ class DeleteAccountForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean_password(self):
+        """Checked through allauth, so guesses count against log-in's limits and
+        lock-out (5 failures per account per 5 minutes, 10 a minute per IP)."""
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
+        if not get_adapter().reauthenticate(self.user, password):
             raise forms.ValidationError("That is not your password.")
         return password
 

@@ -292,3 +292,22 @@ def test_login_ignores_offsite_next(client, member, password, target):
     )
     assert response.status_code == 302
     assert response.url == reverse("pathways:dashboard")
+
+
+def test_delete_account_password_guesses_are_limited_like_log_in(member_client, member, password):
+    for _ in range(5):
+        response = member_client.post(
+            reverse("accounts:delete"), {"password": "wrong-guess", "confirm": "on"}
+        )
+        assert "That is not your password." in response.content.decode()
+    # Locked out: even the right password is refused for now, as at log-in.
+    response = member_client.post(
+        reverse("accounts:delete"), {"password": password, "confirm": "on"}
+    )
+    assert response.status_code == 200
+    assert "Too many failed" in response.content.decode()
+    assert User.objects.filter(pk=member.pk).exists()
+    # The counter is the log-in's: the account is locked there too.
+    member_client.logout()
+    member_client.post(reverse("account_login"), {"login": member.email, "password": password})
+    assert "_auth_user_id" not in member_client.session
