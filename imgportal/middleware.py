@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.utils.cache import add_never_cache_headers
 
 
 def has_nul_byte(query) -> bool:
@@ -34,3 +35,23 @@ class BadInputMiddleware:
         if isinstance(exception, IncorrectLookupParameters):
             return HttpResponseBadRequest("This filter is not understood. Remove it and retry.")
         return None
+
+
+class NoStoreForMembersMiddleware:
+    """`Cache-Control: no-store` on every response to a logged-in member.
+
+    Public pages (the directory, resource details) show a member's saved state
+    once they are logged in, and allauth's email and password pages carry no
+    cache header of their own; one rule here cannot be forgotten on a new view.
+    Static files never get here (WhiteNoise answers them earlier).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
+        return response
