@@ -1,4 +1,5 @@
 import datetime
+import unicodedata
 
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
@@ -54,14 +55,23 @@ class ProfileForm(forms.ModelForm):
             self.fields[name].required = True
         self.fields["visa"].choices = Profile.Visa.choices
 
+    def tidy(self, name: str) -> str:
+        """Drop invisible format characters (zero-width spaces, joiners, soft hyphens),
+        collapse whitespace; what is left must still satisfy `required`."""
+        value = "".join(c for c in self.cleaned_data[name] if unicodedata.category(c) != "Cf")
+        value = " ".join(value.split())
+        if not value and self.fields[name].required:
+            raise forms.ValidationError(self.fields[name].error_messages["required"], "required")
+        return value
+
     def clean_school_country(self):
-        return " ".join(self.cleaned_data["school_country"].split())
+        return self.tidy("school_country")
 
     def clean_school_name(self):
-        return " ".join(self.cleaned_data["school_name"].split())
+        return self.tidy("school_name")
 
     def clean_specialty(self):
-        return " ".join(self.cleaned_data["specialty"].split())
+        return self.tidy("specialty")
 
     def clean_graduation_year(self):
         year = self.cleaned_data["graduation_year"]

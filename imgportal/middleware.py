@@ -3,7 +3,9 @@
 from collections.abc import Callable
 
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 
 
@@ -13,8 +15,39 @@ def has_nul_byte(query) -> bool:
     )
 
 
+class RefuseFileHandler(FileUploadHandler):
+    """Upload handler for forms that take no file: a file part is skipped unread
+    into memory or disk (the parser discards its bytes) and remembered."""
+
+    def new_file(self, *args, **kwargs):
+        self.request.file_part_refused = True
+        raise SkipFile()
+
+    def receive_data_chunk(self, raw_data, start):
+        return None
+
+    def file_complete(self, file_size):
+        return None
+
+
+def refuses_files(request: HttpRequest) -> bool:
+    """A multipart POST outside the admin (whose import page is the only upload)
+    that carries a file part. Forms post multipart too, so the parts are parsed,
+    but no file is kept."""
+    if request.method != "POST" or request.content_type != "multipart/form-data":
+        return False
+    if request.path.startswith(reverse("admin:index")):
+        return False
+    request.upload_handlers = [RefuseFileHandler(request)]
+    request.POST  # noqa: B018 (parse now, before CSRF and the view read it)
+    return getattr(request, "file_part_refused", False)
+
+
 class BadInputMiddleware:
-    """Answer 400, not 500, to query strings nothing here can mean.
+    """Answer 400, not 500, to input nothing here can mean.
+
+    - A file part on a form that takes no file (a 10 MB "attachment" to the
+      progress form): refused; only the admin (import) accepts files.
 
     - A NUL byte in a query string (e.g. an admin list filter `?category__exact=%00`)
       reaches PostgreSQL, which raises DataError: no field of ours holds one.
@@ -29,6 +62,8 @@ class BadInputMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if has_nul_byte(request.GET):
             return HttpResponseBadRequest("A NUL byte is not allowed in the address.")
+        if refuses_files(request):
+            return HttpResponseBadRequest("This form takes no file.")
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception):

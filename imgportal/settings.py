@@ -201,6 +201,9 @@ SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(60 * 60 * 24 *
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# Messages ("Confirmation email sent to you@example.com") stay on the server: the
+# default cookie storage is signed, not encrypted, so it showed the address.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # --- Email (Django 6.1 MAILERS) ---------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "IMG Portal <no-reply@localhost>")

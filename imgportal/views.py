@@ -25,7 +25,9 @@ def healthz(request: HttpRequest) -> HttpResponse:
             cursor.fetchone()
     except DatabaseError:
         logger.exception("Health check: the database does not answer")
-        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+        response = JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+        response["Retry-After"] = "30"
+        return response
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
