@@ -80,14 +80,24 @@ def new_member(db):
     return make_member("nora@example.com", onboarded=False)
 
 
+def give_authenticator_app(user) -> str:
+    """Activate TOTP for the user (staff need a second factor for the admin); the secret."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
 @pytest.fixture
 def curator(db):
-    """Carla: staff member in the Curators group."""
+    """Carla: staff member in the Curators group, with an authenticator app."""
     from accounts.models import User
 
     call_command("setup_curators", verbosity=0)
     user = make_member("carla@example.com")
     call_command("setup_curators", add=[user.email], verbosity=0)
+    give_authenticator_app(user)
     return User.objects.get(pk=user.pk)
 
 

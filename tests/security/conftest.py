@@ -6,8 +6,11 @@ import pytest
 @pytest.fixture
 def superuser(db):
     from accounts.models import User
+    from tests.conftest import give_authenticator_app
 
-    return User.objects.create_superuser(email="root@example.com", password="correct-horse-42")
+    user = User.objects.create_superuser(email="root@example.com", password="correct-horse-42")
+    give_authenticator_app(user)
+    return user
 
 
 @pytest.fixture
