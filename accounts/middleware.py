@@ -1,9 +1,11 @@
-"""Sliding sessions: the idle timeout restarts while a member is active."""
+"""Session timeouts: an idle one that slides while a member is active, and an absolute one."""
 
 import time
 from collections.abc import Callable
 
 from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
@@ -11,6 +13,7 @@ from django.utils import timezone
 # most once per REFRESH_EVERY seconds: no database write on every request.
 REFRESH_EVERY = 5 * 60
 SEEN_KEY = "imgportal_seen_at"
+STARTED_KEY = "imgportal_started_at"
 
 
 class IdleTimeoutMiddleware:
@@ -21,12 +24,19 @@ class IdleTimeoutMiddleware:
     the session is touched when it was last refreshed more than REFRESH_EVERY
     seconds ago, which saves it with a new expiry (now + SESSION_COOKIE_AGE).
     Sessions that predate this (no timestamp) start sliding at their next write.
+
+    However active, a session ends SESSION_ABSOLUTE_AGE seconds after it started
+    (the member logs in again).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = getattr(request, "session", None)
+        started = session.get(STARTED_KEY) if session is not None else None
+        if started is not None and time.time() - started > settings.SESSION_ABSOLUTE_AGE:
+            logout(request)
         response = self.get_response(request)
         session = getattr(request, "session", None)
         user = getattr(request, "user", None)
@@ -38,6 +48,7 @@ class IdleTimeoutMiddleware:
         now = int(time.time())
         if seen is None or now - seen >= REFRESH_EVERY:
             session[SEEN_KEY] = now
+            session.setdefault(STARTED_KEY, now)
             if apps.is_installed("allauth.usersessions") and session.session_key:
                 from allauth.usersessions.models import UserSession
 

@@ -63,3 +63,17 @@ def test_sessions_are_not_written_on_every_request(member_client, django_assert_
     before = Session.objects.get(pk=key).expire_date
     member_client.get(reverse("accounts:settings"))
     assert Session.objects.get(pk=key).expire_date == before
+
+
+def test_even_an_active_session_ends_after_the_absolute_age(member, password, settings):
+    settings.SESSION_COOKIE_AGE = 60 * 60 * 24  # a day idle
+    settings.SESSION_ABSOLUTE_AGE = 60 * 60 * 24 * 5  # five days at most
+    with time_machine.travel(START, tick=False) as clock:
+        client = logged_in_client(member, password, "Firefox")
+        for _ in range(9):  # active every 12 hours, up to 4.5 days after log-in
+            clock.shift(datetime.timedelta(hours=12))
+            assert client.get(reverse("accounts:settings")).status_code == 200
+        clock.shift(datetime.timedelta(hours=13))  # 5 days and 1 hour after log-in
+        response = client.get(reverse("accounts:settings"))
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("account_login"))
