@@ -10,9 +10,16 @@ from tests.e2e.conftest import MOBILE, assert_accessible, assert_fits_width, log
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_sign_out_of_the_other_device(browser, live_url, member, password):
-    phone = browser.new_context(viewport=MOBILE).new_page()
-    laptop = browser.new_context().new_page()
+@pytest.fixture
+def two_devices(browser):
+    phone, laptop = browser.new_context(viewport=MOBILE), browser.new_context()
+    yield phone.new_page(), laptop.new_page()
+    phone.close()  # open keep-alive connections must not outlive the test
+    laptop.close()
+
+
+def test_sign_out_of_the_other_device(two_devices, live_url, member, password):
+    phone, laptop = two_devices
     log_in(phone, live_url, member.email, password)
     log_in(laptop, live_url, member.email, password)
 
