@@ -2,7 +2,8 @@
 
 allauth's `secure_admin_login` sends the admin's log-in to allauth (rate limits,
 lock-out, the two-factor stage). Staff without an authenticator app or passkey
-are sent to set one up before the admin opens.
+are sent to set one up before the admin opens. Pages of our own served under
+/admin/ (the review queue) use `staff_view`, the same gate.
 """
 
 from allauth.account.decorators import secure_admin_login
@@ -21,6 +22,13 @@ def has_second_factor(user) -> bool:
 def has_permission(request: HttpRequest) -> bool:
     user = request.user
     return user.is_active and user.is_staff and has_second_factor(user)
+
+
+def staff_view(view):
+    """A page of ours inside the admin: the admin site's own gate (`has_permission`
+    below), so anyone else is sent to the admin's log-in, which sends staff without
+    a second factor to set one up."""
+    return admin.site.admin_view(view)
 
 
 def protect(site: admin.AdminSite) -> None:

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import MOBILE, assert_accessible, assert_fits_width, log_in
+from tests.e2e.browser import MOBILE, assert_accessible, assert_fits_width, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

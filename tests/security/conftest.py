@@ -6,7 +6,7 @@ import pytest
 @pytest.fixture
 def superuser(db):
     from accounts.models import User
-    from tests.conftest import give_authenticator_app
+    from tests.factories import give_authenticator_app
 
     user = User.objects.create_superuser(email="root@example.com", password="correct-horse-42")
     give_authenticator_app(user)
