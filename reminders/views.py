@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from pathways.models import MatchCycle
+from pathways.curated_cache import curated
 from reminders import emails, planning
 from reminders.feed import build_calendar
 from reminders.forms import ReminderPreferenceForm, WhatIfForm
@@ -142,7 +142,7 @@ def match_check(request: HttpRequest) -> HttpResponse:
     if roadmap is None:
         return redirect("accounts:onboarding")
     profile = roadmap.profile
-    cycles = {cycle.year: cycle for cycle in MatchCycle.objects.all()}
+    cycles = curated().cycles  # by year, from the curated-content cache
     situation = planning.situation_from(roadmap, today)
     years = [cycle.year for cycle in planning.candidate_years(situation, cycles)]
     target = profile.match_year if profile.match_year in years else years[0]

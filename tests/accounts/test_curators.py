@@ -88,6 +88,9 @@ def test_curators_have_no_permission_on_any_member_owned_model(curator):
         "reminders.ReminderPreference",
         "reminders.SentReminder",
         "reminders.CalendarFeed",
+        "account.EmailAddress",
+        "mfa.Authenticator",  # second factors: TOTP secrets, recovery codes, passkeys
+        "usersessions.UserSession",
     }
     for model in owned:
         content_type = ContentType.objects.get_for_model(model)
