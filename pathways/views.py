@@ -8,12 +8,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from accounts.forms import PREVIEW_SESSION_KEY, PreviewForm
+from accounts.models import Profile
 from pathways.forms import ProgressForm
 from pathways.models import Milestone, Prerequisite, Progress
-from pathways.roadmap import Item, Roadmap, attach_resources, roadmap_for
+from pathways.roadmap import Item, Roadmap, attach_resources, preview_roadmap, roadmap_for
 from pathways.timeline import timeline_layout
 
 
@@ -133,6 +135,30 @@ def milestone(request: HttpRequest, slug: str) -> HttpResponse:
         "resources": milestone.resources.filter(published=True).order_by("title"),
     }
     return render(request, "pathways/milestone.html", context)
+
+
+@require_http_methods(["GET", "HEAD"])
+def preview(request: HttpRequest) -> HttpResponse:
+    """A visitor's roadmap from the key questions, read-only, before signing up."""
+    form = PreviewForm(request.GET or None)
+    roadmap = None
+    if form.is_bound and form.is_valid():
+        answers = form.kept_answers() | {"onboarded_at": timezone.now()}
+        answers["step2cs_passed_on"] = form.cleaned_data.get("step2cs_passed_on")
+        profile = Profile(**answers)
+        roadmap = preview_roadmap(profile, timezone.localdate())
+    return render(request, "pathways/preview.html", {"form": form, "roadmap": roadmap})
+
+
+@require_POST
+def keep_preview(request: HttpRequest) -> HttpResponse:
+    """Carry a visitor's answers into onboarding after sign-up (kept in their session)."""
+    form = PreviewForm(request.POST)
+    if not form.is_valid():
+        return render(request, "pathways/preview.html", {"form": form, "roadmap": None})
+    request.session[PREVIEW_SESSION_KEY] = form.kept_answers()
+    messages.success(request, "Your answers are kept: create your account to save your roadmap.")
+    return redirect("account_signup")
 
 
 @never_cache
