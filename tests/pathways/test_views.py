@@ -394,7 +394,7 @@ def test_dashboard_answers_what_next_first_and_carries_no_forms(alice_roadmap):
     assert (
         main.index('id="standing"') < main.index('id="next-steps"') < main.index('id="deadlines"')
     )
-    assert "You are in the <strong>exams</strong> phase, 3 of 24 milestones done." in html
+    assert "You are in the <strong>Exams</strong> phase, 3 of 24 milestones done." in html
     assert 'name="status"' not in html  # no edit form until a row is opened
     rows = html.count('<details id="row-')
     assert rows == 28 and html.count('data-hx-trigger="toggle from:closest details once"') == rows
