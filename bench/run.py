@@ -180,23 +180,14 @@ class Bench:
         return users
 
     def make_resources(self, count: int) -> None:
-        from django.db import connection, transaction
+        from django.db import transaction
 
         from resources.management.commands.benchmark import synthetic_resources
         from resources.models import Resource
 
         started = time.perf_counter()
-        rows = synthetic_resources(count)
-        with transaction.atomic(), connection.cursor() as cursor:
-            # The GIN index is built once after the insert (as a restore does) instead of
-            # row by row: same index (its own definition), a fraction of the time.
-            cursor.execute(
-                "SELECT indexdef FROM pg_indexes WHERE indexname = 'resources_resource_search_gin'"
-            )
-            (definition,) = cursor.fetchone()
-            cursor.execute("DROP INDEX resources_resource_search_gin")
-            Resource.objects.bulk_create(rows, batch_size=2000)
-            cursor.execute(definition)
+        with transaction.atomic():
+            Resource.objects.bulk_create(synthetic_resources(count), batch_size=2000)
         log(
             f"{count} benchmark resources (slugs bench-...)"
             f" in {time.perf_counter() - started:.0f} s."
