@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "accounts",
     "pathways",
     "resources",
+    "mentors",
 ]
 
 MIDDLEWARE = [
