@@ -11,8 +11,6 @@ from tests.mentors.conftest import make_link
 
 pytestmark = pytest.mark.django_db
 
-TODAY = datetime.date.today
-
 
 def shared_url(token: str) -> str:
     return f"/mentor/{token}/"
@@ -297,3 +295,13 @@ def test_applications_hook_is_quiet_without_the_app(client, curated, mentor_link
     response = client.get(shared_url(token))
     assert response.context["applications"] is None
     assert 'id="applications"' not in response.content.decode()
+
+
+def test_the_404_says_nothing_about_why(client, member):
+    _, expired = make_link(member, label="a", days=-1)
+    _, revoked = make_link(member, label="b", revoked_at=timezone.now())
+    bodies = {
+        client.get(shared_url(token)).content
+        for token in [expired, revoked, "no-such-token-at-all-0123456789abcdefghijklm"]
+    }
+    assert len(bodies) == 1
