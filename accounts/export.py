@@ -42,6 +42,10 @@ EXCLUDED_FIELDS = {
     "mentors.MentorLink": {
         "token_hash": "the fingerprint of a live mentor link (the link itself is never stored)"
     },
+    # The reminders app (merged on main in parallel) keeps its feed token in clear.
+    "reminders.CalendarFeed": {
+        "token": "the private calendar feed's key: whoever holds it reads the member's dates"
+    },
 }
 
 
