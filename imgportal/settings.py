@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "pathways",
     "resources",
     "reminders",
+    "mentors",
 ]
 
 MIDDLEWARE = [
