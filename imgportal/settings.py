@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "accounts",
     "pathways",
     "resources",
+    "applications",
 ]
 
 MIDDLEWARE = [

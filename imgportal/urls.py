@@ -16,6 +16,7 @@ urlpatterns = [
     path("me/", include("accounts.urls")),
     path("roadmap/", include("pathways.urls")),
     path("resources/", include("resources.urls")),
+    path("applications/", include("applications.urls")),
     path(
         "favicon.ico",
         RedirectView.as_view(url="/static/img/favicon.svg", permanent=True),

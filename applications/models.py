@@ -1,0 +1,214 @@
+"""A member's application season: programs they keep, with the facts they found.
+
+Member data only (every row belongs to one user and goes with the account). The portal
+ships no program data of its own: every fact is entered by the member, with where and
+when they found it, and "unknown" is a value of its own (an empty number, or the
+"unknown" choice), never a guess.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+
+class Visas(models.TextChoices):
+    UNKNOWN = "unknown", "Unknown"
+    NONE = "none", "Sponsors no visas"
+    J1 = "j1", "J-1 only"
+    H1B = "h1b", "H-1B only"
+    BOTH = "both", "J-1 and H-1B"
+
+
+class CertificateBy(models.TextChoices):
+    UNKNOWN = "unknown", "Unknown"
+    APPLICATION = "application", "At application"
+    RANKING = "ranking", "By the rank order list deadline"
+    START = "start", "By the start of training"
+
+
+class InterviewFormat(models.TextChoices):
+    UNKNOWN = "unknown", "Unknown"
+    VIRTUAL = "virtual", "Virtual"
+    IN_PERSON = "in_person", "In person"
+    BOTH = "both", "Virtual or in person"
+
+
+def url_scheme_ok(field: str) -> Q:
+    return (
+        Q(**{field: ""})
+        | Q(**{f"{field}__startswith": "https://"})
+        | Q(**{f"{field}__startswith": "http://"})
+    )
+
+
+class ProgramQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(user=user)
+
+
+class Program(models.Model):
+    """A residency program on a member's list, with the facts they found about it."""
+
+    # The facts a member records, each with a source and the date it was found.
+    FACTS = [
+        "visas",
+        "graduation_cutoff_years",
+        "step2ck_minimum",
+        "attempts_accepted",
+        "usce_months",
+        "certificate_by",
+        "img_share",
+        "interview_format",
+    ]
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="programs"
+    )
+    name = models.CharField(max_length=200)
+    specialty = models.CharField(max_length=100)
+    city = models.CharField(max_length=100, blank=True)
+    state = models.CharField(max_length=50, blank=True)
+    program_url = models.URLField("program website", max_length=500, blank=True)
+    freida_url = models.URLField("FREIDA page", max_length=500, blank=True)
+    acgme_code = models.CharField("ACGME program code", max_length=20, blank=True)
+    nrmp_code = models.CharField("NRMP program code", max_length=20, blank=True)
+
+    visas = models.CharField("visas sponsored", max_length=10, choices=Visas, default=Visas.UNKNOWN)
+    visas_source = models.CharField(max_length=300, blank=True)
+    visas_found_on = models.DateField(null=True, blank=True)
+    graduation_cutoff_years = models.PositiveSmallIntegerField(
+        "year-of-graduation cut-off (years)",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(60)],
+        help_text="Most years since graduation it accepts. Leave empty if unknown.",
+    )
+    graduation_cutoff_years_source = models.CharField(max_length=300, blank=True)
+    graduation_cutoff_years_found_on = models.DateField(null=True, blank=True)
+    step2ck_minimum = models.PositiveSmallIntegerField(
+        "Step 2 CK minimum score",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(300)],
+        help_text="Leave empty if unknown.",
+    )
+    step2ck_minimum_source = models.CharField(max_length=300, blank=True)
+    step2ck_minimum_found_on = models.DateField(null=True, blank=True)
+    attempts_accepted = models.PositiveSmallIntegerField(
+        "USMLE attempts accepted per Step",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(6)],
+        help_text="1 means first-attempt passes only. Leave empty if unknown.",
+    )
+    attempts_accepted_source = models.CharField(max_length=300, blank=True)
+    attempts_accepted_found_on = models.DateField(null=True, blank=True)
+    usce_months = models.PositiveSmallIntegerField(
+        "US clinical experience required (months)",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(120)],
+        help_text="0 if none is required. Leave empty if unknown.",
+    )
+    usce_months_source = models.CharField(max_length=300, blank=True)
+    usce_months_found_on = models.DateField(null=True, blank=True)
+    certificate_by = models.CharField(
+        "ECFMG certificate required by",
+        max_length=12,
+        choices=CertificateBy,
+        default=CertificateBy.UNKNOWN,
+    )
+    certificate_by_source = models.CharField(max_length=300, blank=True)
+    certificate_by_found_on = models.DateField(null=True, blank=True)
+    img_share = models.PositiveSmallIntegerField(
+        "share of IMG residents (%)",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text="Leave empty if unknown.",
+    )
+    img_share_source = models.CharField(max_length=300, blank=True)
+    img_share_found_on = models.DateField(null=True, blank=True)
+    interview_format = models.CharField(
+        max_length=10, choices=InterviewFormat, default=InterviewFormat.UNKNOWN
+    )
+    interview_format_source = models.CharField(max_length=300, blank=True)
+    interview_format_found_on = models.DateField(null=True, blank=True)
+
+    notes = models.TextField(blank=True, max_length=5000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProgramQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "specialty"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "name", "specialty"], name="applications_program_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(visas__in=Visas.values), name="applications_program_visas_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(certificate_by__in=CertificateBy.values),
+                name="applications_program_certificate_by_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(interview_format__in=InterviewFormat.values),
+                name="applications_program_interview_format_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(step2ck_minimum__isnull=True)
+                | Q(step2ck_minimum__gte=1, step2ck_minimum__lte=300),
+                name="applications_program_step2ck_minimum_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(img_share__isnull=True) | Q(img_share__lte=100),
+                name="applications_program_img_share_range",
+            ),
+            models.CheckConstraint(
+                condition=url_scheme_ok("program_url"),
+                name="applications_program_url_scheme",
+            ),
+            models.CheckConstraint(
+                condition=url_scheme_ok("freida_url"),
+                name="applications_program_freida_url_scheme",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.specialty})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("applications:program", args=[self.pk])
+
+    @property
+    def location(self) -> str:
+        return ", ".join(part for part in [self.city, self.state] if part)
+
+    def fact_rows(self) -> list[dict]:
+        """(label, shown value, source, found on) of every fact, unknown included."""
+        rows = []
+        for name in self.FACTS:
+            field = self._meta.get_field(name)
+            value = getattr(self, name)
+            if field.choices:
+                shown = getattr(self, f"get_{name}_display")()
+                known = value != "unknown"
+            else:
+                known = value is not None
+                shown = value if known else "Unknown"
+            rows.append(
+                {
+                    "name": name,
+                    "label": field.verbose_name[:1].upper() + field.verbose_name[1:],
+                    "value": shown,
+                    "known": known,
+                    "source": getattr(self, f"{name}_source"),
+                    "found_on": getattr(self, f"{name}_found_on"),
+                }
+            )
+        return rows
