@@ -5,7 +5,7 @@ import datetime
 from django import forms
 
 from .fit import Level
-from .models import Program
+from .models import Program, Status
 
 EARLIEST_DATE = datetime.date(2000, 1, 1)
 LATEST_DATE = datetime.date(2100, 12, 31)
@@ -86,3 +86,64 @@ class ProgramFilterForm(forms.Form):
     fit = forms.ChoiceField(label="Fit", choices=[("", "Any fit"), *Level.choices], required=False)
     specialty = forms.CharField(max_length=100, required=False)
     sort = forms.ChoiceField(choices=SORTS, required=False)
+
+
+class NewApplicationForm(forms.Form):
+    """Track a program in a Match cycle (one application per program, specialty, cycle)."""
+
+    program = forms.ModelChoiceField(queryset=Program.objects.none())
+    specialty = forms.CharField(
+        max_length=100, required=False, help_text="Leave empty for the program's specialty."
+    )
+    cycle = forms.IntegerField(label="Match year", min_value=2024, max_value=2100)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["program"].queryset = Program.objects.for_user(user)
+
+    def clean(self):
+        cleaned = super().clean()
+        program = cleaned.get("program")
+        if program is not None:
+            cleaned["specialty"] = (cleaned.get("specialty") or "").strip() or program.specialty
+        return cleaned
+
+
+class StatusForm(forms.Form):
+    """The inline status change on an application card."""
+
+    status = forms.ChoiceField(choices=Status.choices)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ApplicationForm(forms.Form):
+    """The full edit form of one application: status with its date, and notes."""
+
+    status = forms.ChoiceField(choices=Status.choices)
+    changed_on = BoundedDateField(
+        label="Status changed on", help_text="Used only when the status changes."
+    )
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), max_length=5000, required=False
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class BulkStatusForm(forms.Form):
+    ids = forms.TypedMultipleChoiceField(
+        coerce=int,
+        choices=[],
+        error_messages={
+            "required": "Select at least one application.",
+        },
+    )
+    status = forms.ChoiceField(label="New status", choices=Status.choices)
+
+    def __init__(self, *args, pks: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ids"].choices = [(pk, pk) for pk in pks]
+
+
+class ApplicationFilterForm(forms.Form):
+    cycle = forms.IntegerField(min_value=2024, max_value=2100, required=False)
+    status = forms.ChoiceField(choices=[("", "Any status"), *Status.choices], required=False)

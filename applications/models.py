@@ -212,3 +212,108 @@ class Program(models.Model):
                 }
             )
         return rows
+
+
+class Status(models.TextChoices):
+    RESEARCHING = "researching", "Researching"
+    APPLIED = "applied", "Applied"
+    INTERVIEW_INVITED = "interview_invited", "Interview invited"
+    INTERVIEW_SCHEDULED = "interview_scheduled", "Interview scheduled"
+    INTERVIEWED = "interviewed", "Interviewed"
+    RANKED = "ranked", "Ranked"
+    MATCHED = "matched", "Matched"
+    NOT_INVITED = "not_invited", "Not invited"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+# Statuses an application reaches only once it was submitted on ERAS (and paid for).
+SUBMITTED = [s for s in Status.values if s != Status.RESEARCHING]
+# Statuses that can go on a rank order list.
+RANKABLE = [Status.INTERVIEWED, Status.RANKED, Status.MATCHED]
+
+
+class ApplicationQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(user=user)
+
+    def for_cycle(self, user, cycle: int):
+        """The cycle's applications with their programs, in one query."""
+        return (
+            self.filter(user=user, cycle=cycle)
+            .select_related("program")
+            .order_by("program__name", "specialty", "pk")
+        )
+
+
+class Application(models.Model):
+    """One application to one program, in one specialty, in one Match cycle."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="applications"
+    )
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="applications")
+    specialty = models.CharField(max_length=100)
+    cycle = models.PositiveSmallIntegerField(
+        "Match year",
+        validators=[MinValueValidator(2024), MaxValueValidator(2100)],
+        help_text="The year of the Match Day this application is for.",
+    )
+    status = models.CharField(max_length=20, choices=Status, default=Status.RESEARCHING)
+    status_changed_on = models.DateField()
+    # Bumped on every save: a form carries the version it was read at, so an edit made
+    # from a stale tab is refused with both values shown instead of overwriting.
+    version = models.PositiveIntegerField(default=1)
+    notes = models.TextField(blank=True, max_length=5000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["cycle", "program__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "specialty", "cycle"], name="applications_application_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="applications_application_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(cycle__gte=2024, cycle__lte=2100),
+                name="applications_application_cycle_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program.name} ({self.specialty}), Match {self.cycle}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("applications:application", args=[self.pk])
+
+
+class StatusChange(models.Model):
+    """One dated change of an application's status: the history is never rewritten."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="history")
+    from_status = models.CharField(max_length=20, choices=Status, blank=True)
+    to_status = models.CharField(max_length=20, choices=Status)
+    changed_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_on", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(from_status="") | Q(from_status__in=Status.values),
+                name="applications_statuschange_from_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(to_status__in=Status.values),
+                name="applications_statuschange_to_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.from_status or 'new'} -> {self.to_status}"

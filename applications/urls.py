@@ -5,6 +5,13 @@ from applications import views
 app_name = "applications"
 
 urlpatterns = [
+    path("", views.index, name="index"),
+    path("new/", views.application_new, name="application_new"),
+    path("bulk-status/", views.bulk_status, name="bulk_status"),
+    path("carry-over/", views.carry_over, name="carry_over"),
+    path("a/<int:pk>/", views.application, name="application"),
+    path("a/<int:pk>/status/", views.application_status, name="application_status"),
+    path("a/<int:pk>/delete/", views.application_delete, name="application_delete"),
     path("programs/", views.programs, name="programs"),
     path("programs/new/", views.program_new, name="program_new"),
     path("programs/<int:pk>/", views.program, name="program"),

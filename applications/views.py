@@ -1,19 +1,32 @@
 """Pages of the application season. Every object is fetched scoped to request.user."""
 
+from collections import Counter
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from accounts.models import Profile
 
+from . import pipeline
 from .fit import fit_check, load_fit_inputs
-from .forms import ProgramFilterForm, ProgramForm
-from .models import Program
+from .forms import (
+    ApplicationFilterForm,
+    ApplicationForm,
+    BulkStatusForm,
+    NewApplicationForm,
+    ProgramFilterForm,
+    ProgramForm,
+    StatusForm,
+)
+from .models import Application, Program, Status
 
 
 def profile_of(request: HttpRequest) -> Profile | None:
@@ -80,7 +93,14 @@ def program(request: HttpRequest, pk: int) -> HttpResponse:
     program = get_object_or_404(Program, pk=pk, user=request.user)
     profile = profile_of(request)
     [(program, fit)] = programs_with_fit(request, [program], profile)
-    context = {"program": program, "fit": fit, "profile": profile}
+    current = pipeline.current_cycle(profile, timezone.localdate())
+    context = {
+        "program": program,
+        "fit": fit,
+        "profile": profile,
+        "current_cycle": current,
+        "applications": program.applications.order_by("-cycle", "specialty"),
+    }
     return render(request, "applications/program.html", context)
 
 
@@ -110,3 +130,263 @@ def program_delete(request: HttpRequest, pk: int) -> HttpResponse:
     program.delete()
     messages.success(request, f"Removed {program.name} and its applications.")
     return redirect("applications:programs")
+
+
+# --- Applications per Match cycle --------------------------------------------
+
+
+def cycle_url(cycle: int, anchor: str = "") -> str:
+    return reverse("applications:index") + f"?cycle={cycle}" + (f"#{anchor}" if anchor else "")
+
+
+def status_counts(applications) -> list[tuple[str, str, int]]:
+    counts = Counter(application.status for application in applications)
+    return [(value, label, counts[value]) for value, label in Status.choices]
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def index(request: HttpRequest) -> HttpResponse:
+    profile = profile_of(request)
+    today = timezone.localdate()
+    current = pipeline.current_cycle(profile, today)
+    form = ApplicationFilterForm(request.GET)
+    cycle, status = current, ""
+    if form.is_valid():
+        cycle = form.cleaned_data["cycle"] or current
+        status = form.cleaned_data["status"]
+    applications = list(Application.objects.for_cycle(request.user, cycle))
+    shown = [a for a in applications if not status or a.status == status]
+    cycles = set(Application.objects.for_user(request.user).values_list("cycle", flat=True))
+    context = {
+        "applications": shown,
+        "total": len(applications),
+        "counts": status_counts(applications),
+        "cycle": cycle,
+        "current_cycle": current,
+        "read_only": pipeline.is_read_only(cycle, current),
+        "older_cycles": sorted((c for c in cycles if c < current), reverse=True),
+        "cycles": sorted(cycles | {current}, reverse=True),
+        "statuses": Status.choices,
+        "status": status,
+        "form": form,
+        "new_form": NewApplicationForm(user=request.user, initial={"cycle": current}),
+    }
+    return render(request, "applications/index.html", context)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_new(request: HttpRequest) -> HttpResponse:
+    profile = profile_of(request)
+    today = timezone.localdate()
+    current = pipeline.current_cycle(profile, today)
+    initial = {"cycle": current, "program": request.GET.get("program")}
+    form = NewApplicationForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if pipeline.is_read_only(data["cycle"], current):
+            form.add_error("cycle", f"Match {data['cycle']} is past: it is kept read-only.")
+        else:
+            try:
+                application = pipeline.create_application(
+                    request.user,
+                    data["program"],
+                    specialty=data["specialty"],
+                    cycle=data["cycle"],
+                    today=today,
+                )
+            except pipeline.Duplicate:
+                form.add_error(
+                    None,
+                    f"You already track this program in this specialty for Match {data['cycle']}.",
+                )
+            else:
+                messages.success(request, f"Tracking {application.program.name}.")
+                return redirect(cycle_url(application.cycle, f"application-{application.pk}"))
+    return render(request, "applications/application_new.html", {"form": form})
+
+
+def owned_application(request: HttpRequest, pk: int) -> Application:
+    return get_object_or_404(
+        Application.objects.select_related("program"), pk=pk, user=request.user
+    )
+
+
+@never_cache
+@login_required
+@vary_on_headers("HX-Request")
+@require_POST
+def application_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """Inline status change. htmx: the card (+ counts out of band); else a redirect."""
+    application = owned_application(request, pk)
+    profile = profile_of(request)
+    today = timezone.localdate()
+    current = pipeline.current_cycle(profile, today)
+    form = StatusForm(request.POST)
+    conflict, error = None, ""
+    if pipeline.is_read_only(application.cycle, current):
+        error = f"Match {application.cycle} is past: it is kept read-only."
+    elif not form.is_valid():
+        error = "Choose one of the listed statuses."
+    else:
+        chosen = form.cleaned_data["status"]
+        try:
+            application = pipeline.change_status(
+                request.user,
+                application.pk,
+                status=chosen,
+                on=today,
+                version=form.cleaned_data["version"],
+            )
+        except pipeline.Stale as stale:
+            application = stale.saved
+            conflict = {"yours": Status(chosen).label, "saved": application}
+    if not request.htmx:
+        if conflict:
+            detail_form = ApplicationForm(
+                initial={
+                    "status": form.cleaned_data["status"],
+                    "changed_on": today,
+                    "notes": application.notes,
+                    "version": application.version,
+                }
+            )
+            return render_application(request, application, detail_form, conflict, current)
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(
+                request,
+                f"{application.program.name}: {application.get_status_display()}.",
+            )
+        return redirect(cycle_url(application.cycle, f"application-{application.pk}"))
+    applications = Application.objects.filter(user=request.user, cycle=application.cycle)
+    context = {
+        "application": application,
+        "conflict": conflict,
+        "error": error,
+        "statuses": Status.choices,
+        "read_only": pipeline.is_read_only(application.cycle, current),
+        "counts": status_counts(applications.only("status")),
+        "cycle": application.cycle,
+        "saved": not (conflict or error),
+    }
+    return render(request, "applications/status_updated.html", context)
+
+
+def render_application(request, application, form, conflict, current) -> HttpResponse:
+    context = {
+        "application": application,
+        "form": form,
+        "conflict": conflict,
+        "read_only": pipeline.is_read_only(application.cycle, current),
+        "history": application.history.all(),
+    }
+    return render(request, "applications/application.html", context)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def application(request: HttpRequest, pk: int) -> HttpResponse:
+    application = owned_application(request, pk)
+    profile = profile_of(request)
+    today = timezone.localdate()
+    current = pipeline.current_cycle(profile, today)
+    initial = {
+        "status": application.status,
+        "changed_on": today,
+        "notes": application.notes,
+        "version": application.version,
+    }
+    form = ApplicationForm(request.POST or None, initial=initial)
+    conflict = None
+    if request.method == "POST":
+        if pipeline.is_read_only(application.cycle, current):
+            messages.error(request, f"Match {application.cycle} is past: it is kept read-only.")
+            return redirect(application)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                saved = pipeline.change_status(
+                    request.user,
+                    application.pk,
+                    status=data["status"],
+                    on=data["changed_on"],
+                    version=data["version"],
+                    notes=data["notes"],
+                )
+            except pipeline.Stale as stale:
+                application = stale.saved
+                conflict = {
+                    "yours": Status(data["status"]).label,
+                    "saved": application,
+                    "your_notes": data["notes"],
+                }
+                # Keep what the member typed; resubmitting now applies it on purpose.
+                form = ApplicationForm({**request.POST.dict(), "version": application.version})
+            else:
+                messages.success(request, f"Saved {saved.program.name}.")
+                return redirect(cycle_url(saved.cycle, f"application-{saved.pk}"))
+    return render_application(request, application, form, conflict, current)
+
+
+@login_required
+@require_POST
+def application_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    application = owned_application(request, pk)
+    cycle = application.cycle
+    application.delete()
+    messages.success(request, f"Stopped tracking {application.program.name} for Match {cycle}.")
+    return redirect(cycle_url(cycle))
+
+
+@login_required
+@require_POST
+def bulk_status(request: HttpRequest) -> HttpResponse:
+    profile = profile_of(request)
+    today = timezone.localdate()
+    current = pipeline.current_cycle(profile, today)
+    editable = list(
+        Application.objects.filter(user=request.user, cycle__gte=current).values_list(
+            "pk", flat=True
+        )
+    )
+    form = BulkStatusForm(request.POST, pks=editable)
+    back = request.POST.get("cycle", "")
+    back_url = cycle_url(int(back)) if back.isdigit() and len(back) == 4 else cycle_url(current)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back_url)
+    status = form.cleaned_data["status"]
+    moved = pipeline.bulk_change_status(
+        request.user, form.cleaned_data["ids"], status=status, on=today
+    )
+    messages.success(
+        request, f"Moved {moved} application{'s' if moved != 1 else ''} to {Status(status).label}."
+    )
+    return redirect(back_url)
+
+
+@login_required
+@require_POST
+def carry_over(request: HttpRequest) -> HttpResponse:
+    profile = profile_of(request)
+    today = timezone.localdate()
+    current = pipeline.current_cycle(profile, today)
+    source = request.POST.get("from_cycle", "")
+    if not (source.isdigit() and int(source) < current):
+        messages.error(request, "Choose one of your earlier cycles to carry programs over from.")
+        return redirect(cycle_url(current))
+    count = pipeline.carry_over(request.user, from_cycle=int(source), to_cycle=current, today=today)
+    messages.success(
+        request,
+        f"Carried {count} program{'s' if count != 1 else ''} over from Match {source} "
+        f"to Match {current}, starting fresh as “Researching”.",
+    )
+    return redirect(cycle_url(current))

@@ -47,3 +47,33 @@ def alice_program(member):
 @pytest.fixture
 def bob_program(other_member):
     return make_program(other_member, name="Bob General Hospital")
+
+
+def make_application(user, program=None, **fields):
+    from applications.models import Application, StatusChange
+
+    program = program or make_program(user)
+    defaults = {
+        "specialty": program.specialty,
+        "cycle": 2027,
+        "status": "researching",
+        "status_changed_on": datetime.date(2026, 9, 1),
+    }
+    application = Application.objects.create(user=user, program=program, **{**defaults, **fields})
+    StatusChange.objects.create(
+        user=user,
+        application=application,
+        to_status=application.status,
+        changed_on=application.status_changed_on,
+    )
+    return application
+
+
+@pytest.fixture
+def alice_application(member, alice_program):
+    return make_application(member, alice_program)
+
+
+@pytest.fixture
+def bob_application(other_member, bob_program):
+    return make_application(other_member, bob_program, cycle=2028)
