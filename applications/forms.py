@@ -5,7 +5,7 @@ import datetime
 from django import forms
 
 from .fit import Level
-from .models import Program, Status
+from .models import CostEntry, Program, Status
 
 EARLIEST_DATE = datetime.date(2000, 1, 1)
 LATEST_DATE = datetime.date(2100, 12, 31)
@@ -147,3 +147,11 @@ class BulkStatusForm(forms.Form):
 class ApplicationFilterForm(forms.Form):
     cycle = forms.IntegerField(min_value=2024, max_value=2100, required=False)
     status = forms.ChoiceField(choices=[("", "Any status"), *Status.choices], required=False)
+
+
+class CostEntryForm(forms.ModelForm):
+    date = BoundedDateField(required=False)
+
+    class Meta:
+        model = CostEntry
+        fields = ["category", "description", "amount", "state", "date"]

@@ -317,3 +317,175 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id}: {self.from_status or 'new'} -> {self.to_status}"
+
+
+# --- Costs --------------------------------------------------------------------
+
+
+class Confidence(models.TextChoices):
+    VERIFIED = "V", "Seen on the official page"
+    SECONDARY = "S", "Secondary sources only, not confirmed"
+
+
+class FeeSchedule(models.Model):
+    """A sourced per-program fee rule of one application season (curated, shipped in TOML).
+
+    Fee for n programs in one specialty: first_fee for each of the first `tier_size`,
+    later_fee for each one after.
+    """
+
+    class System(models.TextChoices):
+        ERAS = "eras", "ERAS"
+
+    system = models.CharField(max_length=10, choices=System, default=System.ERAS)
+    season = models.PositiveSmallIntegerField(
+        help_text="The ERAS season (= the year of its Match Day).",
+        validators=[MinValueValidator(2020), MaxValueValidator(2100)],
+    )
+    tier_size = models.PositiveSmallIntegerField(help_text="Programs charged the first fee.")
+    first_fee = models.PositiveIntegerField(help_text="US dollars per program, in the first tier.")
+    later_fee = models.PositiveIntegerField(
+        help_text="US dollars per program after the first tier."
+    )
+    per = models.CharField(max_length=100, default="program, per specialty")
+    source_name = models.CharField(max_length=200)
+    source_url = models.URLField(max_length=500)
+    confidence = models.CharField(max_length=1, choices=Confidence)
+    last_reviewed = models.DateField()
+    notes = models.CharField(max_length=300, blank=True)
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["system", "season"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["system", "season"], name="applications_feeschedule_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(system__in=["eras"]), name="applications_feeschedule_system_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(confidence__in=["V", "S"]),
+                name="applications_feeschedule_confidence_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(source_url__startswith="https://"),
+                name="applications_feeschedule_source_url_scheme",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_system_display()} {self.season} season fees"
+
+
+class CostCategory(models.TextChoices):
+    EXAMS = "exams", "Exam fees"
+    OET = "oet", "OET"
+    PATHWAY = "pathway", "ECFMG Pathway"
+    ECFMG = "ecfmg", "ECFMG and documents"
+    ERAS = "eras", "ERAS applications"
+    NRMP = "nrmp", "NRMP"
+    INTERVIEWS = "interviews", "Interviews"
+    TRAVEL = "travel", "Travel"
+    VISA = "visa", "Visa"
+    LICENSURE = "licensure", "Licensure"
+    OTHER = "other", "Other"
+
+
+class CostEstimate(models.Model):
+    """A sourced typical fee offered as an estimate for the member's ledger (curated)."""
+
+    slug = models.SlugField(unique=True)
+    label = models.CharField(max_length=150)
+    category = models.CharField(max_length=20, choices=CostCategory)
+    amount = models.PositiveIntegerField(help_text="US dollars.")
+    unit = models.CharField(max_length=60, blank=True, help_text="e.g. per season")
+    as_of = models.CharField(
+        max_length=60, help_text="The year the figure is for, as the source states it."
+    )
+    confidence = models.CharField(max_length=1, choices=Confidence)
+    source_name = models.CharField(max_length=200)
+    source_url = models.URLField(max_length=500, blank=True)
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["category", "label"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(category__in=CostCategory.values),
+                name="applications_costestimate_category_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(confidence__in=["V", "S"]),
+                name="applications_costestimate_confidence_valid",
+            ),
+            models.CheckConstraint(
+                condition=url_scheme_ok("source_url"),
+                name="applications_costestimate_source_url_scheme",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label}: ${self.amount}"
+
+    @property
+    def unconfirmed(self) -> bool:
+        return self.confidence == Confidence.SECONDARY
+
+
+class CostEntry(models.Model):
+    """One planned or paid cost in a member's own ledger."""
+
+    class State(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        PAID = "paid", "Paid"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cost_entries"
+    )
+    cycle = models.PositiveSmallIntegerField(
+        "Match year", validators=[MinValueValidator(2024), MaxValueValidator(2100)]
+    )
+    category = models.CharField(max_length=20, choices=CostCategory)
+    description = models.CharField(max_length=200)
+    amount = models.DecimalField(
+        "amount (US$)",
+        max_digits=9,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(1_000_000)],
+    )
+    state = models.CharField(max_length=10, choices=State, default=State.PLANNED)
+    date = models.DateField(null=True, blank=True)
+    estimate = models.ForeignKey(
+        CostEstimate,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The sourced figure this entry started from, if any.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["category", "date", "pk"]
+        verbose_name_plural = "cost entries"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(category__in=CostCategory.values),
+                name="applications_costentry_category_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["planned", "paid"]),
+                name="applications_costentry_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0, amount__lte=1_000_000),
+                name="applications_costentry_amount_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.description}: ${self.amount} ({self.state})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("applications:cost", args=[self.pk])

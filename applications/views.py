@@ -15,18 +15,27 @@ from django.views.decorators.vary import vary_on_headers
 
 from accounts.models import Profile
 
-from . import pipeline
+from . import costs, pipeline
 from .fit import fit_check, load_fit_inputs
 from .forms import (
     ApplicationFilterForm,
     ApplicationForm,
     BulkStatusForm,
+    CostEntryForm,
     NewApplicationForm,
     ProgramFilterForm,
     ProgramForm,
     StatusForm,
 )
-from .models import Application, Program, Status
+from .models import (
+    Application,
+    CostCategory,
+    CostEntry,
+    CostEstimate,
+    FeeSchedule,
+    Program,
+    Status,
+)
 
 
 def profile_of(request: HttpRequest) -> Profile | None:
@@ -159,7 +168,10 @@ def index(request: HttpRequest) -> HttpResponse:
     applications = list(Application.objects.for_cycle(request.user, cycle))
     shown = [a for a in applications if not status or a.status == status]
     cycles = set(Application.objects.for_user(request.user).values_list("cycle", flat=True))
+    fees = costs.fees_for(cycle, FeeSchedule.objects.filter(system="eras"))
     context = {
+        "fees": fees,
+        "specialty_fees": costs.by_specialty(applications, fees),
         "applications": shown,
         "total": len(applications),
         "counts": status_counts(applications),
@@ -206,7 +218,17 @@ def application_new(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, f"Tracking {application.program.name}.")
                 return redirect(cycle_url(application.cycle, f"application-{application.pk}"))
-    return render(request, "applications/application_new.html", {"form": form})
+    applications = Application.objects.filter(user=request.user, cycle=current).only(
+        "specialty", "status"
+    )
+    fees = costs.fees_for(current, FeeSchedule.objects.filter(system="eras"))
+    context = {
+        "form": form,
+        "fees": fees,
+        "specialty_fees": costs.by_specialty(applications, fees),
+        "cycle": current,
+    }
+    return render(request, "applications/application_new.html", context)
 
 
 def owned_application(request: HttpRequest, pk: int) -> Application:
@@ -390,3 +412,103 @@ def carry_over(request: HttpRequest) -> HttpResponse:
         f"to Match {current}, starting fresh as “Researching”.",
     )
     return redirect(cycle_url(current))
+
+
+# --- Costs ------------------------------------------------------------------------
+
+
+def ledger_totals(entries) -> tuple[list[dict], dict]:
+    rows = {
+        value: {"label": label, "planned": 0, "paid": 0} for value, label in CostCategory.choices
+    }
+    for entry in entries:
+        rows[entry.category][entry.state] += entry.amount
+    used = [{"category": key, **row} for key, row in rows.items() if row["planned"] or row["paid"]]
+    total = {
+        "planned": sum(row["planned"] for row in used),
+        "paid": sum(row["paid"] for row in used),
+    }
+    return used, total
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def cost_ledger(request: HttpRequest) -> HttpResponse:
+    profile = profile_of(request)
+    today = timezone.localdate()
+    current = pipeline.current_cycle(profile, today)
+    filter_form = ApplicationFilterForm(request.GET)
+    cycle = (filter_form.is_valid() and filter_form.cleaned_data["cycle"]) or current
+    estimates = list(CostEstimate.objects.all())
+    estimate = None
+    initial = {}
+    wanted = request.GET.get("estimate")
+    if wanted:
+        estimate = next((e for e in estimates if e.slug == wanted), None)
+        if estimate is not None:
+            initial = {
+                "category": estimate.category,
+                "description": estimate.label,
+                "amount": estimate.amount,
+                "state": CostEntry.State.PLANNED,
+            }
+    form = CostEntryForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        read_only = pipeline.is_read_only(cycle, current)
+        if read_only:
+            messages.error(request, f"Match {cycle} is past: its ledger is kept read-only.")
+            return redirect(reverse("applications:costs") + f"?cycle={cycle}")
+        if form.is_valid():
+            entry = form.save(commit=False)
+            entry.user = request.user
+            entry.cycle = cycle
+            slug = request.POST.get("estimate", "")
+            entry.estimate = next((e for e in estimates if e.slug == slug), None)
+            entry.save()
+            messages.success(request, f"Added {entry.description}.")
+            return redirect(reverse("applications:costs") + f"?cycle={cycle}")
+    applications = Application.objects.filter(user=request.user, cycle=cycle).only(
+        "specialty", "status"
+    )
+    fees = costs.fees_for(cycle, FeeSchedule.objects.filter(system="eras"))
+    entries = list(CostEntry.objects.filter(user=request.user, cycle=cycle))
+    categories, total = ledger_totals(entries)
+    context = {
+        "cycle": cycle,
+        "read_only": pipeline.is_read_only(cycle, current),
+        "fees": fees,
+        "specialty_fees": costs.by_specialty(applications, fees),
+        "entries": entries,
+        "categories": categories,
+        "total": total,
+        "estimates": estimates,
+        "estimate": estimate,
+        "form": form,
+    }
+    return render(request, "applications/costs.html", context)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def cost_entry(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_object_or_404(CostEntry, pk=pk, user=request.user)
+    title = entry.description  # the saved value, whatever the form holds
+    form = CostEntryForm(request.POST or None, instance=entry)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Saved {entry.description}.")
+        return redirect(reverse("applications:costs") + f"?cycle={entry.cycle}")
+    # (an invalid form leaves `entry` mutated: the page shows `title`, never entry's values)
+    context = {"form": form, "entry": entry, "title": title}
+    return render(request, "applications/cost_entry.html", context)
+
+
+@login_required
+@require_POST
+def cost_entry_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_object_or_404(CostEntry, pk=pk, user=request.user)
+    entry.delete()
+    messages.success(request, f"Removed {entry.description}.")
+    return redirect(reverse("applications:costs") + f"?cycle={entry.cycle}")
