@@ -15,7 +15,7 @@ from django.db import transaction
 
 from pathways.curated import ContentError, Tally, sync_row
 
-from .models import CostEstimate, FeeSchedule
+from .models import CostEstimate, FeeSchedule, SignalAllowance
 
 CONTENT_FILE = Path(__file__).resolve().parent / "content" / "costs.toml"
 SCHEDULE_KEYS = {"system", "season"}
@@ -41,6 +41,9 @@ ESTIMATE_FIELDS = [
     "source_url",
 ]
 
+# No allowance ships: the sourced content holds no signal figures. The format is ready.
+ALLOWANCE_FIELDS = ["gold", "silver", "source_url", "verified", "last_reviewed"]
+
 
 def check_keys(entry: dict[str, Any], expected: set[str], name: str) -> None:
     if missing := sorted(expected - entry.keys()):
@@ -53,6 +56,7 @@ def load(*, force: bool, path: Path = CONTENT_FILE) -> str:
     with path.open("rb") as file:
         content = tomllib.load(file)
     schedules, estimates = Tally("ERAS fee schedules"), Tally("cost estimates")
+    allowances = Tally("signal allowances")
     with transaction.atomic():
         for entry in content.get("fee_schedule", []):
             name = f"{path.name}: fee schedule {entry.get('system')} {entry.get('season')}"
@@ -69,4 +73,11 @@ def load(*, force: bool, path: Path = CONTENT_FILE) -> str:
             row = CostEstimate.objects.filter(slug=entry["slug"]).first()
             values = {field: entry[field] for field in ESTIMATE_FIELDS}
             sync_row(CostEstimate, row, {"slug": entry["slug"]}, values, {}, estimates, name, force)
-    return f"{schedules}. {estimates}."
+        for entry in content.get("signal_allowance", []):
+            name = f"{path.name}: signal allowance {entry.get('cycle')} {entry.get('specialty')}"
+            check_keys(entry, {"cycle", "specialty", *ALLOWANCE_FIELDS}, name)
+            lookup = {"cycle": entry["cycle"], "specialty": entry["specialty"]}
+            row = SignalAllowance.objects.filter(**lookup).first()
+            values = {field: entry[field] for field in ALLOWANCE_FIELDS}
+            sync_row(SignalAllowance, row, lookup, values, {}, allowances, name, force)
+    return f"{schedules}. {estimates}. {allowances}."

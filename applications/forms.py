@@ -5,7 +5,8 @@ import datetime
 from django import forms
 
 from .fit import Level
-from .models import CostEntry, Program, Status
+from .interviews import time_zones
+from .models import Application, CostEntry, Interview, Letter, Program, Signal, Status
 
 EARLIEST_DATE = datetime.date(2000, 1, 1)
 LATEST_DATE = datetime.date(2100, 12, 31)
@@ -155,3 +156,106 @@ class CostEntryForm(forms.ModelForm):
     class Meta:
         model = CostEntry
         fields = ["category", "description", "amount", "state", "date"]
+
+
+class SignalForm(forms.Form):
+    signal = forms.ChoiceField(choices=Signal.choices, required=False)
+
+
+class RankNoteForm(forms.Form):
+    rank_note = forms.CharField(label="Note", max_length=300, required=False)
+
+
+def cycle_applications(user, cycle: int):
+    return Application.objects.filter(user=user, cycle=cycle).select_related("program")
+
+
+class ApplicationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.program.name} ({obj.specialty})"
+
+
+class ApplicationsChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.program.name} ({obj.specialty})"
+
+
+class InterviewForm(forms.ModelForm):
+    application = ApplicationChoiceField(queryset=Application.objects.none())
+    date = BoundedDateField()
+    start_time = forms.TimeField(
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"), input_formats=["%H:%M"]
+    )
+    time_zone = forms.CharField(
+        max_length=64,
+        help_text="IANA time zone of the start time, e.g. America/New_York or Asia/Kolkata.",
+        widget=forms.TextInput(attrs={"list": "time-zones", "autocomplete": "off"}),
+    )
+
+    class Meta:
+        model = Interview
+        fields = [
+            "application",
+            "date",
+            "start_time",
+            "time_zone",
+            "duration_minutes",
+            "format",
+            "notes",
+            "thank_you_sent",
+        ]
+
+    def __init__(self, *args, user, cycle: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["application"].queryset = cycle_applications(user, cycle)
+        self.user = user
+
+    def clean_time_zone(self):
+        value = self.cleaned_data["time_zone"].strip()
+        if value not in time_zones():
+            raise forms.ValidationError(
+                "Enter an IANA time zone name, such as America/New_York or Asia/Kolkata."
+            )
+        return value
+
+    def save(self, commit=True):
+        self.instance.user = self.user
+        return super().save(commit)
+
+
+class LetterForm(forms.ModelForm):
+    requested_on = BoundedDateField(required=False)
+    uploaded_on = BoundedDateField(required=False)
+    applications = ApplicationsChoiceField(
+        queryset=Application.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Assigned to",
+    )
+
+    class Meta:
+        model = Letter
+        fields = [
+            "writer",
+            "requested_on",
+            "uploaded_on",
+            "request_form_id",
+            "applications",
+            "notes",
+        ]
+
+    def __init__(self, *args, user, cycle: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["applications"].queryset = cycle_applications(user, cycle)
+        self.user = user
+
+    def clean(self):
+        cleaned = super().clean()
+        requested, uploaded = cleaned.get("requested_on"), cleaned.get("uploaded_on")
+        if requested and uploaded and uploaded < requested:
+            self.add_error("uploaded_on", "A letter cannot be uploaded before it was requested.")
+        return cleaned
+
+    def save(self, commit=True):
+        self.instance.user = self.user
+        return super().save(commit)

@@ -233,6 +233,12 @@ SUBMITTED = [s for s in Status.values if s != Status.RESEARCHING]
 RANKABLE = [Status.INTERVIEWED, Status.RANKED, Status.MATCHED]
 
 
+class Signal(models.TextChoices):
+    NONE = "", "No signal"
+    GOLD = "gold", "Gold signal"
+    SILVER = "silver", "Silver signal"
+
+
 class ApplicationQuerySet(models.QuerySet):
     def for_user(self, user):
         return self.filter(user=user)
@@ -265,6 +271,11 @@ class Application(models.Model):
     # from a stale tab is refused with both values shown instead of overwriting.
     version = models.PositiveIntegerField(default=1)
     notes = models.TextField(blank=True, max_length=5000)
+    signal = models.CharField(max_length=6, choices=Signal, blank=True, default=Signal.NONE)
+    rank = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Place on the member's rank order list (1 = first)."
+    )
+    rank_note = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -282,6 +293,13 @@ class Application(models.Model):
             models.CheckConstraint(
                 condition=Q(cycle__gte=2024, cycle__lte=2100),
                 name="applications_application_cycle_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(signal__in=Signal.values), name="applications_application_signal_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(rank__isnull=True) | Q(rank__gte=1),
+                name="applications_application_rank_positive",
             ),
         ]
 
@@ -489,3 +507,113 @@ class CostEntry(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("applications:cost", args=[self.pk])
+
+
+# --- Signals, interviews, letters ----------------------------------------------
+
+
+class SignalAllowance(models.Model):
+    """How many gold and silver signals one specialty allows in one cycle (curated).
+
+    None ship: no allowance figure is in the sourced content. Until one is recorded the
+    pages say so and send the member to the ERAS signalling information.
+    """
+
+    cycle = models.PositiveSmallIntegerField(
+        "Match year", validators=[MinValueValidator(2024), MaxValueValidator(2100)]
+    )
+    specialty = models.CharField(max_length=100)
+    gold = models.PositiveSmallIntegerField()
+    silver = models.PositiveSmallIntegerField()
+    source_url = models.URLField(max_length=500)
+    verified = models.BooleanField(
+        default=False, help_text="Off while the figures are proposed, not seen on the source."
+    )
+    last_reviewed = models.DateField()
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["cycle", "specialty"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "specialty"], name="applications_signalallowance_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(source_url__startswith="https://"),
+                name="applications_signalallowance_source_url_scheme",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.specialty}, Match {self.cycle}: {self.gold} gold, {self.silver} silver"
+
+
+class Interview(models.Model):
+    class Format(models.TextChoices):
+        VIRTUAL = "virtual", "Virtual"
+        IN_PERSON = "in_person", "In person"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="interviews"
+    )
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="interviews"
+    )
+    date = models.DateField()
+    start_time = models.TimeField()
+    time_zone = models.CharField(
+        max_length=64, help_text="IANA time zone of the start time, e.g. America/New_York."
+    )
+    duration_minutes = models.PositiveSmallIntegerField(
+        default=60, validators=[MinValueValidator(15), MaxValueValidator(720)]
+    )
+    format = models.CharField(max_length=10, choices=Format, default=Format.VIRTUAL)
+    notes = models.TextField(blank=True, max_length=5000)
+    thank_you_sent = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["date", "start_time"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(format__in=["virtual", "in_person"]),
+                name="applications_interview_format_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=15, duration_minutes__lte=720),
+                name="applications_interview_duration_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Interview {self.date} {self.start_time} {self.time_zone}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("applications:interview", args=[self.pk])
+
+
+class Letter(models.Model):
+    """A letter of recommendation: its writer, dates, MyERAS Letter Request Form ID."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="letters"
+    )
+    writer = models.CharField(max_length=200)
+    requested_on = models.DateField(null=True, blank=True)
+    uploaded_on = models.DateField(null=True, blank=True)
+    request_form_id = models.CharField(
+        "Letter Request Form ID",
+        max_length=40,
+        blank=True,
+        help_text="The ID of the Letter Request Form generated in MyERAS.",
+    )
+    applications = models.ManyToManyField(Application, related_name="letters", blank=True)
+    notes = models.TextField(blank=True, max_length=5000)
+
+    class Meta:
+        ordering = ["writer", "pk"]
+
+    def __str__(self) -> str:
+        return f"Letter from {self.writer}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("applications:letter", args=[self.pk])

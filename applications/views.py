@@ -1,5 +1,6 @@
 """Pages of the application season. Every object is fetched scoped to request.user."""
 
+import csv
 from collections import Counter
 
 from django.contrib import messages
@@ -22,20 +23,31 @@ from .forms import (
     ApplicationForm,
     BulkStatusForm,
     CostEntryForm,
+    InterviewForm,
+    LetterForm,
     NewApplicationForm,
     ProgramFilterForm,
     ProgramForm,
+    RankNoteForm,
+    SignalForm,
     StatusForm,
 )
+from .interviews import clashes, time_zones
 from .models import (
+    RANKABLE,
     Application,
     CostCategory,
     CostEntry,
     CostEstimate,
     FeeSchedule,
+    Interview,
+    Letter,
     Program,
+    Signal,
+    SignalAllowance,
     Status,
 )
+from .spreadsheets import escape_formula
 
 
 def profile_of(request: HttpRequest) -> Profile | None:
@@ -169,9 +181,11 @@ def index(request: HttpRequest) -> HttpResponse:
     shown = [a for a in applications if not status or a.status == status]
     cycles = set(Application.objects.for_user(request.user).values_list("cycle", flat=True))
     fees = costs.fees_for(cycle, FeeSchedule.objects.filter(system="eras"))
+    allowances = SignalAllowance.objects.filter(cycle=cycle)
     context = {
         "fees": fees,
         "specialty_fees": costs.by_specialty(applications, fees),
+        "signals": signal_summary(applications, allowances),
         "applications": shown,
         "total": len(applications),
         "counts": status_counts(applications),
@@ -303,6 +317,7 @@ def render_application(request, application, form, conflict, current) -> HttpRes
     context = {
         "application": application,
         "form": form,
+        "signal_form": SignalForm(initial={"signal": application.signal}),
         "conflict": conflict,
         "read_only": pipeline.is_read_only(application.cycle, current),
         "history": application.history.all(),
@@ -512,3 +527,275 @@ def cost_entry_delete(request: HttpRequest, pk: int) -> HttpResponse:
     entry.delete()
     messages.success(request, f"Removed {entry.description}.")
     return redirect(reverse("applications:costs") + f"?cycle={entry.cycle}")
+
+
+# --- Signals -----------------------------------------------------------------------
+
+
+def signal_summary(applications, allowances) -> list[dict]:
+    """Gold and silver signals used per specialty, against the recorded allowance."""
+    used: dict[str, Counter] = {}
+    for application in applications:
+        counter = used.setdefault(application.specialty, Counter())
+        if application.signal:
+            counter[application.signal] += 1
+    by_specialty = {allowance.specialty.lower(): allowance for allowance in allowances}
+    rows = []
+    for specialty in sorted(used, key=str.lower):
+        allowance = by_specialty.get(specialty.lower())
+        rows.append(
+            {
+                "specialty": specialty,
+                "gold": used[specialty]["gold"],
+                "silver": used[specialty]["silver"],
+                "allowance": allowance,
+                "over": allowance is not None
+                and (
+                    used[specialty]["gold"] > allowance.gold
+                    or used[specialty]["silver"] > allowance.silver
+                ),
+            }
+        )
+    return rows
+
+
+@login_required
+@require_POST
+def application_signal(request: HttpRequest, pk: int) -> HttpResponse:
+    application = owned_application(request, pk)
+    current = pipeline.current_cycle(profile_of(request), timezone.localdate())
+    form = SignalForm(request.POST)
+    if pipeline.is_read_only(application.cycle, current):
+        messages.error(request, f"Match {application.cycle} is past: it is kept read-only.")
+    elif not form.is_valid():
+        messages.error(request, "Choose gold, silver or no signal.")
+    else:
+        signal = form.cleaned_data["signal"]
+        allowance = SignalAllowance.objects.filter(
+            cycle=application.cycle, specialty__iexact=application.specialty
+        ).first()
+        used = (
+            Application.objects.filter(
+                user=request.user,
+                cycle=application.cycle,
+                specialty__iexact=application.specialty,
+                signal=signal,
+            )
+            .exclude(pk=application.pk)
+            .count()
+        )
+        limit = getattr(allowance, signal, None) if signal and allowance else None
+        if limit is not None and used >= limit:
+            messages.error(
+                request,
+                f"You have used all {limit} {signal} signals for {application.specialty} "
+                f"in Match {application.cycle}.",
+            )
+        else:
+            Application.objects.filter(pk=application.pk).update(signal=signal)
+            messages.success(request, f"{application.program.name}: {Signal(signal).label}.")
+    return redirect(application)
+
+
+# --- Interviews ------------------------------------------------------------------
+
+
+def cycle_of(request: HttpRequest) -> tuple[int, int]:
+    current = pipeline.current_cycle(profile_of(request), timezone.localdate())
+    form = ApplicationFilterForm(request.GET)
+    return (form.is_valid() and form.cleaned_data["cycle"]) or current, current
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def interviews(request: HttpRequest) -> HttpResponse:
+    cycle, current = cycle_of(request)
+    read_only = pipeline.is_read_only(cycle, current)
+    form = InterviewForm(request.POST or None, user=request.user, cycle=cycle)
+    if request.method == "POST" and not read_only and form.is_valid():
+        interview = form.save()
+        messages.success(request, f"Added the interview with {interview.application.program.name}.")
+        return redirect(reverse("applications:interviews") + f"?cycle={cycle}")
+    rows = list(
+        Interview.objects.filter(user=request.user, application__cycle=cycle).select_related(
+            "application__program"
+        )
+    )
+    context = {
+        "cycle": cycle,
+        "read_only": read_only,
+        "interviews": rows,
+        "clashes": clashes(rows),
+        "form": form,
+        "time_zones": sorted(time_zones()),
+    }
+    return render(request, "applications/interviews.html", context)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def interview(request: HttpRequest, pk: int) -> HttpResponse:
+    interview = get_object_or_404(
+        Interview.objects.select_related("application__program"), pk=pk, user=request.user
+    )
+    cycle = interview.application.cycle
+    title = interview.application.program.name
+    form = InterviewForm(request.POST or None, instance=interview, user=request.user, cycle=cycle)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Saved the interview with {title}.")
+        return redirect(reverse("applications:interviews") + f"?cycle={cycle}")
+    context = {
+        "form": form,
+        "interview": interview,
+        "title": title,
+        "cycle": cycle,
+        "time_zones": sorted(time_zones()),
+    }
+    return render(request, "applications/interview.html", context)
+
+
+@login_required
+@require_POST
+def interview_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    interview = get_object_or_404(
+        Interview.objects.select_related("application"), pk=pk, user=request.user
+    )
+    interview.delete()
+    messages.success(request, "Removed the interview.")
+    return redirect(reverse("applications:interviews") + f"?cycle={interview.application.cycle}")
+
+
+# --- Letters ---------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def letters(request: HttpRequest) -> HttpResponse:
+    cycle, current = cycle_of(request)
+    form = LetterForm(request.POST or None, user=request.user, cycle=cycle)
+    if request.method == "POST" and form.is_valid():
+        letter = form.save()
+        messages.success(request, f"Added the letter from {letter.writer}.")
+        return redirect(reverse("applications:letters") + f"?cycle={cycle}")
+    rows = Letter.objects.filter(user=request.user).prefetch_related("applications__program")
+    context = {"cycle": cycle, "letters": rows, "form": form}
+    return render(request, "applications/letters.html", context)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def letter(request: HttpRequest, pk: int) -> HttpResponse:
+    letter = get_object_or_404(Letter, pk=pk, user=request.user)
+    cycle, _ = cycle_of(request)
+    title = letter.writer
+    form = LetterForm(request.POST or None, instance=letter, user=request.user, cycle=cycle)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Saved the letter from {title}.")
+        return redirect(reverse("applications:letters") + f"?cycle={cycle}")
+    context = {"form": form, "letter": letter, "title": title, "cycle": cycle}
+    return render(request, "applications/letter.html", context)
+
+
+@login_required
+@require_POST
+def letter_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    letter = get_object_or_404(Letter, pk=pk, user=request.user)
+    letter.delete()
+    messages.success(request, f"Removed the letter from {letter.writer}.")
+    return redirect("applications:letters")
+
+
+# --- Rank order list -------------------------------------------------------------
+
+
+def rank_list(user, cycle: int) -> list[Application]:
+    rows = Application.objects.filter(user=user, cycle=cycle, status__in=RANKABLE).select_related(
+        "program"
+    )
+    return sorted(rows, key=lambda a: (a.rank is None, a.rank or 0, a.program.name.lower(), a.pk))
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def rank(request: HttpRequest) -> HttpResponse:
+    cycle, current = cycle_of(request)
+    context = {
+        "cycle": cycle,
+        "read_only": pipeline.is_read_only(cycle, current),
+        "rows": rank_list(request.user, cycle),
+    }
+    return render(request, "applications/rank.html", context)
+
+
+@login_required
+@require_POST
+def rank_move(request: HttpRequest, pk: int) -> HttpResponse:
+    application = owned_application(request, pk)
+    current = pipeline.current_cycle(profile_of(request), timezone.localdate())
+    back = reverse("applications:rank") + f"?cycle={application.cycle}"
+    if pipeline.is_read_only(application.cycle, current):
+        messages.error(request, f"Match {application.cycle} is past: it is kept read-only.")
+        return redirect(back)
+    direction = request.POST.get("direction")
+    if direction not in {"up", "down"} or application.status not in RANKABLE:
+        messages.error(request, "Only interviewed programs can be moved up or down.")
+        return redirect(back)
+    with transaction.atomic():
+        rows = rank_list(request.user, application.cycle)
+        index = next(i for i, row in enumerate(rows) if row.pk == application.pk)
+        other = index - 1 if direction == "up" else index + 1
+        if 0 <= other < len(rows):
+            rows[index], rows[other] = rows[other], rows[index]
+        for number, row in enumerate(rows, 1):
+            row.rank = number
+        Application.objects.bulk_update(rows, ["rank"])
+    place = next(i for i, row in enumerate(rows, 1) if row.pk == application.pk)
+    messages.success(request, f"{application.program.name} is now number {place}.")
+    return redirect(back + f"#rank-{application.pk}")
+
+
+@login_required
+@require_POST
+def rank_note(request: HttpRequest, pk: int) -> HttpResponse:
+    application = owned_application(request, pk)
+    form = RankNoteForm(request.POST)
+    if form.is_valid():
+        Application.objects.filter(pk=application.pk).update(
+            rank_note=form.cleaned_data["rank_note"]
+        )
+        messages.success(request, f"Saved the note on {application.program.name}.")
+    else:
+        messages.error(request, "A note is at most 300 characters.")
+    return redirect(reverse("applications:rank") + f"?cycle={application.cycle}#rank-{pk}")
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def rank_export(request: HttpRequest) -> HttpResponse:
+    cycle, _ = cycle_of(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="rank-order-list-{cycle}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["rank", "program", "specialty", "city", "state", "nrmp_code", "note"])
+    for number, row in enumerate(rank_list(request.user, cycle), 1):
+        writer.writerow(
+            escape_formula(value)
+            for value in [
+                number,
+                row.program.name,
+                row.specialty,
+                row.program.city,
+                row.program.state,
+                row.program.nrmp_code,
+                row.rank_note,
+            ]
+        )
+    return response

@@ -250,8 +250,8 @@ def test_index_query_count_is_constant(member_client, member, count, django_asse
         for p in programs
     )
     # session, user, profile, applications+programs, cycles, ERAS fee schedules,
-    # programs for the "track" form
-    with django_assert_num_queries(7):
+    # signal allowances, programs for the "track" form
+    with django_assert_num_queries(8):
         response = member_client.get(INDEX)
     assert response.content.decode().count('class="card application-card') == count
 
