@@ -259,3 +259,13 @@ class LetterForm(forms.ModelForm):
     def save(self, commit=True):
         self.instance.user = self.user
         return super().save(commit)
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="Spreadsheet (.csv or .xlsx)",
+        help_text=(
+            "At most 2 MB and 1,000 rows; CSV files in UTF-8. The first row names the columns."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
