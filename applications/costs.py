@@ -48,6 +48,16 @@ def next_program_fee(count: int, schedule: FeeSchedule) -> int:
     return eras_fee(count + 1, schedule) - eras_fee(count, schedule)
 
 
+# Specialties that apply through ResidencyCAS instead of ERAS (S: secondary sources,
+# 2027 season review section B): the ERAS schedule does not apply to them.
+RESIDENCYCAS_WORDS = ("emergency", "obstetric", "ob/gyn", "obgyn", "ob-gyn", "gynecolog")
+
+
+def uses_residencycas(specialty: str) -> bool:
+    lowered = specialty.lower()
+    return any(word in lowered for word in RESIDENCYCAS_WORDS)
+
+
 @dataclass(frozen=True)
 class SpecialtyFees:
     specialty: str
@@ -57,6 +67,7 @@ class SpecialtyFees:
     next_number: int
     next_fee: int | None
     if_all: int | None  # fees if every researched one is submitted too
+    residencycas: bool = False
 
 
 def by_specialty(applications: Iterable[Application], fees: SeasonFees) -> list[SpecialtyFees]:
@@ -77,6 +88,7 @@ def by_specialty(applications: Iterable[Application], fees: SeasonFees) -> list[
                 next_number=count + 1,
                 next_fee=next_program_fee(count, schedule) if schedule else None,
                 if_all=eras_fee(count + planned, schedule) if schedule else None,
+                residencycas=uses_residencycas(specialty),
             )
         )
     return rows

@@ -169,3 +169,11 @@ def test_costs_page_query_count_is_constant(
     # session, user, profile, estimates, applications, fee schedules, entries
     with django_assert_num_queries(7):
         member_client.get(COSTS)
+
+
+def test_residencycas_specialties_are_flagged(member_client, member, schedule):
+    make_application(member, make_program(member, specialty="Emergency Medicine"), status="applied")
+    response = member_client.get(COSTS)
+    assertContains(response, "may apply through ResidencyCAS, not ERAS")
+    assert costs.uses_residencycas("Obstetrics and Gynecology")
+    assert not costs.uses_residencycas("Internal Medicine")
