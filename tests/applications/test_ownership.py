@@ -119,3 +119,15 @@ def test_a_new_member_without_profile_can_use_the_pages(client, db):
     client.force_login(user)
     for name in ["index", "programs", "costs", "interviews", "letters", "rank", "import"]:
         assert client.get(reverse(f"applications:{name}")).status_code == 200
+
+
+def test_benchmark_command_runs_and_cleans_up(db, capsys):
+    from django.core.management import call_command
+
+    from accounts.models import User
+
+    call_command("benchmark_applications", applications=5, rounds=2)
+    out = capsys.readouterr().out
+    assert "5 applications" in out and "Ratio status/plain" in out
+    assert not User.objects.filter(email="bench-applications@example.invalid").exists()
+    assert not Program.objects.exists()
