@@ -258,7 +258,15 @@ class LetterForm(forms.ModelForm):
 
     def save(self, commit=True):
         self.instance.user = self.user
-        return super().save(commit)
+        # The form lists one cycle's applications: assignments in other cycles are kept.
+        kept = []
+        if self.instance.pk:
+            shown = self.fields["applications"].queryset.values("pk")
+            kept = list(self.instance.applications.exclude(pk__in=shown))
+        letter = super().save(commit)
+        if commit and kept:
+            letter.applications.add(*kept)
+        return letter
 
 
 class UploadForm(forms.Form):

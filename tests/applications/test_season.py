@@ -293,3 +293,13 @@ def test_rank_interview_and_letter_pages_query_counts_are_constant(
     # form's applications
     with django_assert_num_queries(7):
         member_client.get(LETTERS)
+
+
+def test_editing_a_letter_keeps_assignments_of_other_cycles(member_client, member):
+    old = make_application(member, cycle=2026, status="rejected")
+    current = make_application(member)
+    letter = Letter.objects.create(user=member, writer="Dr Rao")
+    letter.applications.add(old)
+    url = reverse("applications:letter", args=[letter.pk])
+    member_client.post(url, {"writer": "Dr Rao", "applications": [current.pk]})
+    assert set(letter.applications.all()) == {old, current}
