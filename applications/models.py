@@ -6,11 +6,15 @@ when they found it, and "unknown" is a value of its own (an empty number, or the
 "unknown" choice), never a guess.
 """
 
+import functools
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 
 class Visas(models.TextChoices):
@@ -227,6 +231,19 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
+@functools.cache
+def status_options(selected: str) -> SafeString:
+    """The <option>s of the status select, built once per status (150 cards, one page)."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (value, mark_safe(" selected") if value == selected else "", label)  # noqa: S308
+            for value, label in Status.choices
+        ),
+    )
+
+
 # Statuses an application reaches only once it was submitted on ERAS (and paid for).
 SUBMITTED = [s for s in Status.values if s != Status.RESEARCHING]
 # Statuses that can go on a rank order list.
@@ -308,6 +325,10 @@ class Application(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("applications:application", args=[self.pk])
+
+    @property
+    def status_options(self) -> SafeString:
+        return status_options(self.status)
 
 
 class StatusChange(models.Model):
