@@ -3,7 +3,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
-from accounts.models import Profile
+from accounts.models import LAST_STEP2CS_MONTH, Profile
 
 # A graduation year further ahead than this is almost certainly a typo
 # (medical school is at most six years long in most countries).
@@ -22,7 +22,29 @@ def earliest_match_year(today: datetime.date) -> int:
     return today.year if today <= third_friday_of_march(today.year) else today.year + 1
 
 
+MONTHS = [
+    ("", "Month"),
+    *[(str(n), datetime.date(2000, n, 1).strftime("%B")) for n in range(1, 13)],
+]
+
+
 class ProfileForm(forms.ModelForm):
+    # The month of a former Step 2 CS pass, asked as month + year (ECFMG's seven-year clock).
+    step2cs_month = forms.TypedChoiceField(
+        label="If so: the month you passed Step 2 CS",
+        choices=MONTHS,
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    step2cs_year = forms.IntegerField(
+        label="If so: the year you passed Step 2 CS",
+        required=False,
+        help_text="A CS pass counts for ECFMG for seven years unless your exams are complete "
+        "by then; your roadmap follows that clock.",
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
     class Meta:
         model = Profile
         fields = [
@@ -48,6 +70,12 @@ class ProfileForm(forms.ModelForm):
         for name in ("school_country", "school_name", "graduation_year", "match_year"):
             self.fields[name].required = True
         self.fields["visa"].choices = Profile.Visa.choices
+        passed = self.instance.step2cs_passed_on
+        if passed and not self.is_bound:
+            self.initial |= {"step2cs_month": passed.month, "step2cs_year": passed.year}
+        # Shown right after the Step 2 CS question.
+        order = [*self.Meta.fields, "step2cs_month", "step2cs_year"]
+        self.order_fields(order)
 
     def clean_school_country(self):
         return " ".join(self.cleaned_data["school_country"].split())
@@ -84,8 +112,33 @@ class ProfileForm(forms.ModelForm):
             )
         return year
 
+    def clean_step2cs(self, cleaned: dict) -> None:
+        """Month + year of a CS pass become step2cs_passed_on (the first of that month)."""
+        month, year = cleaned.get("step2cs_month"), cleaned.get("step2cs_year")
+        cleaned["step2cs_passed_on"] = None
+        if not cleaned.get("has_step2cs"):
+            return
+        if month is None and "step2cs_month" not in self.errors:
+            self.add_error("step2cs_month", "Choose the month you passed Step 2 CS.")
+        if year is None and "step2cs_year" not in self.errors:
+            self.add_error("step2cs_year", "Enter the year you passed Step 2 CS.")
+        if month is None or year is None:
+            return
+        if year < Profile.MIN_GRADUATION_YEAR:
+            self.add_error("step2cs_year", "Enter the year you passed Step 2 CS.")
+            return
+        passed = datetime.date(year, month, 1)
+        if passed > LAST_STEP2CS_MONTH:
+            self.add_error(
+                "step2cs_year",
+                "Step 2 CS was suspended in March 2020: a pass is from March 2020 or earlier.",
+            )
+            return
+        cleaned["step2cs_passed_on"] = passed
+
     def clean(self):
         cleaned = super().clean()
+        self.clean_step2cs(cleaned)
         graduation, match = cleaned.get("graduation_year"), cleaned.get("match_year")
         if graduation and match and graduation > match:
             self.add_error(

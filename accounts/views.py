@@ -13,16 +13,30 @@ from accounts.models import Profile
 
 
 def edit_profile(request: HttpRequest, template: str, done_url: str, message: str) -> HttpResponse:
-    """The profile form, shared by onboarding and settings; saving marks onboarding done."""
-    profile, _ = Profile.objects.get_or_create(user=request.user)
+    """The profile form, shared by onboarding and settings; saving marks onboarding done.
+
+    A GET writes nothing: the Profile row is created by the first valid POST.
+    """
+    profile = Profile.objects.filter(user=request.user).first() or Profile(user=request.user)
     form = ProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
-        profile = form.save(commit=False)
-        profile.onboarded_at = profile.onboarded_at or timezone.now()
-        profile.save()
+        save_profile(request.user, form)
         messages.success(request, message)
         return redirect(done_url)
     return render(request, template, {"form": form})
+
+
+def save_profile(user, form: ProfileForm) -> Profile:
+    """Create or update the member's profile; two racing first saves make one row."""
+    values = {name: form.cleaned_data[name] for name in [*form.Meta.fields, "step2cs_passed_on"]}
+    with transaction.atomic():
+        profile, _ = Profile.objects.update_or_create(
+            user=user, defaults=values, create_defaults={**values, "onboarded_at": timezone.now()}
+        )
+        if profile.onboarded_at is None:
+            profile.onboarded_at = timezone.now()
+            profile.save(update_fields=["onboarded_at"])
+    return profile
 
 
 @never_cache

@@ -7,7 +7,6 @@ and allowed hosts.
 """
 
 import os
-import sys
 from pathlib import Path
 
 import dj_database_url
@@ -29,8 +28,8 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DJANGO_DEBUG")
-# The test run (pytest) gets development-like defaults without DEBUG.
-TESTING = env_bool("IMGPORTAL_TESTING") or "pytest" in sys.modules
+# Test mode (set by imgportal/settings_test.py for pytest): development-like defaults, no DEBUG.
+TESTING = env_bool("IMGPORTAL_TESTING")
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
@@ -125,7 +124,7 @@ AUTH_USER_MODEL = "accounts.User"
 
 # The cache holds allauth's rate-limit counters: it must be shared between
 # workers in production (DatabaseCache needs `manage.py createcachetable`,
-# which `make migrate`/deployment runs).
+# which `make setup` and the deployment steps run).
 CACHES = {
     "default": {
         "BACKEND": os.environ.get(

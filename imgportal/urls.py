@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic.base import RedirectView
 
-from imgportal import views
+from imgportal import curation, views
 
 admin.site.site_header = "IMG Portal curation"
 admin.site.site_title = "IMG Portal admin"
@@ -11,6 +11,7 @@ admin.site.index_title = "Curated content"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("admin/review/", curation.review_queue, name="curation-review"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("me/", include("accounts.urls")),

@@ -6,6 +6,7 @@ import sys
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 
 logger = logging.getLogger(__name__)
@@ -25,7 +26,9 @@ def healthz(request: HttpRequest) -> HttpResponse:
             cursor.fetchone()
     except DatabaseError:
         logger.exception("Health check: the database does not answer")
-        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+        response = JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+        response["Retry-After"] = "30"
+        return response
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
@@ -48,12 +51,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
     exc = sys.exc_info()[1]
     if database_unavailable(exc):
         logger.error("Database unavailable, answering 503", exc_info=exc)
-        response = HttpResponse(
-            "<!doctype html><html lang=en><title>Temporarily unavailable</title>"
-            "<h1>IMG Portal is temporarily unavailable</h1>"
-            "<p>Nothing you entered was lost. Please try again in a minute.</p>",
-            status=503,
-        )
+        # The page needs no database: no context processors that read it, no session.
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
         response["Retry-After"] = "30"
         return response
     return render(request, "500.html", status=500)

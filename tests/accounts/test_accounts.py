@@ -111,7 +111,7 @@ def test_onboarding_validation_shows_error_next_to_field_and_saves_nothing(
     form = response.context["form"]
     assert message in " ".join(form.errors[field])
     html = response.content.decode()
-    assert f'id="id_{field}_error"' in html or 'aria-invalid="true"' in html
+    assert f'id="id_{field}_error"' in html and 'aria-invalid="true"' in html
     profile = Profile.objects.get(user=new_member)
     assert profile.onboarded_at is None
     assert profile.school_country == "India"  # the fixture's value, untouched
@@ -143,14 +143,48 @@ def test_extra_post_fields_are_ignored(client, member, other_member):
 
 
 def test_settings_update_keeps_onboarding_and_redirects(member_client, member):
+    cs = {"has_step2cs": "on", "step2cs_month": "5", "step2cs_year": "2019"}
     response = member_client.post(
-        reverse("accounts:settings"), {**VALID_PROFILE, "visa": "h1b", "has_step2cs": "on"}
+        reverse("accounts:settings"), {**VALID_PROFILE, "visa": "h1b", **cs}
     )
     assert response.status_code == 302
     profile = Profile.objects.get(user=member)
     assert profile.visa == "h1b"
     assert profile.has_step2cs is True
+    assert profile.step2cs_passed_on == datetime.date(2019, 5, 1)
     assert profile.is_onboarded
+    page = member_client.get(reverse("accounts:settings")).content.decode()
+    assert '<option value="5" selected>May</option>' in page and 'value="2019"' in page
+
+
+@pytest.mark.parametrize(
+    ("extra", "field", "message"),
+    [
+        ({}, "step2cs_month", "Choose the month you passed Step 2 CS."),
+        ({"step2cs_month": "5"}, "step2cs_year", "Enter the year you passed Step 2 CS."),
+        (
+            {"step2cs_month": "4", "step2cs_year": "2020"},
+            "step2cs_year",
+            "Step 2 CS was suspended in March 2020",
+        ),
+        ({"step2cs_month": "13", "step2cs_year": "2019"}, "step2cs_month", "Select a valid"),
+    ],
+)
+def test_a_step2cs_pass_needs_a_real_month(member_client, member, extra, field, message):
+    data = {**VALID_PROFILE, "has_step2cs": "on", **extra}
+    response = member_client.post(reverse("accounts:settings"), data)
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors[field])
+    assert Profile.objects.get(user=member).has_step2cs is False
+
+
+def test_the_last_step2cs_month_is_march_2020(member_client, member):
+    data = {**VALID_PROFILE, "has_step2cs": "on", "step2cs_month": "3", "step2cs_year": "2020"}
+    assert member_client.post(reverse("accounts:settings"), data).status_code == 302
+    assert Profile.objects.get(user=member).step2cs_passed_on == datetime.date(2020, 3, 1)
+    data = {**VALID_PROFILE}  # unticked: the month is forgotten with the pass
+    assert member_client.post(reverse("accounts:settings"), data).status_code == 302
+    assert Profile.objects.get(user=member).step2cs_passed_on is None
 
 
 @pytest.mark.parametrize("name", ["accounts:onboarding", "accounts:settings", "accounts:delete"])

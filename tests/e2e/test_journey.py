@@ -8,7 +8,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from accounts.models import Profile, User
-from tests.e2e.conftest import MOBILE, assert_accessible, assert_fits_width, log_in
+from tests.e2e.browser import MOBILE, assert_accessible, assert_fits_width, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
