@@ -10,6 +10,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from accounts.models import uses_residencycas
+
 from .models import SUBMITTED, Application, FeeSchedule
 
 
@@ -48,16 +50,6 @@ def next_program_fee(count: int, schedule: FeeSchedule) -> int:
     return eras_fee(count + 1, schedule) - eras_fee(count, schedule)
 
 
-# Specialties that apply through ResidencyCAS instead of ERAS (S: secondary sources,
-# 2027 season review section B): the ERAS schedule does not apply to them.
-RESIDENCYCAS_WORDS = ("emergency", "obstetric", "ob/gyn", "obgyn", "ob-gyn", "gynecolog")
-
-
-def uses_residencycas(specialty: str) -> bool:
-    lowered = specialty.lower()
-    return any(word in lowered for word in RESIDENCYCAS_WORDS)
-
-
 @dataclass(frozen=True)
 class SpecialtyFees:
     specialty: str
@@ -67,7 +59,7 @@ class SpecialtyFees:
     next_number: int
     next_fee: int | None
     if_all: int | None  # fees if every researched one is submitted too
-    residencycas: bool = False
+    residencycas: bool = False  # applies through ResidencyCAS: the ERAS schedule does not apply
 
 
 def by_specialty(applications: Iterable[Application], fees: SeasonFees) -> list[SpecialtyFees]:

@@ -13,11 +13,17 @@ import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from pathways.models import MatchCycle, Progress, Slugs
+from pathways.models import MatchCycle, Progress
 
 from .models import CertificateBy, Program, Visas
 
-FIT_SLUGS = [Slugs.STEP1, Slugs.STEP2CK, Slugs.ECFMG_CERTIFICATE]
+# The shipped milestones a program's requirements are about (stable slugs of the curated
+# content, pathways/content/milestones.toml). A member who never saved one has no row:
+# the check treats that as "not recorded", never as a conflict.
+STEP1 = "step-1"
+STEP2CK = "step-2-ck"
+ECFMG_CERTIFICATE = "ecfmg-certificate"
+FIT_SLUGS = [STEP1, STEP2CK, ECFMG_CERTIFICATE]
 
 
 class Level:
@@ -117,7 +123,7 @@ def _step2ck(program: Program, progress: Mapping[str, Progress], fit: Fit) -> No
     if minimum is None:
         fit.unknowns.append("Ask the program for its Step 2 CK minimum.")
         return
-    row = progress.get(Slugs.STEP2CK)
+    row = progress.get(STEP2CK)
     score = row.score if row is not None else None
     if score is None:
         fit.gaps.append(f"Its Step 2 CK minimum is {minimum}; you have no score recorded yet.")
@@ -130,7 +136,7 @@ def _attempts(program: Program, progress: Mapping[str, Progress], fit: Fit) -> N
     if accepted is None:
         fit.unknowns.append("Ask the program how many USMLE attempts it accepts.")
         return
-    for slug, name in [(Slugs.STEP1, "Step 1"), (Slugs.STEP2CK, "Step 2 CK")]:
+    for slug, name in [(STEP1, "Step 1"), (STEP2CK, "Step 2 CK")]:
         row = progress.get(slug)
         taken = row.attempts if row is not None else 0
         if taken > accepted:
@@ -149,12 +155,27 @@ def _usce(program: Program, fit: Fit) -> None:
         )
 
 
+def day_month_year(day: datetime.date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def cycle_date(cycle: MatchCycle, field: str) -> tuple[datetime.date | None, str]:
+    """A date of the member's Match cycle and how to write it: a date that has not been
+    checked against an official page (computed or entered, see MatchCycle.info) is
+    "about …, not yet confirmed"."""
+    info = cycle.info(field)
+    if info.date is None:
+        return None, ""
+    text = day_month_year(info.date)
+    return info.date, (f"about {text}, not yet confirmed" if info.proposed else text)
+
+
 def _certificate(program: Program, progress, cycle, profile, today, fit: Fit) -> None:
     needed = program.certificate_by
     if needed == CertificateBy.UNKNOWN:
         fit.unknowns.append("Ask the program by when it needs your ECFMG certificate.")
         return
-    row = progress.get(Slugs.ECFMG_CERTIFICATE)
+    row = progress.get(ECFMG_CERTIFICATE)
     if row is not None and row.is_done:
         return
     planned = row.planned_date if row is not None else None
@@ -164,15 +185,21 @@ def _certificate(program: Program, progress, cycle, profile, today, fit: Fit) ->
         else "you have no date for your certificate yet"
     )
     if needed == CertificateBy.APPLICATION:
-        submit = cycle.applicants_may_submit if cycle else None
+        submit, when = cycle_date(cycle, "applicants_may_submit") if cycle else (None, "")
         if planned is None or submit is None or planned > submit:
-            fit.conflicts.append(f"It needs ECFMG certification at application; {expected}.")
+            at = f" (applicants may submit from {when})" if when else ""
+            fit.conflicts.append(f"It needs ECFMG certification at application{at}; {expected}.")
         return
     if needed == CertificateBy.RANKING:
-        by, label = (cycle.rol_deadline if cycle else None), "the rank order list deadline"
+        by, when = cycle_date(cycle, "rol_deadline") if cycle else (None, "")
+        label = "the rank order list deadline"
     else:
         year = profile.match_year if profile is not None else None
-        by = cycle.training_starts if cycle else (datetime.date(year, 7, 1) if year else None)
+        if cycle:
+            by, when = cycle_date(cycle, "training_starts")
+        else:  # no cycle on record: residency training starts on 1 July of the Match year
+            by = datetime.date(year, 7, 1) if year else None
+            when = f"about {day_month_year(by)}, not yet confirmed" if by else ""
         label = "the start of training"
     if planned is None:
         fit.conflicts.append(f"It needs ECFMG certification by {label}; {expected}.")
@@ -181,9 +208,7 @@ def _certificate(program: Program, progress, cycle, profile, today, fit: Fit) ->
             f"It needs ECFMG certification by {label}; add your target Match year to compare."
         )
     elif planned > by:
-        fit.conflicts.append(
-            f"It needs ECFMG certification by {label} ({by:%d %b %Y}); {expected}."
-        )
+        fit.conflicts.append(f"It needs ECFMG certification by {label} ({when}); {expected}.")
 
 
 def fit_check(

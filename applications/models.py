@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from pathways.models import curated_values_field
+
 
 class Visas(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
@@ -392,7 +394,7 @@ class FeeSchedule(models.Model):
     confidence = models.CharField(max_length=1, choices=Confidence)
     last_reviewed = models.DateField()
     notes = models.CharField(max_length=300, blank=True)
-    content_hash = models.CharField(max_length=64, blank=True, editable=False)
+    curated_values = curated_values_field()
 
     class Meta:
         ordering = ["system", "season"]
@@ -445,7 +447,7 @@ class CostEstimate(models.Model):
     confidence = models.CharField(max_length=1, choices=Confidence)
     source_name = models.CharField(max_length=200)
     source_url = models.URLField(max_length=500, blank=True)
-    content_hash = models.CharField(max_length=64, blank=True, editable=False)
+    curated_values = curated_values_field()
 
     class Meta:
         ordering = ["category", "label"]
@@ -551,7 +553,7 @@ class SignalAllowance(models.Model):
         default=False, help_text="Off while the figures are proposed, not seen on the source."
     )
     last_reviewed = models.DateField()
-    content_hash = models.CharField(max_length=64, blank=True, editable=False)
+    curated_values = curated_values_field()
 
     class Meta:
         ordering = ["cycle", "specialty"]

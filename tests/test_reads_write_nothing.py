@@ -1,43 +1,88 @@
 """Reading never writes: every page a member can open, by GET and HEAD, leaves every table as
 it was (sessions aside, which Django may refresh). Pages are discovered from the URL resolver,
-so a page added later is visited too; one that needs an argument gets it from ARGUMENTS.
+so a page added later is visited too; one that needs an argument gets a slug from SLUGS (or
+ARGUMENTS), or, for an integer, the pk of an object the test made for the persona (PKS).
 """
+
+import datetime
 
 import pytest
 from django.apps import apps
-from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.converters import IntConverter
 
 from pathways.models import Milestone
-from tests.factories import make_resource, record
+from tests.factories import make_application, make_resource, record
 
 pytestmark = pytest.mark.django_db
 
 # The apps whose pages members open; allauth's own pages are listed below.
-MEMBER_NAMESPACES = {"accounts", "pathways", "resources"}
+MEMBER_NAMESPACES = {"accounts", "pathways", "resources", "applications"}
 ALLAUTH_PAGES = ["/accounts/email/", "/accounts/password/change/", "/accounts/logout/"]
 # The slug a pattern of each app gets: a curated milestone, the test's own resource.
 SLUGS = {"pathways": "step-1", "resources": "saved-resource"}
+# A pattern's own text argument, where the app-wide slug does not fit.
+ARGUMENTS = {"applications:export": "csv"}
+# The model whose pk an integer argument is (made for the persona by make_objects).
+PKS = {
+    "applications:application": "applications.Application",
+    "applications:application_status": "applications.Application",
+    "applications:application_signal": "applications.Application",
+    "applications:rank_move": "applications.Application",
+    "applications:rank_note": "applications.Application",
+    "applications:application_delete": "applications.Application",
+    "applications:interview": "applications.Interview",
+    "applications:interview_delete": "applications.Interview",
+    "applications:letter": "applications.Letter",
+    "applications:letter_delete": "applications.Letter",
+    "applications:cost": "applications.CostEntry",
+    "applications:cost_delete": "applications.CostEntry",
+    "applications:program": "applications.Program",
+    "applications:program_edit": "applications.Program",
+    "applications:program_delete": "applications.Program",
+}
 
 
-def member_page_names() -> list[tuple[str, str]]:
-    """(namespace, name) of every named pattern of the member apps."""
+def member_page_patterns() -> list[tuple[str, URLPattern]]:
+    """(namespace, pattern) of every named pattern of the member apps."""
     found = []
     for entry in get_resolver().url_patterns:
         if isinstance(entry, URLResolver) and entry.namespace in MEMBER_NAMESPACES:
             for pattern in entry.url_patterns:
                 assert isinstance(pattern, URLPattern) and pattern.name, pattern
-                found.append((entry.namespace, pattern.name))
+                found.append((entry.namespace, pattern))
     return found
 
 
-def member_urls() -> list[str]:
+def member_urls(pks: dict[str, int]) -> list[str]:
+    """Every member page; `pks` maps a model label to the pk of the persona's own object."""
     urls = ["/"]
-    for namespace, name in member_page_names():
-        try:
-            urls.append(reverse(f"{namespace}:{name}"))
-        except NoReverseMatch:  # the pattern takes a slug
-            urls.append(reverse(f"{namespace}:{name}", args=[SLUGS[namespace]]))
+    for namespace, pattern in member_page_patterns():
+        name = f"{namespace}:{pattern.name}"
+        args = []
+        for converter in pattern.pattern.converters.values():
+            if isinstance(converter, IntConverter):
+                args.append(pks[PKS[name]])
+            else:
+                args.append(ARGUMENTS.get(name) or SLUGS[namespace])
+        urls.append(reverse(name, args=args))
     return [*urls, *ALLAUTH_PAGES]
+
+
+def make_objects(user) -> dict[str, int]:
+    """One of each object of the application season, owned by `user`: {model label: pk}."""
+    application = make_application(user, status="interviewed")
+    interview = user.interviews.create(
+        application=application,
+        date=datetime.date(2026, 11, 2),
+        start_time=datetime.time(9),
+        time_zone="America/New_York",
+    )
+    letter = user.letters.create(writer="Dr. Writer")
+    letter.applications.add(application)
+    cost = user.cost_entries.create(cycle=2027, category="travel", description="Bus", amount=20)
+    objects = [application, application.program, interview, letter, cost]
+    return {obj._meta.label: obj.pk for obj in objects}
 
 
 def row_counts() -> dict[str, int]:
@@ -48,9 +93,12 @@ def row_counts() -> dict[str, int]:
     }
 
 
-def test_the_sweep_covers_every_member_page(curated):
-    urls = member_urls()
+def test_the_sweep_covers_every_member_page(curated, member):
+    pks = make_objects(member)
+    urls = member_urls(pks)
     assert "/roadmap/m/step-1/progress/" in urls and "/me/welcome/" in urls
+    assert f"/applications/a/{pks['applications.Application']}/" in urls
+    assert "/applications/export.csv" in urls
     assert len(urls) == len(set(urls)) >= 14
 
 
@@ -62,10 +110,11 @@ def test_no_member_page_writes_on_get_or_head(client, curated, persona, method, 
     if persona == "member":  # some saved data, so pages have something to show
         record(user, "step-2-ck", status="in_progress", score=230)
         user.saved_resources.create(resource=resource)
+    pks = make_objects(user)
     client.force_login(user)
     before = row_counts()
     statuses = {}
-    for url in member_urls():
+    for url in member_urls(pks):
         statuses[url] = getattr(client, method)(url).status_code
     assert row_counts() == before
     assert set(statuses.values()) <= {200, 302, 405}, statuses  # 405: POST-only endpoints

@@ -105,4 +105,4 @@ def test_curators_get_exactly_the_allow_list(curator):
         for label, actions in CURATOR_PERMISSIONS.items()
         for action in actions
     }
-    assert granted == expected and len(granted) == 27
+    assert granted == expected and len(granted) == 39

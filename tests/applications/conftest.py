@@ -1,37 +1,34 @@
-"""Fixtures of the application season (easy to move into tests/factories.py)."""
+"""Fixtures of the application season (the factories are in tests/factories.py)."""
 
 import datetime
-import itertools
 
 import pytest
 
-from applications.models import Program
-from pathways.models import Milestone, Progress
+from applications.fit import FIT_SLUGS
+from tests.factories import make_application, make_program
 
-_numbers = itertools.count(1)
 HTMX = {"HX-Request": "true"}
 
 
-def make_program(user, **fields) -> Program:
-    number = next(_numbers)
-    defaults = {"name": f"Program {number}", "specialty": "Internal Medicine", "city": "Newark"}
-    return Program.objects.create(user=user, **{**defaults, **fields})
+@pytest.fixture
+def fit_milestones(db):
+    """The three shipped milestones a fit check reads (Step 1, Step 2 CK, ECFMG certificate),
+    without loading all the curated content."""
+    from pathways.models import Milestone
 
-
-def record(user, slug: str, **fields) -> Progress:
-    """Save the member's progress on a milestone (created on first use)."""
-    milestone, _ = Milestone.objects.get_or_create(
-        slug=slug,
-        defaults={
-            "title": slug,
-            "category": "exams",
-            "summary": slug,
-            "source_url": "https://www.usmle.org/",
-            "last_reviewed": datetime.date(2025, 12, 1),
-        },
-    )
-    progress, _ = Progress.objects.update_or_create(user=user, milestone=milestone, defaults=fields)
-    return progress
+    return [
+        Milestone.objects.get_or_create(
+            slug=slug,
+            defaults={
+                "title": slug,
+                "category": "exams",
+                "summary": slug,
+                "source_url": "https://www.usmle.org/",
+                "last_reviewed": datetime.date(2025, 12, 1),
+            },
+        )[0]
+        for slug in FIT_SLUGS
+    ]
 
 
 @pytest.fixture
@@ -47,26 +44,6 @@ def alice_program(member):
 @pytest.fixture
 def bob_program(other_member):
     return make_program(other_member, name="Bob General Hospital")
-
-
-def make_application(user, program=None, **fields):
-    from applications.models import Application, StatusChange
-
-    program = program or make_program(user)
-    defaults = {
-        "specialty": program.specialty,
-        "cycle": 2027,
-        "status": "researching",
-        "status_changed_on": datetime.date(2026, 9, 1),
-    }
-    application = Application.objects.create(user=user, program=program, **{**defaults, **fields})
-    StatusChange.objects.create(
-        user=user,
-        application=application,
-        to_status=application.status,
-        changed_on=application.status_changed_on,
-    )
-    return application
 
 
 @pytest.fixture

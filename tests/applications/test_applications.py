@@ -9,8 +9,9 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from applications.models import Application, Program, StatusChange
+from tests.factories import make_application, make_program
 
-from .conftest import HTMX, make_application, make_program
+from .conftest import HTMX
 
 INDEX = reverse("applications:index")
 NEW = reverse("applications:application_new")

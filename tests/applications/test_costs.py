@@ -10,8 +10,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from applications import costs, curated
 from applications.models import CostEntry, CostEstimate, FeeSchedule
-
-from .conftest import make_application, make_program
+from tests.factories import make_application, make_program
 
 COSTS = reverse("applications:costs")
 
@@ -176,4 +175,5 @@ def test_residencycas_specialties_are_flagged(member_client, member, schedule):
     response = member_client.get(COSTS)
     assertContains(response, "may apply through ResidencyCAS, not ERAS")
     assert costs.uses_residencycas("Obstetrics and Gynecology")
+    assert costs.uses_residencycas("OB/GYN")
     assert not costs.uses_residencycas("Internal Medicine")

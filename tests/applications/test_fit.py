@@ -121,13 +121,33 @@ def test_certificate_at_application_when_expected_later():
     assert fit.conflicts == []
     rows["ecfmg_certificate"] = {"planned_date": datetime.date(2027, 5, 1)}
     fit = check(program(**{**KNOWN, "certificate_by": CertificateBy.APPLICATION}), prog_rows=rows)
+    # The cycle's date has not been checked against an official page: said so.
     assert fit.conflicts == [
-        "It needs ECFMG certification at application; your certificate is expected in May 2027."
+        "It needs ECFMG certification at application (applicants may submit from about "
+        "2 Sep 2026, not yet confirmed); your certificate is expected in May 2027."
     ]
     rows["ecfmg_certificate"] = {"planned_date": datetime.date(2026, 11, 1)}
     fit = check(program(**{**KNOWN, "certificate_by": CertificateBy.APPLICATION}), prog_rows=rows)
     assert fit.conflicts == [
-        "It needs ECFMG certification at application; your certificate is expected in November."
+        "It needs ECFMG certification at application (applicants may submit from about "
+        "2 Sep 2026, not yet confirmed); your certificate is expected in November."
+    ]
+    rows["ecfmg_certificate"] = {}
+    fit = check(program(**{**KNOWN, "certificate_by": CertificateBy.APPLICATION}), prog_rows=rows)
+    assert fit.conflicts == [
+        "It needs ECFMG certification at application (applicants may submit from about "
+        "2 Sep 2026, not yet confirmed); you have no date for your certificate yet."
+    ]
+
+
+def test_a_verified_cycle_date_is_given_plainly():
+    cycle = MatchCycle(**{f.attname: getattr(CYCLE, f.attname) for f in MatchCycle._meta.fields})
+    cycle.verify("rol_deadline", "https://www.nrmp.org/", datetime.date(2026, 5, 1))
+    rows = {"ecfmg_certificate": {"planned_date": datetime.date(2027, 3, 1)}}
+    fit = check(program(**{**KNOWN, "certificate_by": "ranking"}), prog_rows=rows, cycle=cycle)
+    assert fit.conflicts == [
+        "It needs ECFMG certification by the rank order list deadline (24 Feb 2027); "
+        "your certificate is expected in March 2027."
     ]
 
 
@@ -138,14 +158,20 @@ def test_certificate_by_ranking_and_start():
     }
     ranking = check(program(**{**KNOWN, "certificate_by": CertificateBy.RANKING}), prog_rows=rows)
     assert ranking.conflicts == [
-        "It needs ECFMG certification by the rank order list deadline (24 Feb 2027); "
-        "your certificate is expected in March 2027."
+        "It needs ECFMG certification by the rank order list deadline (about 24 Feb 2027, "
+        "not yet confirmed); your certificate is expected in March 2027."
     ]
     start = check(program(**{**KNOWN, "certificate_by": CertificateBy.START}), prog_rows=rows)
     assert start.conflicts == []
-    # Without a cycle, the start of training is 1 July of the Match year.
+    # Without a cycle, the start of training is 1 July of the Match year (not confirmed).
     start = check(program(**{**KNOWN, "certificate_by": "start"}), prog_rows=rows, cycle=None)
     assert start.conflicts == []
+    late = {"ecfmg_certificate": {"planned_date": datetime.date(2027, 8, 1)}}
+    start = check(program(**{**KNOWN, "certificate_by": "start"}), prog_rows=late, cycle=None)
+    assert start.conflicts == [
+        "It needs ECFMG certification by the start of training (about 1 Jul 2027, not yet "
+        "confirmed); your certificate is expected in August 2027."
+    ]
     # No cycle dates for the ranking deadline: a gap, not a guessed conflict.
     ranking = check(program(**{**KNOWN, "certificate_by": "ranking"}), prog_rows=rows, cycle=None)
     assert ranking.conflicts == [] and ranking.gaps
@@ -176,3 +202,15 @@ def test_sort_key_orders_conflicts_after_asks_after_fits():
     ask = check(program(**{**KNOWN, "img_share": None}))
     conflict = check(program(**{**KNOWN, "graduation_cutoff_years": 1}))
     assert sorted([conflict, ask, fits], key=lambda fit: fit.sort_key) == [fits, ask, conflict]
+
+
+def test_a_member_who_never_saved_progress_has_gaps_not_conflicts(member, fit_milestones):
+    from applications.fit import load_fit_inputs
+
+    inputs = load_fit_inputs(member, member.profile)
+    assert inputs.progress == {}  # no Progress row: nothing recorded (reading writes none)
+    facts = {**KNOWN, "step2ck_minimum": 225, "attempts_accepted": 1, "certificate_by": "start"}
+    fit = fit_check(program(**facts), member.profile, inputs.progress, TODAY, inputs.cycle)
+    assert not any("Step" in line for line in fit.conflicts)
+    assert "Its Step 2 CK minimum is 225; you have no score recorded yet." in fit.gaps
+    assert not Progress.objects.exists()

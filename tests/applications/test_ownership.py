@@ -1,5 +1,6 @@
 """Every URL of the app, against another member's objects: 404 (GET and POST).
-Curators get no permission on the app; deleting an account deletes every row."""
+Curators get no permission on members' rows (only on the curated fee tables); deleting an
+account deletes every row."""
 
 import datetime
 
@@ -7,9 +8,7 @@ import pytest
 from django.urls import get_resolver, reverse
 
 from applications.models import Application, CostEntry, Interview, Letter, Program
-from tests.conftest import make_member
-
-from .conftest import make_application
+from tests.factories import make_application, make_member
 
 
 @pytest.fixture
@@ -89,8 +88,15 @@ def test_anonymous_is_sent_to_log_in_everywhere(client, bobs):
         assert response.status_code == 302 and "/accounts/login/" in response.url
 
 
-def test_curators_have_no_permission_on_the_app(curator):
-    assert not [p for p in curator.get_all_permissions() if p.startswith("applications.")]
+def test_curators_edit_the_curated_fee_tables_and_nothing_of_members(curator, curator_client):
+    granted = {p for p in curator.get_all_permissions() if p.startswith("applications.")}
+    curated = {"feeschedule", "costestimate", "signalallowance"}
+    actions = {"add", "change", "delete", "view"}
+    assert granted == {f"applications.{a}_{m}" for a in actions for m in curated}
+    assert curator_client.get("/admin/applications/feeschedule/add/").status_code == 200
+    assert curator_client.get("/admin/applications/signalallowance/add/").status_code == 200
+    for model in ["program", "application", "costentry", "interview", "letter"]:
+        assert curator_client.get(f"/admin/applications/{model}/").status_code == 404
 
 
 def test_account_deletion_removes_the_season(member_client, member, password, bobs):

@@ -5,8 +5,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from applications.models import Program
-
-from .conftest import make_program, record
+from tests.factories import make_program
 
 PROGRAMS = reverse("applications:programs")
 NEW = reverse("applications:program_new")
@@ -104,7 +103,7 @@ def test_edit_and_delete(member_client, alice_program):
     assert not Program.objects.exists()
 
 
-def test_filter_and_sort_by_fit(member_client, member):
+def test_filter_and_sort_by_fit(member_client, member, fit_milestones, record):
     make_program(
         member,
         name="Zeta Fits",

@@ -10,8 +10,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from applications.interviews import clashes
 from applications.models import Application, Interview, Letter, SignalAllowance
-
-from .conftest import make_application, make_program
+from tests.factories import make_application, make_program
 
 INTERVIEWS = reverse("applications:interviews")
 LETTERS = reverse("applications:letters")

@@ -11,8 +11,7 @@ from pytest_django.asserts import assertContains
 
 from applications import spreadsheets
 from applications.models import Application, Program, StatusChange
-
-from .conftest import make_application, make_program
+from tests.factories import make_application, make_program
 
 IMPORT = reverse("applications:import")
 CONFIRM = reverse("applications:import_confirm")

@@ -6,21 +6,12 @@ import io
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import Page, expect
 
 from applications.models import Application, Program
-from tests.e2e.conftest import MOBILE, assert_accessible, assert_fits_width
+from tests.e2e.browser import MOBILE, assert_accessible, assert_fits_width, log_in_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def session_cookie(live_url: str, user) -> dict:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    return {"name": cookie.key, "value": cookie.value, "url": live_url}
 
 
 def add_program(page: Page, live_url: str, name: str, visas: str) -> None:
@@ -56,7 +47,7 @@ def fifty_rows() -> str:
 
 
 def test_application_season_in_a_browser(page: Page, browser, live_url, member, tmp_path):
-    page.context.add_cookies([session_cookie(live_url, member)])
+    log_in_as(page, live_url, member)
     errors: list[str] = []
     page.on("console", lambda m: m.type in ("error", "warning") and errors.append(m.text))
     page.set_viewport_size(MOBILE)
@@ -91,8 +82,8 @@ def test_application_season_in_a_browser(page: Page, browser, live_url, member, 
 
     # The same step without JavaScript: a plain form post and a redirect.
     no_js = browser.new_context(java_script_enabled=False, viewport=MOBILE)
-    no_js.add_cookies([session_cookie(live_url, member)])
     plain = no_js.new_page()
+    log_in_as(plain, live_url, member)
     plain.goto(f"{live_url}/applications/")
     plain_card = plain.locator(f"#application-{application.pk}")
     plain_card.locator("select").select_option("interview_invited")
@@ -143,7 +134,7 @@ def test_every_season_page_is_accessible_at_375px_and_rank_moves_by_keyboard(
 
     from applications import curated
     from applications.models import Interview, Letter
-    from tests.applications.conftest import make_application, make_program
+    from tests.factories import make_application, make_program
 
     curated.load(force=False)
     apps = [
@@ -166,7 +157,7 @@ def test_every_season_page_is_accessible_at_375px_and_rank_moves_by_keyboard(
         time_zone="America/Chicago",
     )
     Letter.objects.create(user=member, writer="Dr Rao").applications.add(apps[0])
-    page.context.add_cookies([session_cookie(live_url, member)])
+    log_in_as(page, live_url, member)
     page.set_viewport_size(MOBILE)
     for path in [
         "/applications/",
