@@ -1,8 +1,14 @@
 import datetime
+import unicodedata
 
+from allauth.account.adapter import get_adapter
+from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
+from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
+from accounts.emails import use_canonical_email
 from accounts.models import LAST_STEP2CS_MONTH, Profile
 
 # A graduation year further ahead than this is almost certainly a typo
@@ -77,14 +83,23 @@ class ProfileForm(forms.ModelForm):
         order = [*self.Meta.fields, "step2cs_month", "step2cs_year"]
         self.order_fields(order)
 
+    def tidy(self, name: str) -> str:
+        """Drop invisible format characters (zero-width spaces, joiners, soft hyphens),
+        collapse whitespace; what is left must still satisfy `required`."""
+        value = "".join(c for c in self.cleaned_data[name] if unicodedata.category(c) != "Cf")
+        value = " ".join(value.split())
+        if not value and self.fields[name].required:
+            raise forms.ValidationError(self.fields[name].error_messages["required"], "required")
+        return value
+
     def clean_school_country(self):
-        return " ".join(self.cleaned_data["school_country"].split())
+        return self.tidy("school_country")
 
     def clean_school_name(self):
-        return " ".join(self.cleaned_data["school_name"].split())
+        return self.tidy("school_name")
 
     def clean_specialty(self):
-        return " ".join(self.cleaned_data["specialty"].split())
+        return self.tidy("specialty")
 
     def clean_graduation_year(self):
         year = self.cleaned_data["graduation_year"]
@@ -164,7 +179,30 @@ class DeleteAccountForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean_password(self):
+        """Checked through allauth, so guesses count against log-in's limits and
+        lock-out (5 failures per account per 5 minutes, 10 a minute per IP)."""
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
+        if not get_adapter().reauthenticate(self.user, password):
             raise forms.ValidationError("That is not your password.")
         return password
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up form with canonical addresses and even timing."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        use_canonical_email(self)
+
+    def try_save(self, request):
+        if self.account_already_exists:
+            # A new account costs a password hash; a known address must cost the
+            # same, or the response time tells which addresses are registered.
+            make_password(self.cleaned_data.get("password1"))
+        return super().try_save(request)
+
+
+class AddEmailForm(AllauthAddEmailForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        use_canonical_email(self)

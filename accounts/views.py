@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -8,6 +7,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from accounts.deletion import delete_account as delete_account_for_good
 from accounts.forms import DeleteAccountForm, ProfileForm
 from accounts.models import Profile
 
@@ -66,10 +66,7 @@ def profile_settings(request: HttpRequest) -> HttpResponse:
 def delete_account(request: HttpRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        user = request.user
-        with transaction.atomic():
-            logout(request)
-            user.delete()  # cascades to the profile, progress, saved resources, reports
+        delete_account_for_good(request)
         messages.success(request, "Your account and all of its data have been deleted.")
         return redirect("home")
     return render(request, "accounts/delete_account.html", {"form": form})

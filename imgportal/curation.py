@@ -2,13 +2,13 @@
 
 It spans the curated content of every app (Match-cycle dates, rules, milestones, resources),
 so it lives with the project rather than in one app. Served inside the admin at
-/admin/review/ for staff who may view the curated content.
+/admin/review/ for staff who may view the curated content, behind the admin's own gate
+(a second factor required, imgportal/admin_access.py).
 """
 
 import datetime
 from dataclasses import dataclass
 
-from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from imgportal.admin_access import staff_view
 from pathways.models import MatchCycle, Milestone, Rule
 from resources.models import Resource
 
@@ -80,7 +81,7 @@ def content_tasks(today: datetime.date) -> list[Task]:
 
 
 @never_cache
-@staff_member_required
+@staff_view
 def review_queue(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("pathways.view_matchcycle"):
         raise PermissionDenied

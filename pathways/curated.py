@@ -22,6 +22,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
+from pathways import curated_cache
 from pathways.cycles import default_dates
 from pathways.models import MatchCycle, Milestone, Prerequisite, Rule, find_cycle
 
@@ -311,4 +312,6 @@ def load_rules(force: bool) -> Tally:
 def load(*, force: bool = False) -> str:
     """Load milestones, prerequisites, cycles and rules; return a one-line summary."""
     tallies = [load_milestones(force), load_cycles(force), load_rules(force)]
+    transaction.on_commit(curated_cache.forget)  # bulk writes send no signals
+    curated_cache.forget()
     return "pathways: " + "; ".join(str(t) for t in tallies)

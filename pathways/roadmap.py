@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 
 from accounts.models import Profile
 from pathways.alerts import add_years, compute_alerts
+from pathways.curated_cache import curated
 from pathways.models import (
     Category,
     CycleDate,
@@ -29,8 +30,9 @@ from pathways.models import (
     Rule,
 )
 
-NEXT_STEPS_SHOWN = 6
-RESOURCES_PER_STEP = 3
+NEXT_STEPS_SHOWN = 4
+DEADLINES_SHOWN = 4
+RESOURCES_PER_STEP = 2
 
 
 class RuleBook:
@@ -143,6 +145,13 @@ class Deadline:
         return self.info.proposed
 
 
+@dataclass(frozen=True)
+class Standing:
+    phase: str  # the category of the first open milestone, "" when all are settled
+    urgent: int  # danger alerts
+    overdue: int  # open milestones whose deadline has passed
+
+
 @dataclass
 class Step2CS:
     """A member's former Step 2 CS pass and whether it still counts for ECFMG.
@@ -177,6 +186,31 @@ class Roadmap:
     deadlines: list[Deadline]  # the cycle's dates still ahead
     alerts: list = field(default_factory=list)
 
+    @property
+    def next_deadlines(self) -> list[Deadline]:
+        return self.deadlines[:DEADLINES_SHOWN]
+
+    @property
+    def pressing_alerts(self) -> list:
+        """Danger and warning alerts: shown first on the dashboard."""
+        return [a for a in self.alerts if a.level != "info"]
+
+    @property
+    def other_alerts(self) -> list:
+        return [a for a in self.alerts if a.level == "info"]
+
+    @property
+    def standing(self) -> "Standing":
+        """Where the member stands, in one sentence: phase and what needs attention."""
+        open_items = [i for i in self.items if not i.is_settled and not i.milestone.is_optional]
+        phase = ""
+        if open_items:
+            first = min(open_items, key=lambda i: (i.milestone.order, i.milestone.title))
+            phase = first.milestone.get_category_display()
+        urgent = sum(1 for a in self.alerts if a.level == "danger")
+        overdue = sum(1 for i in self.items if i.overdue)
+        return Standing(phase=phase, urgent=urgent, overdue=overdue)
+
     def item(self, slug: str) -> Item | None:
         """The item of a milestone, shown or hidden, by slug."""
         for item in [*self.items, *self.hidden]:
@@ -207,23 +241,19 @@ def roadmap_for(user, today: datetime.date) -> Roadmap | None:
 
 
 def load_roadmap(user) -> RoadmapData | None:
-    """Read a member's roadmap: 6 queries, or 1 before onboarding (None).
-
-    The profile, milestones, prerequisites, the member's progress rows, the target Match
-    cycle, the rules.
-    """
+    """Read a member's roadmap: 2 queries (the profile, their progress rows), or 1 before
+    onboarding (None). The curated content comes from its cache (pathways/curated_cache.py):
+    4 more queries when the cache is cold."""
     profile = Profile.objects.filter(user=user, onboarded_at__isnull=False).first()
     if profile is None:
         return None
     profile.user = user  # share the instance: no query for profile.user
-    milestones = list(Milestone.objects.for_roadmap())
-    prerequisites = list(Prerequisite.objects.values_list("milestone_id", "required_id", "kind"))
+    content = curated()
     progress = {p.milestone_id: p for p in Progress.objects.filter(user=user)}
-    cycle = (
-        MatchCycle.objects.filter(year=profile.match_year).first() if profile.match_year else None
+    cycle = content.cycles.get(profile.match_year)
+    return RoadmapData(
+        profile, content.milestones, content.prerequisites, progress, cycle, RuleBook(content.rules)
     )
-    rules = RuleBook(list(Rule.objects.all()))
-    return RoadmapData(profile, milestones, prerequisites, progress, cycle, rules)
 
 
 def passed_on(progress: Progress) -> datetime.date | None:

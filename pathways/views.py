@@ -1,5 +1,4 @@
 import datetime
-from typing import NamedTuple
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,25 +17,6 @@ from pathways.roadmap import Item, Roadmap, attach_resources, roadmap_for
 from pathways.timeline import timeline_layout
 
 
-class Row(NamedTuple):
-    """One milestone row of the roadmap: the item and its progress form."""
-
-    item: Item
-    form: ProgressForm
-
-
-def row_for(roadmap: Roadmap, item: Item) -> Row:
-    form = ProgressForm(instance=item.progress, item=item, rules=roadmap.rules, today=roadmap.today)
-    return Row(item, form)
-
-
-def sections_of(roadmap: Roadmap) -> list[tuple[str, list[Row]]]:
-    return [
-        (label, [row_for(roadmap, item) for item in items])
-        for label, items in roadmap.items_by_category
-    ]
-
-
 @never_cache
 @login_required
 @require_http_methods(["GET", "HEAD"])
@@ -45,7 +25,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if roadmap is None:
         return redirect("accounts:onboarding")
     attach_resources(roadmap.next_steps)
-    context = {"profile": roadmap.profile, "roadmap": roadmap, "sections": sections_of(roadmap)}
+    context = {"profile": roadmap.profile, "roadmap": roadmap}
     return render(request, "pathways/dashboard.html", context)
 
 
@@ -81,10 +61,14 @@ def progress(request: HttpRequest, slug: str) -> HttpResponse:
         if not request.htmx:
             messages.success(request, f"Saved: {item.milestone.title}.")
             return redirect(reverse("pathways:dashboard") + f"#row-{slug}")
-        return render_update(request, roadmap, row_for(roadmap, item), saved=True)
+        fresh = ProgressForm(instance=item.progress, item=item, rules=roadmap.rules, today=today)
+        return render_update(request, roadmap, item, fresh, saved=True)
     if request.htmx and request.method == "POST":
         # htmx 2 swaps only 2xx: the row comes back with its errors next to the fields.
-        return render_update(request, roadmap, Row(item, form), saved=False)
+        return render_update(request, roadmap, item, form, saved=False)
+    if request.htmx:  # a dashboard row opened for the first time: its form alone
+        context = {"form": form, "milestone": item.milestone, "item": item}
+        return render(request, "pathways/includes/_progress_form.html", context)
     context = {"profile": roadmap.profile, "roadmap": roadmap, "item": item, "form": form}
     return render(request, "pathways/progress.html", context)
 
@@ -116,18 +100,16 @@ def save_progress(form: ProgressForm) -> Progress:
         return form.save()
 
 
-def render_update(request: HttpRequest, roadmap: Roadmap, row: Row, *, saved: bool) -> HttpResponse:
+def render_update(
+    request: HttpRequest, roadmap: Roadmap, item: Item, form: ProgressForm, *, saved: bool
+) -> HttpResponse:
+    """The row with its form (and errors), and after a save the parts of the dashboard that
+    changed with it, out of band."""
     if saved:
         attach_resources(roadmap.next_steps)
-    unlocked = {m.pk for m in row.item.unlocks}
-    affected = [row_for(roadmap, i) for i in roadmap.items if i.milestone.pk in unlocked]
-    context = {
-        "roadmap": roadmap,
-        "row": row,
-        "saved": saved,
-        "open": not saved,
-        "affected": affected if saved else [],
-    }
+    unlocked = {m.pk for m in item.unlocks}
+    affected = [i for i in roadmap.items if i.milestone.pk in unlocked] if saved else []
+    context = {"roadmap": roadmap, "item": item, "form": form, "saved": saved, "affected": affected}
     return render(request, "pathways/_progress_updated.html", context)
 
 

@@ -15,7 +15,7 @@ import pytest  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
 from tests import factories  # noqa: E402
-from tests.factories import PASSWORD, make_member  # noqa: E402
+from tests.factories import PASSWORD, give_authenticator_app, make_member  # noqa: E402
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -64,12 +64,13 @@ def new_member(db):
 
 @pytest.fixture
 def curator(db):
-    """Carla: staff member in the Curators group."""
+    """Carla: staff member in the Curators group, with an authenticator app."""
     from accounts.models import User
 
     call_command("setup_curators", verbosity=0)
     user = make_member("carla@example.com")
     call_command("setup_curators", add=[user.email], verbosity=0)
+    give_authenticator_app(user)
     return User.objects.get(pk=user.pk)
 
 

@@ -36,6 +36,15 @@ def make_member(email: str, *, onboarded: bool = True, profile: bool = True, **p
     return user
 
 
+def give_authenticator_app(user) -> str:
+    """Activate TOTP for the user (staff need a second factor for the admin); the secret."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
 def record(user, slug: str, **fields):
     """Set fields of a member's progress on a milestone, creating the row if needed."""
     from pathways.models import Milestone, Progress

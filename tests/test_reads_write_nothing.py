@@ -1,16 +1,21 @@
 """Reading never writes: every page a member can open, by GET and HEAD, leaves every table as
-it was (sessions aside, which Django may refresh). Pages are discovered from the URL resolver,
-so a page added later is visited too; one that needs an argument gets a slug from SLUGS (or
-ARGUMENTS), or, for an integer, the pk of an object the test made for the persona (PKS).
+it was (sessions aside, which Django and accounts.middleware.IdleTimeoutMiddleware refresh).
+Pages are discovered from the URL resolver, so a page added later is visited too; one that
+needs an argument gets a slug from SLUGS (or ARGUMENTS), or, for an integer, the pk of an
+object the test made for the persona (PKS).
 """
 
 import datetime
+import time
 
 import pytest
 from django.apps import apps
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter
 
+from accounts.middleware import REFRESH_EVERY, SEEN_KEY
 from pathways.models import Milestone
 from tests.factories import make_application, make_resource, record
 
@@ -18,7 +23,18 @@ pytestmark = pytest.mark.django_db
 
 # The apps whose pages members open; allauth's own pages are listed below.
 MEMBER_NAMESPACES = {"accounts", "pathways", "resources", "applications"}
-ALLAUTH_PAGES = ["/accounts/email/", "/accounts/password/change/", "/accounts/logout/"]
+ALLAUTH_PAGES = [
+    "/accounts/email/",
+    "/accounts/password/change/",
+    "/accounts/logout/",
+    "/accounts/2fa/",
+    "/accounts/2fa/totp/activate/",
+    "/accounts/2fa/webauthn/add/",
+    "/accounts/sessions/",
+]
+# The session's own bookkeeping: the session row (its expiry slides) and allauth's record
+# of it (the "last seen" of the member's device list), refreshed at most every 5 minutes.
+SESSION_TABLES = {"django_session", "usersessions_usersession"}
 # The slug a pattern of each app gets: a curated milestone, the test's own resource.
 SLUGS = {"pathways": "step-1", "resources": "saved-resource"}
 # A pattern's own text argument, where the app-wide slug does not fit.
@@ -89,8 +105,21 @@ def row_counts() -> dict[str, int]:
     return {
         model._meta.label: model.objects.count()
         for model in apps.get_models()
-        if model._meta.label != "sessions.Session"
+        if model._meta.db_table not in SESSION_TABLES
     }
+
+
+def written_tables(queries) -> set[str]:
+    """The tables an INSERT, UPDATE or DELETE statement touched."""
+    tables = set()
+    for query in queries:
+        words = query["sql"].replace('"', " ").replace("`", " ").split()
+        verb = words[0].upper()
+        if verb in {"INSERT", "DELETE"}:
+            tables.add(words[2])  # INSERT INTO t / DELETE FROM t
+        elif verb == "UPDATE":
+            tables.add(words[1])
+    return tables
 
 
 def test_the_sweep_covers_every_member_page(curated, member):
@@ -112,10 +141,15 @@ def test_no_member_page_writes_on_get_or_head(client, curated, persona, method, 
         user.saved_resources.create(resource=resource)
     pks = make_objects(user)
     client.force_login(user)
+    session = client.session
+    session[SEEN_KEY] = int(time.time()) - REFRESH_EVERY  # due for its refresh
+    session.save()
     before = row_counts()
     statuses = {}
-    for url in member_urls(pks):
-        statuses[url] = getattr(client, method)(url).status_code
+    with CaptureQueriesContext(connection) as queries:
+        for url in member_urls(pks):
+            statuses[url] = getattr(client, method)(url).status_code
     assert row_counts() == before
+    assert written_tables(queries) <= SESSION_TABLES
     assert set(statuses.values()) <= {200, 302, 405}, statuses  # 405: POST-only endpoints
     assert statuses["/roadmap/"] == (200 if persona == "member" else 302)

@@ -326,3 +326,59 @@ def test_login_ignores_offsite_next(client, member, password, target):
     )
     assert response.status_code == 302
     assert response.url == reverse("pathways:dashboard")
+
+
+def test_delete_account_password_guesses_are_limited_like_log_in(member_client, member, password):
+    for _ in range(5):
+        response = member_client.post(
+            reverse("accounts:delete"), {"password": "wrong-guess", "confirm": "on"}
+        )
+        assert "That is not your password." in response.content.decode()
+    # Locked out: even the right password is refused for now, as at log-in.
+    response = member_client.post(
+        reverse("accounts:delete"), {"password": password, "confirm": "on"}
+    )
+    assert response.status_code == 200
+    assert "Too many failed" in response.content.decode()
+    assert User.objects.filter(pk=member.pk).exists()
+    # The counter is the log-in's: the account is locked there too.
+    member_client.logout()
+    member_client.post(reverse("account_login"), {"login": member.email, "password": password})
+    assert "_auth_user_id" not in member_client.session
+
+
+def test_delete_account_ends_other_sessions_and_scrubs_the_admin_log(
+    client, member, curator, password
+):
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+    from django.test import Client
+
+    LogEntry.objects.log_actions(
+        user_id=curator.pk, queryset=[member], action_flag=CHANGE, change_message="Edited"
+    )
+    LogEntry.objects.create(
+        user=curator,
+        content_type=ContentType.objects.get_for_model(Profile),
+        object_id=str(member.profile.pk),
+        object_repr=str(member.profile),
+        action_flag=CHANGE,
+    )
+    laptop, phone = Client(), Client()
+    laptop.force_login(member)
+    phone.force_login(member)
+    assert phone.get(reverse("accounts:settings")).status_code == 200
+
+    member_id = str(member.pk)
+    response = laptop.post(reverse("accounts:delete"), {"password": password, "confirm": "on"})
+    assert response.status_code == 302
+    # The phone's session row is gone too, not only the one that asked.
+    from django.contrib.sessions.models import Session
+
+    assert [
+        s for s in Session.objects.all() if s.get_decoded().get("_auth_user_id") == member_id
+    ] == []
+    assert phone.get(reverse("accounts:settings")).status_code == 302
+    assert phone.cookies["sessionid"].value not in set(Session.objects.values_list("pk", flat=True))
+    reprs = list(LogEntry.objects.values_list("object_repr", flat=True))
+    assert reprs and not [r for r in reprs if member.email in r]

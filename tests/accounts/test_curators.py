@@ -79,6 +79,9 @@ def test_curators_have_no_permission_on_any_member_owned_model(curator):
         "pathways.Progress",
         "resources.SavedResource",
         "resources.ProblemReport",
+        "account.EmailAddress",
+        "mfa.Authenticator",  # second factors: TOTP secrets, recovery codes, passkeys
+        "usersessions.UserSession",
     }
     for model in owned:
         content_type = ContentType.objects.get_for_model(model)

@@ -39,7 +39,7 @@ def log_in(page, live_url: str, email: str, password: str) -> None:
     page.goto(live_url + "/accounts/login/")
     page.fill("#id_login", email)
     page.fill("#id_password", password)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign In", exact=True).click()
     page.wait_for_load_state()
 
 

@@ -1,6 +1,7 @@
 """Dashboard, progress updates (htmx and plain), milestone page, timeline."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -107,7 +108,9 @@ def test_dashboard_shows_progress_next_steps_blocked_deadlines_alerts(alice_road
     assert 'id="roadmap-progress"' in html and "<progress" in html
     assert "3 of 24" in html  # three done, optional ones not counted
     assert 'id="next-steps"' in html and "Pass USMLE Step 1" in html
-    assert "needs Receive your ECFMG Certificate" in html  # blocked, with its blocker
+    assert "17 milestones wait for another" in html  # blocked: each names its blocker
+    row = html.split('id="row-gme-years"')[1].split("</details>")[0]
+    assert '<span class="badge badge-warning">Blocked</span>' in row
     assert "NRMP early-registration deadline" in html and "29 days left" in html
     assert "rank order list deadline" in html  # the NRMP withdrawal alert
     assert "style=" not in html  # strict CSP: no inline styles
@@ -133,10 +136,9 @@ def test_htmx_update_returns_the_row_and_out_of_band_parts(alice_roadmap, member
     html = response.content.decode()
     assert response.status_code == 200
     assert "<html" not in html
-    assert html.lstrip().startswith('<article id="row-step-1"')
-    for part in ("roadmap-progress", "next-steps", "blocked", "alerts"):
-        assert f'id="{part}" class="card' in html
-    assert html.count('hx-swap-oob="true"') >= 4
+    assert html.lstrip().startswith('<details id="row-step-1"')
+    for part in ("standing", "roadmap-progress", "next-steps", "blocked", "alerts"):
+        assert re.search(f'id="{part}"[^>]*hx-swap-oob="true"', html), part
     assert "4 of 24" in html and "Saved" in html
     assert "HX-Request" in response["Vary"]
     step1 = progress_of(member, "step-1")
@@ -148,7 +150,7 @@ def test_htmx_update_refreshes_rows_it_unblocks(alice_roadmap, member, mark_done
     mark_done(member, "oet", "pathway")
     data = {"status": "done", "score": 250, "completed_date": "2026-09-01", "attempts": 1}
     html = alice_roadmap.post(url("step-2-ck"), data, **HTMX).content.decode()
-    assert '<article id="row-ecfmg-certificate"' in html  # out of band, now unblocked
+    assert '<details id="row-ecfmg-certificate"' in html  # out of band, now unblocked
 
 
 def test_plain_post_redirects_with_a_message(alice_roadmap):
@@ -244,10 +246,12 @@ def test_bad_input_is_refused_with_a_message_and_nothing_saved(
     assert snapshot(member, slug) == before  # nothing half-saved (the note neither)
     # The row shows the saved values, never the rejected one as if saved.
     assert "Saved</span>" not in html
-    facts = html.split('data-testid="facts"')[1].split("</p>")[0]
+    facts = html.split('class="row-facts"')[1].split("</p>")[0]
     assert "999" not in facts and "changed" not in facts
     if htmx:
-        assert "<html" not in html and "hx-swap-oob" not in html and "<details open" in html
+        assert "<html" not in html and 'hx-swap-oob="true"' not in html
+        assert f'<details id="row-{slug}" class="roadmap-row status-' in html
+        assert html.split(f'id="row-{slug}"')[1].split(">")[0].endswith(" open")
 
 
 def test_htmx_post_needs_the_csrf_token(member, curated):
@@ -313,22 +317,44 @@ def test_timeline_without_a_cycle(alice_roadmap, member):
 
 @pytest.fixture(params=[10, 60])
 def synthetic_roadmap(request, member_client, member, milestones_factory):
-    """10 or 60 milestones, half of them with a saved progress row (m-1, m-3...)."""
+    """10 or 60 milestones, half of them with a saved progress row (m-1, m-3...), and the
+    curated content already cached by an earlier request (as on a running server)."""
     for milestone in milestones_factory(request.param)[1::2]:
         record(member, milestone.slug, status="in_progress")
+    assert member_client.get(DASHBOARD).status_code == 200
     return member_client
 
 
 def test_dashboard_query_count_is_constant(synthetic_roadmap, django_assert_num_queries):
-    # session, user, profile, milestones, prerequisites, progress, cycle, rules,
-    # published resources of the next steps
-    with django_assert_num_queries(9):
+    # session, user, profile, progress, published resources of the next steps
+    # (milestones, prerequisites, cycles and rules come from the curated-content cache)
+    with django_assert_num_queries(5):
         assert synthetic_roadmap.get(DASHBOARD).status_code == 200
 
 
+def test_a_cold_cache_costs_four_queries_once(synthetic_roadmap, django_assert_num_queries):
+    from django.core.cache import cache
+
+    cache.clear()
+    # + milestones, prerequisites, cycles, rules
+    with django_assert_num_queries(9):
+        assert synthetic_roadmap.get(DASHBOARD).status_code == 200
+    with django_assert_num_queries(5):
+        assert synthetic_roadmap.get(DASHBOARD).status_code == 200
+
+
+def test_a_curator_save_reaches_the_next_request(synthetic_roadmap, curator_client):
+    from pathways.models import Milestone
+
+    milestone = Milestone.objects.get(slug="m-0")
+    milestone.title = "Renamed by a curator"
+    milestone.save()  # the admin, the loader and the shell all save
+    assert "Renamed by a curator" in synthetic_roadmap.get(DASHBOARD).content.decode()
+
+
 def test_timeline_query_count_is_constant(synthetic_roadmap, django_assert_num_queries):
-    # session, user, profile, milestones, prerequisites, progress, cycle, rules
-    with django_assert_num_queries(8):
+    # session, user, profile, progress
+    with django_assert_num_queries(4):
         assert synthetic_roadmap.get("/roadmap/timeline/").status_code == 200
 
 
@@ -336,11 +362,10 @@ def test_timeline_query_count_is_constant(synthetic_roadmap, django_assert_num_q
 def test_htmx_update_query_count_is_constant(
     synthetic_roadmap, member, slug, django_assert_num_queries
 ):
-    # Both are pass/fail milestones. session, user, profile, milestones, prerequisites,
-    # progress, cycle, rules, the status and outcome check constraints (savepoint, select,
-    # release each), the save (savepoint, insert or update, release), resources of the
-    # next steps
-    with django_assert_num_queries(18):
+    # Both are pass/fail milestones. session, user, profile, progress, the status and
+    # outcome check constraints (savepoint, select, release each), the save (savepoint,
+    # insert or update, release), resources of the next steps
+    with django_assert_num_queries(14):
         response = synthetic_roadmap.post(
             url(slug), {"status": "in_progress", "planned_date": "2027-01-02"}, **HTMX
         )
@@ -352,8 +377,43 @@ def test_first_visit_costs_the_same_and_writes_nothing(
     member_client, member, milestones_factory, django_assert_num_queries
 ):
     milestones_factory(10)
-    # session, user, profile, milestones, prerequisites, progress (none), cycle, rules,
-    # resources of the next steps
+    # session, user, profile, milestones, prerequisites, cycles, rules (a cold cache),
+    # progress (none), resources of the next steps
     with django_assert_num_queries(9):
         assert member_client.get(DASHBOARD).status_code == 200
     assert not Progress.objects.filter(user=member).exists()
+
+
+# --- The dashboard: now first, forms loaded on demand ---------------------------------
+
+
+def test_dashboard_answers_what_next_first_and_carries_no_forms(alice_roadmap):
+    response = alice_roadmap.get(DASHBOARD)
+    html = response.content.decode()
+    main = html.split('<main id="main"')[1]
+    assert (
+        main.index('id="standing"') < main.index('id="next-steps"') < main.index('id="deadlines"')
+    )
+    assert "You are in the <strong>exams</strong> phase, 3 of 24 milestones done." in html
+    assert 'name="status"' not in html  # no edit form until a row is opened
+    rows = html.count('<details id="row-')
+    assert rows == 28 and html.count('data-hx-trigger="toggle from:closest details once"') == rows
+    assert len(response.content) < 25_000, len(response.content)
+
+
+def test_an_opened_row_loads_its_form_alone(alice_roadmap):
+    response = alice_roadmap.get(url("step-2-ck"), **HTMX)
+    html = response.content.decode().strip()
+    assert response.status_code == 200 and html.startswith("<form")
+    assert 'name="score"' in html and 'id="id_step-2-ck_score"' in html
+    assert "<html" not in html and 'data-hx-target="#row-step-2-ck"' in html
+    assert "HX-Request" in response["Vary"]
+    full = alice_roadmap.get(url("step-2-ck")).content.decode()  # without JavaScript: a page
+    assert "<html" in full and 'name="score"' in full
+    assert len(html) < 0.15 * len(alice_roadmap.get(DASHBOARD).content)
+
+
+def test_urgent_alerts_change_the_standing(alice_roadmap, member):
+    record(member, "step-1", attempts=4, status="in_progress")
+    html = alice_roadmap.get(DASHBOARD).content.decode()
+    assert "1 urgent alert needs your attention." in html
