@@ -849,6 +849,11 @@ def import_sheet(request: HttpRequest) -> HttpResponse:
     return render(request, "applications/import.html", context)
 
 
+# imgportal.middleware.BadInputMiddleware refuses file parts except on views marked so;
+# this one bounds the file itself (spreadsheets.read_upload: size, rows, columns).
+import_sheet.takes_files = True
+
+
 @login_required
 @require_POST
 def import_confirm(request: HttpRequest) -> HttpResponse:

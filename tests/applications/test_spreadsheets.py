@@ -204,3 +204,12 @@ def test_import_is_per_member(member_client, member, other_member):
     assert Program.objects.filter(user=member).count() == 1
     assert Program.objects.filter(user=other_member).count() == 1
     assert not Application.objects.filter(user=other_member).exists()
+
+
+def test_only_the_import_takes_a_file_part(member_client, member):
+    """The site refuses file parts (imgportal.middleware) except on the import page."""
+    assert upload(member_client, csv_file(rows(1))).status_code == 200
+    for url in [CONFIRM, reverse("applications:program_new")]:
+        response = member_client.post(url, {"name": "X", "file": csv_file(rows(1))})
+        assert response.status_code == 400, url
+    assert not Program.objects.exists()
