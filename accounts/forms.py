@@ -74,7 +74,8 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("school_country", "school_name", "graduation_year", "match_year"):
-            self.fields[name].required = True
+            if name in self.fields:
+                self.fields[name].required = True
         self.fields["visa"].choices = Profile.Visa.choices
         passed = self.instance.step2cs_passed_on
         if passed and not self.is_bound:
@@ -206,3 +207,24 @@ class AddEmailForm(AllauthAddEmailForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         use_canonical_email(self)
+
+
+# Where a visitor's preview answers wait in their session until onboarding.
+PREVIEW_SESSION_KEY = "preview_answers"
+
+
+class PreviewForm(ProfileForm):
+    """The roadmap's key questions, for a visitor's preview before signing up (GET)."""
+
+    # Answers a visitor may carry into onboarding after signing up.
+    KEPT = ["graduation_year", "specialty", "match_year", "visa", "has_step2cs"]
+
+    class Meta(ProfileForm.Meta):
+        fields = ["graduation_year", "specialty", "match_year", "visa", "has_step2cs"]
+
+    def kept_answers(self) -> dict:
+        """The cleaned answers as JSON-safe values, for the session."""
+        answers = {name: self.cleaned_data.get(name) for name in self.KEPT}
+        passed = self.cleaned_data.get("step2cs_passed_on")
+        answers["step2cs_passed_on"] = passed.isoformat() if passed else None
+        return answers

@@ -1,3 +1,5 @@
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -8,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from accounts.deletion import delete_account as delete_account_for_good
-from accounts.forms import DeleteAccountForm, ProfileForm
+from accounts.forms import PREVIEW_SESSION_KEY, DeleteAccountForm, PreviewForm, ProfileForm
 from accounts.models import Profile
 
 
@@ -17,13 +19,25 @@ def edit_profile(request: HttpRequest, template: str, done_url: str, message: st
 
     A GET writes nothing: the Profile row is created by the first valid POST.
     """
-    profile = Profile.objects.filter(user=request.user).first() or Profile(user=request.user)
+    profile = Profile.objects.filter(user=request.user).first() or new_profile(request)
     form = ProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
         save_profile(request.user, form)
+        request.session.pop(PREVIEW_SESSION_KEY, None)
         messages.success(request, message)
         return redirect(done_url)
     return render(request, template, {"form": form})
+
+
+def new_profile(request: HttpRequest) -> Profile:
+    """An unsaved profile, with the answers of the home-page preview if the visitor kept them."""
+    answers = dict(request.session.get(PREVIEW_SESSION_KEY) or {})
+    passed = answers.pop("step2cs_passed_on", None)
+    allowed = {name: answers[name] for name in PreviewForm.KEPT if answers.get(name) is not None}
+    profile = Profile(user=request.user, **allowed)
+    if passed:
+        profile.step2cs_passed_on = datetime.date.fromisoformat(passed)
+    return profile
 
 
 def save_profile(user, form: ProfileForm) -> Profile:

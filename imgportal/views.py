@@ -9,13 +9,16 @@ from django.shortcuts import redirect, render
 from django.template import loader
 from django.views.decorators.cache import never_cache
 
+from accounts.forms import PreviewForm
+
 logger = logging.getLogger(__name__)
 
 
 def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("pathways:dashboard")
-    return render(request, "home.html")
+    # auto_id keeps the home form's ids apart from any other form's.
+    return render(request, "home.html", {"preview_form": PreviewForm(auto_id="preview_%s")})
 
 
 @never_cache

@@ -73,7 +73,7 @@ class RoadmapData:
         """The member's saved row for a milestone, or a new unsaved one."""
         progress = self.progress.get(milestone.pk)
         if progress is None:
-            progress = Progress(user=self.profile.user, milestone=milestone)
+            progress = Progress(user_id=self.profile.user_id, milestone=milestone)
         progress.milestone = milestone  # share the instance: no query per row
         return progress
 
@@ -254,6 +254,23 @@ def load_roadmap(user) -> RoadmapData | None:
     return RoadmapData(
         profile, content.milestones, content.prerequisites, progress, cycle, RuleBook(content.rules)
     )
+
+
+def preview_roadmap(profile: Profile, today: datetime.date) -> Roadmap:
+    """The roadmap a visitor would get with these answers: nothing saved, nothing recorded.
+
+    `profile` is an unsaved Profile; reads only the cached curated content.
+    """
+    content = curated()
+    data = RoadmapData(
+        profile,
+        content.milestones,
+        content.prerequisites,
+        {},
+        content.cycles.get(profile.match_year),
+        RuleBook(content.rules),
+    )
+    return build_roadmap(data, today)
 
 
 def passed_on(progress: Progress) -> datetime.date | None:

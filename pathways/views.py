@@ -2,18 +2,19 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from pathways.forms import ProgressForm
+from accounts.forms import PREVIEW_SESSION_KEY, PreviewForm
+from accounts.models import Profile
+from pathways.forms import ProgressForm, StaleEdit
 from pathways.models import Milestone, Prerequisite, Progress
-from pathways.roadmap import Item, Roadmap, attach_resources, roadmap_for
+from pathways.roadmap import Item, Roadmap, attach_resources, preview_roadmap, roadmap_for
 from pathways.timeline import timeline_layout
 
 
@@ -55,7 +56,14 @@ def progress(request: HttpRequest, slug: str) -> HttpResponse:
         today=today,
     )
     if request.method == "POST" and form.is_valid():
-        updated = save_progress(form)
+        try:
+            updated = form.save_unless_stale()
+        except StaleEdit as stale:
+            form.conflict(stale.current)
+            updated = None
+    else:
+        updated = None
+    if updated is not None:
         roadmap = roadmap.with_progress(updated)
         item = roadmap.item(slug)
         if not request.htmx:
@@ -82,22 +90,6 @@ def editable_copy(progress: Progress) -> Progress:
     copy._state.db = progress._state.db
     copy.milestone = progress.milestone
     return copy
-
-
-def save_progress(form: ProgressForm) -> Progress:
-    """Save the form; a first save that races another (a double click) updates its row."""
-    try:
-        with transaction.atomic():
-            return form.save()
-    except IntegrityError:
-        if form.instance.pk is not None and not form.instance._state.adding:
-            raise
-    existing = Progress.objects.get(user=form.instance.user_id, milestone=form.instance.milestone)
-    form.instance.pk = existing.pk
-    form.instance.created_at = existing.created_at
-    form.instance._state.adding = False
-    with transaction.atomic():
-        return form.save()
 
 
 def render_update(
@@ -133,6 +125,30 @@ def milestone(request: HttpRequest, slug: str) -> HttpResponse:
         "resources": milestone.resources.filter(published=True).order_by("title"),
     }
     return render(request, "pathways/milestone.html", context)
+
+
+@require_http_methods(["GET", "HEAD"])
+def preview(request: HttpRequest) -> HttpResponse:
+    """A visitor's roadmap from the key questions, read-only, before signing up."""
+    form = PreviewForm(request.GET or None)
+    roadmap = None
+    if form.is_bound and form.is_valid():
+        answers = form.kept_answers() | {"onboarded_at": timezone.now()}
+        answers["step2cs_passed_on"] = form.cleaned_data.get("step2cs_passed_on")
+        profile = Profile(**answers)
+        roadmap = preview_roadmap(profile, timezone.localdate())
+    return render(request, "pathways/preview.html", {"form": form, "roadmap": roadmap})
+
+
+@require_POST
+def keep_preview(request: HttpRequest) -> HttpResponse:
+    """Carry a visitor's answers into onboarding after sign-up (kept in their session)."""
+    form = PreviewForm(request.POST)
+    if not form.is_valid():
+        return render(request, "pathways/preview.html", {"form": form, "roadmap": None})
+    request.session[PREVIEW_SESSION_KEY] = form.kept_answers()
+    messages.success(request, "Your answers are kept: create your account to save your roadmap.")
+    return redirect("account_signup")
 
 
 @never_cache

@@ -89,6 +89,7 @@ PUBLIC_PAGES = [
     "/accounts/login/",
     "/accounts/password/reset/",
     "/resources/",
+    "/roadmap/preview/?graduation_year=2022&specialty=Pediatrics&match_year=2027&visa=j1",
 ]
 MEMBER_PAGES = [
     "/roadmap/",
@@ -99,6 +100,7 @@ MEMBER_PAGES = [
     "/accounts/email/",
     "/accounts/password/change/",
     "/roadmap/m/step-2-ck/",
+    "/roadmap/m/step-2-ck/progress/",
     "/resources/ecfmg-evsp/",
 ]
 

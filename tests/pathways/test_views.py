@@ -363,9 +363,10 @@ def test_htmx_update_query_count_is_constant(
     synthetic_roadmap, member, slug, django_assert_num_queries
 ):
     # Both are pass/fail milestones. session, user, profile, progress, the status and
-    # outcome check constraints (savepoint, select, release each), the save (savepoint,
-    # insert or update, release), resources of the next steps
-    with django_assert_num_queries(14):
+    # outcome check constraints (savepoint, select, release each), the row locked for the
+    # stale-tab check, the save (savepoint, insert or update, release), resources of the
+    # next steps
+    with django_assert_num_queries(15):
         response = synthetic_roadmap.post(
             url(slug), {"status": "in_progress", "planned_date": "2027-01-02"}, **HTMX
         )
@@ -394,7 +395,7 @@ def test_dashboard_answers_what_next_first_and_carries_no_forms(alice_roadmap):
     assert (
         main.index('id="standing"') < main.index('id="next-steps"') < main.index('id="deadlines"')
     )
-    assert "You are in the <strong>exams</strong> phase, 3 of 24 milestones done." in html
+    assert "You are in the <strong>Exams</strong> phase, 3 of 24 milestones done." in html
     assert 'name="status"' not in html  # no edit form until a row is opened
     rows = html.count('<details id="row-')
     assert rows == 28 and html.count('data-hx-trigger="toggle from:closest details once"') == rows
@@ -417,3 +418,42 @@ def test_urgent_alerts_change_the_standing(alice_roadmap, member):
     record(member, "step-1", attempts=4, status="in_progress")
     html = alice_roadmap.get(DASHBOARD).content.decode()
     assert "1 urgent alert needs your attention." in html
+
+
+# --- Two tabs, one row ------------------------------------------------------------------
+
+
+def version_in(html: str) -> str:
+    tag = re.search(r'<input[^>]*name="version"[^>]*>', html).group(0)
+    value = re.search(r'value="([^"]*)"', tag)
+    return value.group(1) if value else ""
+
+
+def test_a_stale_tab_cannot_overwrite_another_tabs_change(alice_roadmap, member, progress_of):
+    page = alice_roadmap.get(url("step-1"), **HTMX).content.decode()
+    stale_version = version_in(page)
+    assert stale_version == ""  # never saved yet
+    # Tab A saves first.
+    first = {"status": "in_progress", "attempts": 1, "notes": "Booked for May", "version": ""}
+    assert alice_roadmap.post(url("step-1"), first, **HTMX).status_code == 200
+    # Tab B, opened before, tries to save something else.
+    second = {"status": "in_progress", "attempts": 2, "notes": "Booked for June", "version": ""}
+    response = alice_roadmap.post(url("step-1"), second, **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200 and "changed in another tab" in html
+    assert "Attempts so far: saved 1, yours 2" in html
+    assert "Notes: saved Booked for May, yours Booked for June" in html
+    assert "Booked for June" in html.split("<textarea")[1]  # the member's input is kept
+    assert progress_of(member, "step-1").notes == "Booked for May"  # nothing lost
+    # Saving again from the refreshed form keeps tab B's values, knowingly.
+    fresh = version_in(html)
+    assert fresh and fresh != stale_version
+    assert alice_roadmap.post(url("step-1"), {**second, "version": fresh}).status_code == 302
+    assert progress_of(member, "step-1").notes == "Booked for June"
+
+
+def test_a_double_click_is_not_a_conflict(alice_roadmap, member, progress_of):
+    data = {"status": "in_progress", "attempts": 1, "notes": "Same", "version": ""}
+    assert alice_roadmap.post(url("step-1"), data).status_code == 302
+    assert alice_roadmap.post(url("step-1"), data).status_code == 302  # the second click
+    assert Progress.objects.filter(user=member, milestone__slug="step-1").count() == 1
