@@ -62,6 +62,14 @@ MAX_MATCH_YEAR = 2100
 # How a specialty named in the profile is recognised as one that applies through
 # ResidencyCAS (2027-season review, section B: Emergency Medicine and OB/GYN).
 RESIDENCYCAS_SPECIALTIES = ["emergency", "obstetric", "ob gyn", "obgyn", "gynaecolog", "gynecolog"]
+
+
+def uses_residencycas(specialty: str) -> bool:
+    """Whether a specialty, as a member names it, applies through ResidencyCAS."""
+    words = specialty.lower().replace("-", " ").replace("/", " ")
+    return any(name in words for name in RESIDENCYCAS_SPECIALTIES)
+
+
 # Step 2 CS was suspended in March 2020 (and discontinued in 2021): every pass is older.
 LAST_STEP2CS_MONTH = datetime.date(2020, 3, 1)
 
@@ -154,5 +162,4 @@ class Profile(models.Model):
     @property
     def uses_residencycas(self) -> bool:
         """Emergency Medicine and OB/GYN applications go through ResidencyCAS, not ERAS."""
-        words = self.specialty.lower().replace("-", " ").replace("/", " ")
-        return any(name in words for name in RESIDENCYCAS_SPECIALTIES)
+        return uses_residencycas(self.specialty)

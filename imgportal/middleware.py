@@ -5,7 +5,7 @@ from collections.abc import Callable
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers
 
 
@@ -30,13 +30,24 @@ class RefuseFileHandler(FileUploadHandler):
         return None
 
 
+def takes_files(request: HttpRequest) -> bool:
+    """The admin (its import page), or a view marked `takes_files = True` (the member's
+    spreadsheet import, applications/views.py), which bounds the file itself."""
+    if request.path.startswith(reverse("admin:index")):
+        return True
+    try:
+        view = resolve(request.path_info).func
+    except Resolver404:
+        return False
+    return getattr(view, "takes_files", False)
+
+
 def refuses_files(request: HttpRequest) -> bool:
-    """A multipart POST outside the admin (whose import page is the only upload)
-    that carries a file part. Forms post multipart too, so the parts are parsed,
-    but no file is kept."""
+    """A multipart POST to a view that takes no file (see `takes_files`) that carries a
+    file part. Forms post multipart too, so the parts are parsed, but no file is kept."""
     if request.method != "POST" or request.content_type != "multipart/form-data":
         return False
-    if request.path.startswith(reverse("admin:index")):
+    if takes_files(request):
         return False
     request.upload_handlers = [RefuseFileHandler(request)]
     request.POST  # noqa: B018 (parse now, before CSRF and the view read it)
@@ -47,7 +58,8 @@ class BadInputMiddleware:
     """Answer 400, not 500, to input nothing here can mean.
 
     - A file part on a form that takes no file (a 10 MB "attachment" to the
-      progress form): refused; only the admin (import) accepts files.
+      progress form): refused; only the admin (import) and views marked
+      `takes_files` (the applications spreadsheet import) accept files.
 
     - A NUL byte in a query string (e.g. an admin list filter `?category__exact=%00`)
       reaches PostgreSQL, which raises DataError: no field of ours holds one.

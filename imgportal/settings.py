@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "resources",
     "reminders",
     "mentors",
+    "applications",
 ]
 
 MIDDLEWARE = [

@@ -22,6 +22,7 @@ urlpatterns = [
     path("resources/", include("resources.urls")),
     path("", include("reminders.urls")),
     path("", include("mentors.urls")),
+    path("applications/", include("applications.urls")),
     path(
         "favicon.ico",
         RedirectView.as_view(url="/static/img/favicon.svg", permanent=True),

@@ -124,3 +124,36 @@ def verify_cycle(year: int, source_url: str = "https://www.nrmp.org", checked_on
             cycle.verify(name, source_url, checked_on or datetime.date(2026, 11, 1))
     cycle.save()
     return cycle
+
+
+# --- Application season (applications/) ---------------------------------------
+
+
+def make_program(user, **fields):
+    """A program the member keeps; every fact unknown unless told otherwise."""
+    from applications.models import Program
+
+    number = next(_numbers)
+    defaults = {"name": f"Program {number}", "specialty": "Internal Medicine", "city": "Newark"}
+    return Program.objects.create(user=user, **{**defaults, **fields})
+
+
+def make_application(user, program=None, **fields):
+    """An application (a new program unless given) with its first status change, Match 2027."""
+    from applications.models import Application, StatusChange
+
+    program = program or make_program(user)
+    defaults = {
+        "specialty": program.specialty,
+        "cycle": 2027,
+        "status": "researching",
+        "status_changed_on": datetime.date(2026, 9, 1),
+    }
+    application = Application.objects.create(user=user, program=program, **{**defaults, **fields})
+    StatusChange.objects.create(
+        user=user,
+        application=application,
+        to_status=application.status,
+        changed_on=application.status_changed_on,
+    )
+    return application

@@ -1,7 +1,8 @@
 """Reading never writes: every page a member can open, by GET and HEAD, leaves every table as
 it was (sessions aside, which Django and accounts.middleware.IdleTimeoutMiddleware refresh).
 Pages are discovered from the URL resolver, so a page added later is visited too; one that
-needs an argument gets it from ARGUMENTS.
+needs an argument gets a slug from SLUGS (or ARGUMENTS), or, for an integer, the pk of an
+object the test made for the persona (PKS).
 """
 
 import datetime
@@ -11,17 +12,18 @@ import pytest
 from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.converters import IntConverter
 
 from accounts.middleware import REFRESH_EVERY, SEEN_KEY
 from mentors.models import MentorLink, hash_token
 from pathways.models import Milestone
-from tests.factories import make_resource, record
+from tests.factories import make_application, make_resource, record
 
 pytestmark = pytest.mark.django_db
 
 # The apps whose pages members open; allauth's own pages are listed below.
-MEMBER_NAMESPACES = {"accounts", "pathways", "resources", "mentors"}
+MEMBER_NAMESPACES = {"accounts", "pathways", "resources", "applications", "mentors"}
 ALLAUTH_PAGES = [
     "/accounts/email/",
     "/accounts/password/change/",
@@ -36,38 +38,73 @@ ALLAUTH_PAGES = [
 SESSION_TABLES = {"django_session", "usersessions_usersession"}
 # The slug a pattern of each app gets: a curated milestone, the test's own resource.
 SLUGS = {"pathways": "step-1", "resources": "saved-resource"}
-# Patterns taking other arguments: a mentor link of the member's (made by the test) and its
-# token. The token page is the one page whose GET writes: see test_mentor_token_page below.
-ARGUMENTS = {"mentors:revoke": lambda: [MentorLink.objects.first().pk]}
+# The mentor link's token; the token page is the one page whose GET writes: see
+# test_mentor_token_page below.
 TOKEN = "mentor-token-of-the-sweep-0123456789abcdefghijklmn"
+# A pattern's own text argument, where the app-wide slug does not fit.
+ARGUMENTS = {"applications:export": "csv", "mentors:shared": TOKEN}
+# The model whose pk an integer argument is (made for the persona by make_objects).
+PKS = {
+    "applications:application": "applications.Application",
+    "applications:application_status": "applications.Application",
+    "applications:application_signal": "applications.Application",
+    "applications:rank_move": "applications.Application",
+    "applications:rank_note": "applications.Application",
+    "applications:application_delete": "applications.Application",
+    "applications:interview": "applications.Interview",
+    "applications:interview_delete": "applications.Interview",
+    "applications:letter": "applications.Letter",
+    "applications:letter_delete": "applications.Letter",
+    "applications:cost": "applications.CostEntry",
+    "applications:cost_delete": "applications.CostEntry",
+    "applications:program": "applications.Program",
+    "applications:program_edit": "applications.Program",
+    "applications:program_delete": "applications.Program",
+    "mentors:revoke": "mentors.MentorLink",
+}
 
 
-def member_page_names() -> list[tuple[str, str]]:
-    """(namespace, name) of every named pattern of the member apps."""
+def member_page_patterns() -> list[tuple[str, URLPattern]]:
+    """(namespace, pattern) of every named pattern of the member apps."""
     found = []
     for entry in get_resolver().url_patterns:
         if isinstance(entry, URLResolver) and entry.namespace in MEMBER_NAMESPACES:
             for pattern in entry.url_patterns:
                 assert isinstance(pattern, URLPattern) and pattern.name, pattern
-                found.append((entry.namespace, pattern.name))
+                found.append((entry.namespace, pattern))
     return found
 
 
-def member_urls() -> list[str]:
+def member_urls(pks: dict[str, int]) -> list[str]:
+    """Every member page; `pks` maps a model label to the pk of the persona's own object."""
     urls = ["/"]
-    for namespace, name in member_page_names():
-        try:
-            urls.append(reverse(f"{namespace}:{name}"))
-        except NoReverseMatch:  # the pattern takes a slug, an id or a token
-            key = f"{namespace}:{name}"
-            if key == "mentors:shared":
-                args = [TOKEN]
-            elif key in ARGUMENTS:
-                args = ARGUMENTS[key]()
+    for namespace, pattern in member_page_patterns():
+        name = f"{namespace}:{pattern.name}"
+        args = []
+        for converter in pattern.pattern.converters.values():
+            if isinstance(converter, IntConverter):
+                args.append(pks[PKS[name]])
             else:
-                args = [SLUGS[namespace]]
-            urls.append(reverse(key, args=args))
+                args.append(ARGUMENTS.get(name) or SLUGS[namespace])
+        urls.append(reverse(name, args=args))
     return [*urls, *ALLAUTH_PAGES]
+
+
+def make_objects(user) -> dict[str, int]:
+    """One of each object of the application season, owned by `user`: {model label: pk}."""
+    application = make_application(user, status="interviewed")
+    interview = user.interviews.create(
+        application=application,
+        date=datetime.date(2026, 11, 2),
+        start_time=datetime.time(9),
+        time_zone="America/New_York",
+    )
+    letter = user.letters.create(writer="Dr. Writer")
+    letter.applications.add(application)
+    cost = user.cost_entries.create(cycle=2027, category="travel", description="Bus", amount=20)
+    link = make_sweep_link(user)
+    objects = [application, application.program, interview, letter, cost, link]
+    return {obj._meta.label: obj.pk for obj in objects}
 
 
 def row_counts() -> dict[str, int]:
@@ -105,10 +142,12 @@ def make_sweep_link(user) -> MentorLink:
 
 
 def test_the_sweep_covers_every_member_page(curated, member):
-    make_sweep_link(member)
-    urls = member_urls()
+    pks = make_objects(member)
+    urls = member_urls(pks)
     assert "/me/mentor-links/" in urls and f"/mentor/{TOKEN}/" in urls
     assert "/roadmap/m/step-1/progress/" in urls and "/me/welcome/" in urls
+    assert f"/applications/a/{pks['applications.Application']}/" in urls
+    assert "/applications/export.csv" in urls
     assert len(urls) == len(set(urls)) >= 14
 
 
@@ -120,7 +159,8 @@ def test_no_member_page_writes_on_get_or_head(client, curated, persona, method, 
     if persona == "member":  # some saved data, so pages have something to show
         record(user, "step-2-ck", status="in_progress", score=230)
         user.saved_resources.create(resource=resource)
-    link = make_sweep_link(user)
+    pks = make_objects(user)
+    link = MentorLink.objects.get(pk=pks["mentors.MentorLink"])
     client.force_login(user)
     session = client.session
     session[SEEN_KEY] = int(time.time()) - REFRESH_EVERY  # due for its refresh
@@ -129,7 +169,7 @@ def test_no_member_page_writes_on_get_or_head(client, curated, persona, method, 
     statuses = {}
     token_page = f"/mentor/{TOKEN}/"
     with CaptureQueriesContext(connection) as queries:
-        for url in member_urls():
+        for url in member_urls(pks):
             if url != token_page:
                 statuses[url] = getattr(client, method)(url).status_code
     assert row_counts() == before

@@ -1,9 +1,10 @@
 """Create or update the "Curators" group; optionally make people curators.
 
 Curators maintain the curated content (milestones, prerequisites, Match cycles, rules,
-resources, tags) and work through problem reports. The group gets exactly the permissions
-listed in CURATOR_PERMISSIONS, an allow-list: a model added later gets none until it is
-listed here, so members' own data never becomes editable by curators by accident.
+resources, tags, ERAS fee schedules, cost estimates, signal allowances) and work through
+problem reports. The group gets exactly the permissions listed in CURATOR_PERMISSIONS, an
+allow-list: a model added later gets none until it is listed here, so members' own data
+never becomes editable by curators by accident.
 Safe to re-run: the group's permissions are set to exactly this list each time.
 """
 
@@ -22,6 +23,11 @@ CURATOR_PERMISSIONS = {
     "pathways.rule": ALL,
     "resources.resource": ALL,
     "resources.tag": ALL,
+    # The application season's sourced figures (ERAS fee schedules, typical fees, signal
+    # allowances): curated content, shipped in applications/content/costs.toml.
+    "applications.feeschedule": ALL,
+    "applications.costestimate": ALL,
+    "applications.signalallowance": ALL,
     # Problem reports are written by members *to* curators: read, resolve, delete.
     "resources.problemreport": ["view", "change", "delete"],
     # The history of curated dates is written by the admin's save hooks, never by hand.

@@ -1,0 +1,279 @@
+"""Forms of the application season. Fields are listed explicitly; dates are bounded."""
+
+import datetime
+
+from django import forms
+
+from .fit import Level
+from .interviews import time_zones
+from .models import Application, CostEntry, Interview, Letter, Program, Signal, Status
+
+EARLIEST_DATE = datetime.date(2000, 1, 1)
+LATEST_DATE = datetime.date(2100, 12, 31)
+
+
+class BoundedDateField(forms.DateField):
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("input_formats", ["%Y-%m-%d"])
+        super().__init__(*args, **kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not (EARLIEST_DATE <= value <= LATEST_DATE):
+            raise forms.ValidationError(
+                f"Enter a date between {EARLIEST_DATE:%Y} and {LATEST_DATE:%Y}."
+            )
+
+
+def fact_fields(name: str) -> list[str]:
+    return [name, f"{name}_source", f"{name}_found_on"]
+
+
+PROGRAM_FIELDS = [
+    "name",
+    "specialty",
+    "city",
+    "state",
+    "program_url",
+    "freida_url",
+    "acgme_code",
+    "nrmp_code",
+    *(field for fact in Program.FACTS for field in fact_fields(fact)),
+    "notes",
+]
+
+
+class ProgramForm(forms.ModelForm):
+    class Meta:
+        model = Program
+        fields = PROGRAM_FIELDS
+        field_classes = {f"{fact}_found_on": BoundedDateField for fact in Program.FACTS}
+        labels = {f"{fact}_source": "Where you found it" for fact in Program.FACTS} | {
+            f"{fact}_found_on": "Date found" for fact in Program.FACTS
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        for fact in Program.FACTS:
+            self.fields[f"{fact}_source"].widget.attrs["placeholder"] = "e.g. program website"
+
+    def clean(self):
+        cleaned = super().clean()
+        name, specialty = cleaned.get("name"), cleaned.get("specialty")
+        if name and specialty:
+            clash = Program.objects.filter(
+                user=self.user, name__iexact=name.strip(), specialty__iexact=specialty.strip()
+            )
+            if self.instance.pk:
+                clash = clash.exclude(pk=self.instance.pk)
+            if clash.exists():
+                raise forms.ValidationError(
+                    "You already keep this program in this specialty.", code="duplicate"
+                )
+        return cleaned
+
+    def save(self, commit=True):
+        self.instance.user = self.user
+        return super().save(commit)
+
+
+SORTS = [("fit", "Best fit first"), ("name", "Name"), ("updated", "Recently updated")]
+
+
+class ProgramFilterForm(forms.Form):
+    fit = forms.ChoiceField(label="Fit", choices=[("", "Any fit"), *Level.choices], required=False)
+    specialty = forms.CharField(max_length=100, required=False)
+    sort = forms.ChoiceField(choices=SORTS, required=False)
+
+
+class NewApplicationForm(forms.Form):
+    """Track a program in a Match cycle (one application per program, specialty, cycle)."""
+
+    program = forms.ModelChoiceField(queryset=Program.objects.none())
+    specialty = forms.CharField(
+        max_length=100, required=False, help_text="Leave empty for the program's specialty."
+    )
+    cycle = forms.IntegerField(label="Match year", min_value=2024, max_value=2100)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["program"].queryset = Program.objects.for_user(user)
+
+    def clean(self):
+        cleaned = super().clean()
+        program = cleaned.get("program")
+        if program is not None:
+            cleaned["specialty"] = (cleaned.get("specialty") or "").strip() or program.specialty
+        return cleaned
+
+
+class StatusForm(forms.Form):
+    """The inline status change on an application card."""
+
+    status = forms.ChoiceField(choices=Status.choices)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ApplicationForm(forms.Form):
+    """The full edit form of one application: status with its date, and notes."""
+
+    status = forms.ChoiceField(choices=Status.choices)
+    changed_on = BoundedDateField(
+        label="Status changed on", help_text="Used only when the status changes."
+    )
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), max_length=5000, required=False
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class BulkStatusForm(forms.Form):
+    ids = forms.TypedMultipleChoiceField(
+        coerce=int,
+        choices=[],
+        error_messages={
+            "required": "Select at least one application.",
+        },
+    )
+    status = forms.ChoiceField(label="New status", choices=Status.choices)
+
+    def __init__(self, *args, pks: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ids"].choices = [(pk, pk) for pk in pks]
+
+
+class ApplicationFilterForm(forms.Form):
+    cycle = forms.IntegerField(min_value=2024, max_value=2100, required=False)
+    status = forms.ChoiceField(choices=[("", "Any status"), *Status.choices], required=False)
+
+
+class CostEntryForm(forms.ModelForm):
+    date = BoundedDateField(required=False)
+
+    class Meta:
+        model = CostEntry
+        fields = ["category", "description", "amount", "state", "date"]
+
+
+class SignalForm(forms.Form):
+    signal = forms.ChoiceField(choices=Signal.choices, required=False)
+
+
+class RankNoteForm(forms.Form):
+    rank_note = forms.CharField(label="Note", max_length=300, required=False)
+
+
+def cycle_applications(user, cycle: int):
+    return Application.objects.filter(user=user, cycle=cycle).select_related("program")
+
+
+class ApplicationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.program.name} ({obj.specialty})"
+
+
+class ApplicationsChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.program.name} ({obj.specialty})"
+
+
+class InterviewForm(forms.ModelForm):
+    application = ApplicationChoiceField(queryset=Application.objects.none())
+    date = BoundedDateField()
+    start_time = forms.TimeField(
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"), input_formats=["%H:%M"]
+    )
+    time_zone = forms.CharField(
+        max_length=64,
+        help_text="IANA time zone of the start time, e.g. America/New_York or Asia/Kolkata.",
+        widget=forms.TextInput(attrs={"list": "time-zones", "autocomplete": "off"}),
+    )
+
+    class Meta:
+        model = Interview
+        fields = [
+            "application",
+            "date",
+            "start_time",
+            "time_zone",
+            "duration_minutes",
+            "format",
+            "notes",
+            "thank_you_sent",
+        ]
+
+    def __init__(self, *args, user, cycle: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["application"].queryset = cycle_applications(user, cycle)
+        self.user = user
+
+    def clean_time_zone(self):
+        value = self.cleaned_data["time_zone"].strip()
+        if value not in time_zones():
+            raise forms.ValidationError(
+                "Enter an IANA time zone name, such as America/New_York or Asia/Kolkata."
+            )
+        return value
+
+    def save(self, commit=True):
+        self.instance.user = self.user
+        return super().save(commit)
+
+
+class LetterForm(forms.ModelForm):
+    requested_on = BoundedDateField(required=False)
+    uploaded_on = BoundedDateField(required=False)
+    applications = ApplicationsChoiceField(
+        queryset=Application.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Assigned to",
+    )
+
+    class Meta:
+        model = Letter
+        fields = [
+            "writer",
+            "requested_on",
+            "uploaded_on",
+            "request_form_id",
+            "applications",
+            "notes",
+        ]
+
+    def __init__(self, *args, user, cycle: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["applications"].queryset = cycle_applications(user, cycle)
+        self.user = user
+
+    def clean(self):
+        cleaned = super().clean()
+        requested, uploaded = cleaned.get("requested_on"), cleaned.get("uploaded_on")
+        if requested and uploaded and uploaded < requested:
+            self.add_error("uploaded_on", "A letter cannot be uploaded before it was requested.")
+        return cleaned
+
+    def save(self, commit=True):
+        self.instance.user = self.user
+        # The form lists one cycle's applications: assignments in other cycles are kept.
+        kept = []
+        if self.instance.pk:
+            shown = self.fields["applications"].queryset.values("pk")
+            kept = list(self.instance.applications.exclude(pk__in=shown))
+        letter = super().save(commit)
+        if commit and kept:
+            letter.applications.add(*kept)
+        return letter
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="Spreadsheet (.csv or .xlsx)",
+        help_text=(
+            "At most 2 MB and 1,000 rows; CSV files in UTF-8. The first row names the columns."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )

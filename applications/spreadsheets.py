@@ -1,0 +1,460 @@
+"""Spreadsheet import and export of a member's programs and applications (CSV, XLSX).
+
+Import is two steps: `read_upload` turns a file into rows of text (refusing files that are
+too big, too long, not UTF-8, not a spreadsheet, or hold formula cells); `validate` checks
+every row and returns per-row errors; only a file without errors can be applied, and
+`apply` writes it in one transaction (all or nothing). Re-importing is idempotent: a row
+updates the program with the same name and specialty (and its application in the same
+Match year) instead of adding a duplicate. Columns a file leaves out keep their values.
+
+Export writes the same columns. A cell a spreadsheet would run as a formula is prefixed
+with an apostrophe, which import removes again. (Same rule as resources/spreadsheets.py,
+repeated because applications must not import resources: the lead may merge the two.)
+"""
+
+import csv
+import datetime
+import io
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from . import pipeline
+from .forms import ProgramForm
+from .models import Application, CertificateBy, InterviewFormat, Program, Signal, Status, Visas
+
+# A cell starting with one of these is a formula (or a DDE payload) in Excel/LibreOffice.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+MAX_BYTES = 2 * 1024 * 1024
+MAX_ROWS = 1000
+MAX_COLUMNS = 60
+
+PROGRAM_COLUMNS = [
+    "program_name",
+    "specialty",
+    "city",
+    "state",
+    "program_url",
+    "freida_url",
+    "acgme_code",
+    "nrmp_code",
+    *(f"{fact}{suffix}" for fact in Program.FACTS for suffix in ("", "_source", "_found_on")),
+    "program_notes",
+]
+APPLICATION_COLUMNS = ["cycle", "status", "status_changed_on", "signal", "application_notes"]
+COLUMNS = PROGRAM_COLUMNS + APPLICATION_COLUMNS
+REQUIRED = ["program_name", "specialty"]
+CHOICES = {
+    "visas": Visas,
+    "certificate_by": CertificateBy,
+    "interview_format": InterviewFormat,
+    "status": Status,
+    "signal": Signal,
+}
+
+
+def escape_formula(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def unescape_formula(value: str) -> str:
+    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
+class UploadError(Exception):
+    """The file as a whole cannot be read: nothing was saved."""
+
+
+# --- Reading -----------------------------------------------------------------------
+
+
+def cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def read_upload(upload) -> tuple[list[str], list[dict[str, str]], dict[int, list[str]]]:
+    """(headers, rows, formula cells by row number) of an uploaded CSV or XLSX file."""
+    name = (upload.name or "").lower()
+    if upload.size > MAX_BYTES:
+        raise UploadError(
+            f"The file is {upload.size / 1_048_576:.1f} MB; the limit is "
+            f"{MAX_BYTES // 1_048_576} MB. Split it, or remove unused sheets and columns."
+        )
+    data = upload.read(MAX_BYTES + 1)
+    if name.endswith(".xlsx"):
+        table, formulas = read_xlsx(data)
+    elif name.endswith(".csv"):
+        table, formulas = read_csv(data)
+    else:
+        raise UploadError("Upload a .csv or .xlsx file.")
+    if not table:
+        raise UploadError("The file is empty: the first row must hold the column names.")
+    headers = [cell.strip().lower() for cell in table[0]]
+    while headers and not headers[-1]:  # XLSX rows come padded with empty cells
+        headers.pop()
+    if len(headers) > MAX_COLUMNS:
+        raise UploadError(f"The file has {len(headers)} columns; the limit is {MAX_COLUMNS}.")
+    unknown = [h for h in headers if h and h not in COLUMNS]
+    missing = [h for h in REQUIRED if h not in headers]
+    duplicated = sorted({h for h in headers if h and headers.count(h) > 1})
+    problems = []
+    if missing:
+        problems.append(f"missing column(s): {', '.join(missing)}")
+    if unknown:
+        problems.append(f"unknown column(s): {', '.join(unknown[:10])}")
+    if duplicated:
+        problems.append(f"repeated column(s): {', '.join(duplicated)}")
+    if problems:
+        raise UploadError(
+            "The columns do not match the documented ones ("
+            + "; ".join(problems)
+            + "). Start from the sample file."
+        )
+    rows = []
+    for cells in table[1:]:  # blank rows are kept, so row numbers match the file
+        rows.append(
+            {
+                h: unescape_formula(cells[i].strip()) if i < len(cells) else ""
+                for i, h in enumerate(headers)
+                if h
+            }
+        )
+    if sum(1 for row in rows if any(row.values())) > MAX_ROWS:
+        raise UploadError(f"The file has {len(rows)} rows; the limit is {MAX_ROWS}.")
+    return headers, rows, formulas
+
+
+def read_csv(data: bytes) -> tuple[list[list[str]], dict[int, list[str]]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UploadError(
+            "The file is not UTF-8 text. In your spreadsheet, save it as “CSV UTF-8”."
+        ) from None
+    if "\x00" in text:
+        raise UploadError("The file holds binary data: upload a .csv text file or an .xlsx.")
+    table: list[list[str]] = []
+    formulas: dict[int, list[str]] = {}
+    try:
+        for number, cells in enumerate(csv.reader(io.StringIO(text)), 1):
+            if number > MAX_ROWS + 1:
+                raise UploadError(
+                    f"The file has more than {MAX_ROWS} rows; the limit is {MAX_ROWS}."
+                )
+            table.append(cells)
+            if number > 1:
+                found = [c for c in cells if c.strip().startswith("=")]
+                if found:
+                    formulas[number] = found
+    except csv.Error as error:
+        raise UploadError(f"The CSV cannot be read: {error}.") from None
+    return table, formulas
+
+
+def read_xlsx(data: bytes) -> tuple[list[list[str]], dict[int, list[str]]]:
+    from zipfile import BadZipFile
+
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except (BadZipFile, KeyError, ValueError, OSError):
+        raise UploadError("The file is not a readable .xlsx workbook.") from None
+    try:
+        sheet = workbook.worksheets[0]
+        table: list[list[str]] = []
+        formulas: dict[int, list[str]] = {}
+        for number, row in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS + 1), 1):
+            if number > MAX_ROWS + 1:
+                raise UploadError(
+                    f"The file has more than {MAX_ROWS} rows; the limit is {MAX_ROWS}."
+                )
+            cells = []
+            for cell in row:
+                value = getattr(cell, "value", None)
+                if getattr(cell, "data_type", None) == "f" or (
+                    isinstance(value, str) and value.startswith("=")
+                ):
+                    formulas.setdefault(number, []).append(str(value))
+                cells.append(cell_text(value))
+            table.append(cells)
+    finally:
+        workbook.close()
+    return table, formulas
+
+
+# --- Validating and applying ------------------------------------------------------------
+
+
+def choice_value(choices, text: str) -> str | None:
+    """A choice by value or label, case-insensitively; '' for empty; None if unknown."""
+    wanted = text.strip().lower()
+    if not wanted:
+        return ""
+    for value, label in choices.choices:
+        if wanted in {str(value).lower(), str(label).lower()}:
+            return value
+    return None
+
+
+@dataclass
+class RowResult:
+    number: int  # the row's line in the file (headers are line 1)
+    name: str
+    specialty: str
+    errors: list[str] = field(default_factory=list)
+    program_form: ProgramForm | None = None
+    program_exists: bool = False
+    application: dict | None = None
+    application_exists: bool = False
+
+
+def program_data(row: dict[str, str], instance: Program | None) -> dict[str, str]:
+    """The ProgramForm data: the file's columns over the program's current values."""
+    data = {"visas": "unknown", "certificate_by": "unknown", "interview_format": "unknown"}
+    if instance is not None:
+        for name in ProgramForm.Meta.fields:
+            value = getattr(instance, name)
+            data[name] = (
+                ""
+                if value is None
+                else (value.isoformat() if hasattr(value, "isoformat") else str(value))
+            )
+    for column, value in row.items():
+        name = {"program_name": "name", "program_notes": "notes"}.get(column, column)
+        if name in ProgramForm.Meta.fields:
+            data[name] = value
+    for fact in ("visas", "certificate_by", "interview_format"):
+        if fact in row:
+            value = choice_value(CHOICES[fact], row[fact])
+            data[fact] = "unknown" if value == "" else (value if value is not None else row[fact])
+    return data
+
+
+def validate(
+    user, rows: list[dict[str, str]], formulas: dict[int, list[str]], today
+) -> list[RowResult]:
+    profile = getattr(user, "profile", None)
+    current = pipeline.current_cycle(profile, today)
+    programs = {(p.name.lower(), p.specialty.lower()): p for p in Program.objects.filter(user=user)}
+    applications = {
+        (a.program_id, a.specialty.lower(), a.cycle): a
+        for a in Application.objects.filter(user=user)
+    }
+    seen: dict[tuple[str, str, int | None], int] = {}
+    results = []
+    for index, row in enumerate(rows):
+        number = index + 2
+        if not any(row.values()):
+            continue
+        name, specialty = row.get("program_name", ""), row.get("specialty", "")
+        result = RowResult(number=number, name=name, specialty=specialty)
+        results.append(result)
+        if number in formulas:
+            shown = ", ".join(cell[:30] for cell in formulas[number][:3])
+            result.errors.append(f"Formula cells cannot be imported; type their results ({shown}).")
+            continue
+        instance = programs.get((name.strip().lower(), specialty.strip().lower()))
+        result.program_exists = instance is not None
+        form = ProgramForm(program_data(row, instance), instance=instance, user=user)
+        if not form.is_valid():
+            for field_name, errors in form.errors.items():
+                label = "row" if field_name == "__all__" else field_name
+                result.errors.extend(f"{label}: {error}" for error in errors)
+        result.program_form = form
+        cycle_text, status_text = row.get("cycle", ""), row.get("status", "")
+        if cycle_text or status_text or row.get("signal") or row.get("application_notes"):
+            application = validate_application(row, current, today, result)
+            if application is not None:
+                key = (name.strip().lower(), specialty.strip().lower(), application["cycle"])
+                if key in seen:
+                    result.errors.append(
+                        f"cycle: row {seen[key]} already has this program for Match "
+                        f"{application['cycle']}."
+                    )
+                seen[key] = number
+                if instance is not None:
+                    result.application_exists = (
+                        instance.pk,
+                        specialty.strip().lower(),
+                        application["cycle"],
+                    ) in applications
+                result.application = application
+    return results
+
+
+def validate_application(row, current: int, today, result: RowResult) -> dict | None:
+    errors = result.errors
+    cycle_text = row.get("cycle", "").strip()
+    if not cycle_text:
+        cycle = current
+    elif cycle_text.isdigit() and 2024 <= int(cycle_text) <= 2100:
+        cycle = int(cycle_text)
+    else:
+        errors.append(f"cycle: “{cycle_text[:20]}” is not a Match year (2024-2100).")
+        return None
+    if pipeline.is_read_only(cycle, current):
+        errors.append(f"cycle: Match {cycle} is past and kept read-only.")
+        return None
+    status = choice_value(Status, row.get("status", ""))
+    if status is None:
+        errors.append(f"status: “{row['status'][:30]}” is not one of: {', '.join(Status.values)}.")
+        return None
+    signal = choice_value(Signal, row.get("signal", ""))
+    if signal is None:
+        errors.append(f"signal: “{row['signal'][:20]}” is not gold, silver or empty.")
+        return None
+    changed_text = row.get("status_changed_on", "").strip()
+    changed_on = today
+    if changed_text:
+        try:
+            changed_on = datetime.date.fromisoformat(changed_text)
+        except ValueError:
+            errors.append(
+                f"status_changed_on: “{changed_text[:20]}” is not a date like 2026-09-15."
+            )
+            return None
+        if not (datetime.date(2000, 1, 1) <= changed_on <= datetime.date(2100, 12, 31)):
+            errors.append("status_changed_on: enter a date between 2000 and 2100.")
+            return None
+    notes = row.get("application_notes", "")
+    if len(notes) > 5000:
+        errors.append("application_notes: at most 5,000 characters.")
+        return None
+    return {
+        "cycle": cycle,
+        "status": status or Status.RESEARCHING,
+        "changed_on": changed_on,
+        "signal": signal,
+        "notes": notes,
+        "has_signal": "signal" in row,
+        "has_notes": "application_notes" in row,
+    }
+
+
+def apply(user, results: list[RowResult], today) -> tuple[int, int, int]:
+    """Save every row in one transaction. (programs created, updated, applications saved)."""
+    created = updated = saved = 0
+    with transaction.atomic():
+        programs: dict[tuple[str, str], Program] = {}
+        for result in results:
+            key = (result.name.strip().lower(), result.specialty.strip().lower())
+            form = result.program_form
+            if key in programs:  # a later row of the same program
+                form.instance = programs[key]
+                for name in form.Meta.fields:
+                    setattr(form.instance, name, form.cleaned_data[name])
+                form.instance.save()
+            else:
+                is_new = form.instance.pk is None
+                program = form.save()
+                programs[key] = program
+                created += is_new
+                updated += not is_new
+            if result.application:
+                save_application(user, programs[key], result.application, today)
+                saved += 1
+    return created, updated, saved
+
+
+def save_application(user, program: Program, data: dict, today) -> None:
+    application = Application.objects.filter(
+        program=program, specialty=program.specialty, cycle=data["cycle"]
+    ).first()
+    if application is None:
+        application = pipeline.create_application(
+            user,
+            program,
+            specialty=program.specialty,
+            cycle=data["cycle"],
+            today=data["changed_on"],
+            status=data["status"],
+        )
+    elif application.status != data["status"]:
+        application = pipeline.change_status(
+            user, application.pk, status=data["status"], on=data["changed_on"], version=None
+        )
+    fields = {}
+    if data["has_signal"]:
+        fields["signal"] = data["signal"]
+    if data["has_notes"]:
+        fields["notes"] = data["notes"]
+    if fields:
+        Application.objects.filter(pk=application.pk).update(**fields)
+
+
+# --- Export ------------------------------------------------------------------------------
+
+
+def export_rows(user) -> list[list]:
+    """One row per application, and one per program that has none."""
+    rows = []
+    programs = Program.objects.filter(user=user).prefetch_related("applications")
+    for program in programs.order_by("name", "specialty"):
+        base = [
+            program.name,
+            program.specialty,
+            program.city,
+            program.state,
+            program.program_url,
+            program.freida_url,
+            program.acgme_code,
+            program.nrmp_code,
+        ]
+        for fact in Program.FACTS:
+            value = getattr(program, fact)
+            found = getattr(program, f"{fact}_found_on")
+            base += [
+                "" if value is None else value,
+                getattr(program, f"{fact}_source"),
+                found.isoformat() if found else "",
+            ]
+        base.append(program.notes)
+        applications = sorted(program.applications.all(), key=lambda a: (a.cycle, a.specialty))
+        if not applications:
+            rows.append(base + ["", "", "", "", ""])
+        for application in applications:
+            rows.append(
+                base
+                + [
+                    application.cycle,
+                    application.status,
+                    application.status_changed_on.isoformat(),
+                    application.signal,
+                    application.notes,
+                ]
+            )
+    return [[escape_formula(cell) for cell in row] for row in rows]
+
+
+def export_csv(user) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    writer.writerows(export_rows(user))
+    return out.getvalue()
+
+
+def export_xlsx(user) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Applications")
+    sheet.append(COLUMNS)
+    for row in export_rows(user):
+        sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
