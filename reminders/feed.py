@@ -27,6 +27,7 @@ def build_calendar(items: list[Dated], stamp: datetime.datetime) -> bytes:
     calendar.add("x-published-ttl", "PT12H")
     for item in items:
         calendar.add_component(event_for(item, stamp))
+    calendar.add_missing_timezones()  # VTIMEZONE for every TZID an interview uses
     return calendar.to_ical()
 
 
@@ -35,9 +36,14 @@ def event_for(item: Dated, stamp: datetime.datetime) -> Event:
     event.add("uid", item.uid)
     event.add("dtstamp", stamp)
     event.add("summary", item.display_title)
-    event.add("dtstart", item.date)
-    event.add("dtend", item.date + datetime.timedelta(days=1))
-    event.add("transp", "TRANSPARENT")
+    if item.start is not None:  # an interview: its own time and time zone
+        event.add("dtstart", item.start)
+        event.add("dtend", item.start + datetime.timedelta(minutes=item.minutes))
+        event.add("transp", "OPAQUE")
+    else:
+        event.add("dtstart", item.date)
+        event.add("dtend", item.date + datetime.timedelta(days=1))
+        event.add("transp", "TRANSPARENT")
     url = absolute(item.path)
     event.add("url", url)
     event.add("description", "\n\n".join(filter(None, [item.note, url])))

@@ -7,7 +7,9 @@ picks those a member asked to be reminded of, at the horizons they chose.
 
 import datetime
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
+from django.apps import apps
 from django.urls import reverse
 
 from pathways.alerts import add_years, passed
@@ -42,6 +44,8 @@ class Dated:
     proposed: bool = False
     hard: bool = False  # a deadline: alarms in the calendar
     note: str = ""
+    start: datetime.datetime | None = None  # a timed event (an interview), time-zone aware
+    minutes: int = 0
 
     @property
     def uid(self) -> str:
@@ -224,13 +228,34 @@ def expiries(roadmap: Roadmap) -> list[Dated]:
 
 
 def interview_dates(user) -> list[Dated]:
-    """HOOK (applications app): the member's interview dates, kind="interviews".
+    """The member's interviews (applications app), kind="interviews", with their time zone.
 
-    The `applications` app (with its Interview model) is being built separately. When it
-    lands, return one Dated per upcoming interview of `user` here, keyed
-    f"interview-{interview.pk}", without importing anything else into this module.
+    Read through the app registry, so reminders works without the applications app and the
+    two apps never import each other.
     """
-    return []
+    if user is None or not apps.is_installed("applications"):
+        return []
+    interview_model = apps.get_model("applications", "Interview")
+    rows = interview_model.objects.filter(user=user).select_related("application__program")
+    items = []
+    for interview in rows:
+        start = datetime.datetime.combine(
+            interview.date, interview.start_time, tzinfo=ZoneInfo(interview.time_zone)
+        )
+        program = interview.application.program
+        items.append(
+            Dated(
+                key=f"interview-{interview.pk}",
+                kind="interviews",
+                title=f"Interview: {program.name} ({interview.get_format_display().lower()})",
+                date=interview.date,
+                path=interview.get_absolute_url(),
+                note=f"{start:%-d %b %Y, %H:%M} {interview.time_zone}",
+                start=start,
+                minutes=interview.duration_minutes,
+            )
+        )
+    return items
 
 
 def due_horizon(date: datetime.date, today: datetime.date, horizons: list[int]) -> int | None:

@@ -322,11 +322,47 @@ def test_feed_queries_do_not_grow_with_the_dates(
 ):
     feed = feed_of(member)
     fetch(client, feed)  # warms the curated-content cache (4 queries when cold)
-    # feed + user, profile, progress (milestones, prerequisites, cycles, rules: cached)
-    with django_assert_num_queries(3):
+    # feed + user, profile, progress, interviews with their program (milestones,
+    # prerequisites, cycles, rules: cached)
+    with django_assert_num_queries(4):
         before = len(list(fetch(client, feed).walk("VEVENT")))
     for slug in Milestone.objects.values_list("slug", flat=True):
         record(member, slug, planned_date=datetime.date(2027, 1, 10))
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         calendar = fetch(client, feed)
     assert len(list(calendar.walk("VEVENT"))) > before + 10
+
+
+def test_feed_carries_interviews_at_their_time_and_time_zone(client, member, other_member, feed_of):
+    from zoneinfo import ZoneInfo
+
+    from tests.factories import make_application
+
+    application = make_application(member, status="interview_scheduled")
+    interview = member.interviews.create(
+        application=application,
+        date=datetime.date(2026, 12, 3),
+        start_time=datetime.time(9, 30),
+        time_zone="America/Chicago",
+        duration_minutes=45,
+    )
+    bobs = make_application(other_member)
+    other_member.interviews.create(  # never in Alice's feed
+        application=bobs,
+        date=datetime.date(2026, 12, 4),
+        start_time=datetime.time(8),
+        time_zone="America/New_York",
+    )
+    calendar = fetch(client, feed_of(member))
+    event = events(calendar)[f"interview-{interview.pk}@imgportal"]
+    start = event.decoded("DTSTART")
+    assert start == datetime.datetime(2026, 12, 3, 9, 30, tzinfo=ZoneInfo("America/Chicago"))
+    assert str(start.tzinfo) == "America/Chicago"
+    assert event.decoded("DTEND") - start == datetime.timedelta(minutes=45)
+    assert str(event["SUMMARY"]).startswith(f"Interview: {application.program.name}")
+    assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["America/Chicago"]
+    assert not [
+        uid
+        for uid in events(calendar)
+        if uid.startswith("interview-") and uid != (f"interview-{interview.pk}@imgportal")
+    ]
