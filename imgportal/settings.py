@@ -35,7 +35,8 @@ TESTING = env_bool("IMGPORTAL_TESTING") or "pytest" in sys.modules
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if DEBUG or TESTING:
-        SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
+        # Development and tests only: production refuses to start without DJANGO_SECRET_KEY.
+        SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"  # nosec B105
     else:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off (production)."
