@@ -8,8 +8,10 @@ from django.apps import apps
 from django.core.management import call_command
 from django.urls import resolve
 
+from accounts.models import User
 from pathways.models import Milestone, Progress
 from resources.models import Resource
+from tests.conftest import make_member
 from tests.security.url_classes import Route
 
 CONVERTER = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>")
@@ -33,14 +35,54 @@ def sample_path(route: str, values: dict) -> str:
     return "/" + path.replace("^", "").replace("$", "")
 
 
+@pytest.fixture(scope="module")
+def _shared_site(django_db_setup, django_db_blocker):
+    """Loaded once per module (the curated content takes a second to load): the content, the
+    three personas and Alice's progress rows. Each test still runs in its own rolled-back
+    transaction; the module's data is flushed at its end."""
+    from django.test import Client
+
+    with django_db_blocker.unblock():
+        call_command("load_curated_content", verbosity=0)
+        call_command("setup_curators", verbosity=0)
+        alice = make_member("alice@example.com")
+        bob = make_member("bob@example.com", visa="h1b", match_year=2028)
+        carla = make_member("carla@example.com")
+        call_command("setup_curators", add=[carla.email], verbosity=0)
+        for user in (alice, bob):  # the first roadmap view creates the progress rows
+            client = Client()
+            client.force_login(user)
+            client.get("/roadmap/")
+        milestone = Milestone.objects.order_by("order").first()
+        yield {
+            "member": alice,
+            "other_member": bob,
+            "curator": User.objects.get(pk=carla.pk),
+            "milestone": milestone,
+            "progress": Progress.objects.get(user=alice, milestone=milestone),
+            "resource": Resource.objects.published().order_by("slug").first(),
+        }
+        call_command("flush", interactive=False, verbosity=0)
+
+
 @pytest.fixture
-def site(db, member, other_member, curator):
-    """The curated content, three personas, and one progress row of Alice's."""
-    call_command("load_curated_content", verbosity=0)
-    milestone = Milestone.objects.order_by("order").first()
-    progress, _ = Progress.objects.get_or_create(user=member, milestone=milestone)
-    resource = Resource.objects.published().order_by("slug").first()
-    return {"milestone": milestone, "progress": progress, "resource": resource}
+def site(_shared_site, db):
+    return _shared_site
+
+
+@pytest.fixture
+def member(site):
+    return site["member"]
+
+
+@pytest.fixture
+def other_member(site):
+    return site["other_member"]
+
+
+@pytest.fixture
+def curator(site):
+    return site["curator"]
 
 
 @pytest.fixture
