@@ -1,0 +1,409 @@
+"""The bad-input catalogue: malicious and malformed inputs sent through the real forms, htmx
+endpoints, query strings and the admin's CSV import (shared/SECURITY.md's list, and more).
+
+Every case: no 5xx; never live markup (a payload's `<` comes back escaped) nor a
+`javascript:` link. A REJECTED case also gets a clear error message and changes nothing (the
+target's rows and the count of every table). An INERT case may be accepted, but is stored and
+shown as plain text, and fields a form does not list are ignored.
+
+To cover a new form: add a Target (how to send, what to snapshot, where the value shows) to
+TARGETS and its cases to CASES.
+"""
+
+import html
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.forms.models import model_to_dict
+from django.test import Client
+
+from accounts.models import Profile
+from pathways.models import Progress
+from resources.models import ProblemReport, Resource
+from tests.security.conftest import row_counts
+
+REJECTED, INERT = "rejected", "inert"
+SCRIPT = "<script>alert(1)</script>"
+IMG = "<img src=x onerror=alert(1)>"
+LIVE_LINK = re.compile(r"""href\s*=\s*["']?\s*(javascript|data|vbscript):""", re.IGNORECASE)
+
+
+@dataclass
+class Target:
+    """A form (or query string, or importer) under attack."""
+
+    send: Callable  # (clients, site, data) -> response
+    base: dict = field(default_factory=dict)  # valid data the case's fields override
+    snapshot: Callable = lambda site: None  # the target's state, compared when REJECTED
+    shows: Callable = lambda clients, site: []  # pages where a stored value is displayed
+
+
+MILESTONE_RECORDING = {"score": "step-2-ck", "pass_fail": "step-1", "oet": "oet"}
+
+
+def progress_of(site, records: str) -> Progress:
+    """Alice's progress on a curated milestone that records `records`."""
+    slug = MILESTONE_RECORDING[records]
+    return Progress.objects.get(user=site["member"], milestone__slug=slug)
+
+
+def send_progress(records: str, htmx: bool) -> Callable:
+    def send(clients, site, data):
+        headers = {"HX-Request": "true"} if htmx else {}
+        url = f"/roadmap/progress/{progress_of(site, records).pk}/"
+        return clients["member"].post(url, data, headers=headers)
+
+    return send
+
+
+def progress_state(records: str) -> Callable:
+    return lambda site: model_to_dict(progress_of(site, records))
+
+
+def progress_pages(records: str) -> Callable:
+    return lambda clients, site: [
+        clients["member"].get("/roadmap/"),
+        clients["member"].get(f"/roadmap/progress/{progress_of(site, records).pk}/"),
+    ]
+
+
+def send_to_url(url_of: Callable, htmx: bool = False) -> Callable:
+    """A URL-level attack: the case's data carries the id to put in the URL."""
+
+    def send(clients, site, data):
+        headers = {"HX-Request": "true"} if htmx else {}
+        url = url_of(site, data.pop("id"))
+        return clients["member"].post(url, data, headers=headers)
+
+    return send
+
+
+def send_report(clients, site, data):
+    url = f"/resources/{site['resource'].slug}/report/"
+    return clients["member"].post(url, data, headers={"HX-Request": "true"})
+
+
+def send_directory(clients, site, data):
+    return clients["visitor"].get("/resources/", data)
+
+
+IMPORT_HEADERS = [
+    "slug", "title", "organisation", "category", "summary", "description", "url", "cost",
+    "eligibility", "location", "tags", "milestones", "published", "last_reviewed", "needs_review",
+]  # fmt: skip
+IMPORT_ROW = {
+    "slug": "imported-resource",
+    "title": "Imported resource",
+    "organisation": "AAMC",
+    "category": "match",
+    "summary": "A summary.",
+    "description": "",
+    "url": "https://www.aamc.org/",
+    "cost": "free",
+    "eligibility": "",
+    "location": "Online",
+    "tags": "eras",
+    "milestones": "match",
+    "published": "1",
+    "last_reviewed": "2025-12-01",
+    "needs_review": "0",
+}
+
+
+def csv_bytes(row: dict) -> bytes:
+    def cell(value: str) -> str:
+        return '"' + value.replace('"', '""') + '"'
+
+    lines = [",".join(IMPORT_HEADERS), ",".join(cell(row.get(h, "")) for h in IMPORT_HEADERS)]
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def send_import(clients, site, data):
+    """The admin's import: upload (dry run with a preview); when valid, confirm it."""
+    raw = data.pop("_raw", None)
+    content = raw if raw is not None else csv_bytes({**IMPORT_ROW, **data})
+    upload = SimpleUploadedFile("resources.csv", content, content_type="text/csv")
+    staff = clients["staff"]
+    form = {"resource": "0", "format": "0", "import_file": upload}
+    response = staff.post("/admin/resources/resource/import/", form)
+    page = response.content.decode()
+    if response.status_code != 200 or 'name="import_file_name"' not in page:
+        return response
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page))
+    confirm = {k: html.unescape(v) for k, v in hidden.items() if k != "csrfmiddlewaretoken"}
+    return staff.post("/admin/resources/resource/process_import/", confirm)
+
+
+def imported(clients, site):
+    resource = Resource.objects.filter(slug="imported-resource").first()
+    if resource is None:
+        return []
+    return [
+        clients["visitor"].get(f"/resources/{resource.slug}/"),
+        clients["visitor"].get("/resources/?q=imported"),
+    ]
+
+
+TARGETS = {
+    "profile": Target(
+        send=lambda c, site, data: c["member"].post("/me/settings/", data),
+        base={
+            "school_country": "India",
+            "school_name": "Example Medical College",
+            "graduation_year": "2024",
+            "specialty": "Internal Medicine",
+            "match_year": "2028",
+            "visa": "j1",
+        },
+        snapshot=lambda site: model_to_dict(Profile.objects.get(user=site["member"])),
+        shows=lambda c, site: [c["member"].get("/me/settings/"), c["member"].get("/roadmap/")],
+    ),
+    "progress-score": Target(
+        send=send_progress("score", htmx=False),
+        base={"status": "in_progress", "attempts": "0", "notes": ""},
+        snapshot=progress_state("score"),
+        shows=progress_pages("score"),
+    ),
+    "progress-score-htmx": Target(
+        send=send_progress("score", htmx=True),
+        base={"status": "in_progress", "attempts": "0", "notes": ""},
+        snapshot=progress_state("score"),
+        shows=progress_pages("score"),
+    ),
+    "progress-oet-htmx": Target(
+        send=send_progress("oet", htmx=True),
+        base={"status": "in_progress", "notes": ""},
+        snapshot=progress_state("oet"),
+    ),
+    "progress-pass-fail": Target(
+        send=send_progress("pass_fail", htmx=False),
+        base={"status": "in_progress", "attempts": "0", "notes": ""},
+        snapshot=progress_state("pass_fail"),
+    ),
+    "progress-url": Target(
+        send=send_to_url(lambda site, pk: f"/roadmap/progress/{pk}/"),
+        base={"status": "done", "notes": "forged"},
+        snapshot=lambda site: sorted(Progress.objects.values_list("pk", "status", "notes")),
+    ),
+    "progress-url-htmx": Target(
+        send=send_to_url(lambda site, pk: f"/roadmap/progress/{pk}/", htmx=True),
+        base={"status": "done", "notes": "forged"},
+        snapshot=lambda site: sorted(Progress.objects.values_list("pk", "status", "notes")),
+    ),
+    "report": Target(
+        send=send_report,
+        base={"kind": "broken_link", "message": "The link returns 404."},
+        snapshot=lambda site: ProblemReport.objects.count(),
+        shows=lambda c, site: (
+            [c["staff"].get("/admin/resources/problemreport/")]
+            + [
+                c["staff"].get(f"/admin/resources/problemreport/{r.pk}/change/")
+                for r in ProblemReport.objects.all()
+            ]
+        ),
+    ),
+    "directory": Target(send=send_directory, snapshot=lambda site: None),
+    "import": Target(
+        send=send_import,
+        snapshot=lambda site: sorted(Resource.objects.values_list("slug", "title", "url")),
+        shows=imported,
+    ),
+}
+
+
+def other_progress(site):
+    return Progress.objects.filter(user=site["other_member"]).first().pk
+
+
+@dataclass
+class Case:
+    target: str
+    data: dict
+    expect: str
+    message: str = ""  # expected in the answer (REJECTED); HTML entities are decoded first
+    status: int = 200
+
+    @property
+    def id(self) -> str:
+        shown = ",".join(f"{k}={str(v)[:24]!r}" for k, v in self.data.items())
+        return f"{self.target}:{shown[:60]}"
+
+
+WHOLE = "Enter a whole number."
+CHOICE = "Select a valid choice."
+DATE = "Enter a valid date."
+REQUIRED = "This field is required."
+NUL = "Null characters are not allowed."
+SCORE = "A USMLE score is between 1 and 300."
+OET = "An OET sub-score is between 0 and 500."
+
+CASES = [
+    # --- Profile (onboarding and settings share the form) ---------------------------------
+    Case("profile", {"school_name": SCRIPT}, INERT),
+    Case("profile", {"specialty": IMG}, INERT),
+    Case("profile", {"school_country": "{{ 7*7 }}{% debug %}"}, INERT),
+    Case("profile", {"specialty": '"><svg onload=alert(1)>'}, INERT),
+    Case("profile", {"school_name": "x\" hx-get=\"/admin/\" hx-trigger=\"load"}, INERT),
+    Case("profile", {"school_name": "' OR 1=1--"}, INERT),
+    Case("profile", {"school_name": "\u202egnp.exe  \u200b"}, INERT),
+    Case("profile", {"user": "2", "onboarded_at": "2000-01-01", "id": "999"}, INERT),
+    Case("profile", {"graduation_year": "abc"}, REJECTED, WHOLE),
+    Case("profile", {"graduation_year": "-5"}, REJECTED, "greater than or equal to 0"),
+    Case("profile", {"graduation_year": "1e3"}, REJECTED, WHOLE),
+    Case("profile", {"graduation_year": "2024.5"}, REJECTED, WHOLE),
+    Case("profile", {"graduation_year": "99999999999999999999999"}, REJECTED, "no later than"),
+    Case("profile", {"graduation_year": ""}, REJECTED, REQUIRED),
+    Case("profile", {"match_year": "2020"}, REJECTED, "Match is already over"),
+    Case("profile", {"match_year": "3000"}, REJECTED, "no later than"),
+    Case("profile", {"match_year": "0"}, REJECTED, "already over"),
+    Case("profile", {"graduation_year": "2030", "match_year": "2028"}, REJECTED, "cannot be"),
+    Case("profile", {"visa": "H1B'--"}, REJECTED, CHOICE),
+    Case("profile", {"visa": "step9"}, REJECTED, CHOICE),
+    Case("profile", {"school_name": "x" * 201}, REJECTED, "at most 200 characters"),
+    Case("profile", {"school_name": "Med\x00School"}, REJECTED, NUL),
+    Case("profile", {"school_country": "   "}, REJECTED, REQUIRED),
+    # --- Progress: score milestone, plain and htmx -----------------------------------------
+    Case("progress-score", {"notes": SCRIPT}, INERT),
+    Case("progress-score-htmx", {"notes": IMG}, INERT),
+    Case("progress-score-htmx", {"notes": '{{ 7*7 }} hx-get="/admin/" hx-trigger="load"'}, INERT),
+    Case("progress-score-htmx", {"notes": "[x](JaVaScRiPt:alert(1)) <iframe src=//evil>"}, INERT),
+    Case("progress-score-htmx", {"notes": "=HYPERLINK(\"https://evil.example\")"}, INERT),
+    Case("progress-score-htmx", {"user": "2", "milestone": "1", "outcome": "passed"}, INERT),
+    Case("progress-score-htmx", {"score": "999", "completed_date": "2025-06-01"}, REJECTED, SCORE),
+    Case("progress-score-htmx", {"score": "-5", "completed_date": "2025-06-01"}, REJECTED, SCORE),
+    Case("progress-score-htmx", {"score": "1e3", "completed_date": "2025-06-01"}, REJECTED, WHOLE),
+    Case("progress-score", {"score": "240.5", "completed_date": "2025-06-01"}, REJECTED, WHOLE),
+    Case("progress-score-htmx", {"score": "240"}, REJECTED, "Enter your test date"),
+    Case("progress-score-htmx", {"status": "step9"}, REJECTED, CHOICE),
+    Case("progress-score-htmx", {"status": "done'--"}, REJECTED, CHOICE),
+    Case("progress-score-htmx", {"status": ""}, REJECTED, REQUIRED),
+    Case("progress-score-htmx", {"attempts": "-1"}, REJECTED, "greater than or equal to 0"),
+    Case("progress-score-htmx", {"attempts": "11"}, REJECTED, "less than or equal to 10"),
+    Case("progress-score-htmx", {"attempts": "5"}, REJECTED, "USMLE allows 4 attempts"),
+    Case("progress-score-htmx", {"planned_date": "0001-01-01"}, REJECTED, "from 1960 onwards"),
+    Case("progress-score-htmx", {"planned_date": "9999-12-31"}, REJECTED, "no later than 2100"),
+    Case("progress-score", {"planned_date": "2025-02-30"}, REJECTED, DATE),
+    Case("progress-score-htmx", {"planned_date": "2025-13-01"}, REJECTED, DATE),
+    Case("progress-score-htmx", {"planned_date": "tomorrow"}, REJECTED, DATE),
+    Case("progress-score-htmx", {"completed_date": "2099-01-01"}, REJECTED, "in the future"),
+    Case("progress-score-htmx", {"notes": "x" * 1_000_000}, REJECTED, "at most 5000 characters"),
+    Case("progress-score-htmx", {"notes": "a\x00b"}, REJECTED, NUL),
+    Case("progress-score-htmx", {f"f{n}": "x" for n in range(10_000)}, REJECTED, status=400),
+    Case("progress-oet-htmx", {"oet_listening": "501"}, REJECTED, OET),
+    Case("progress-oet-htmx", {"oet_writing": "-1"}, REJECTED, OET),
+    Case("progress-pass-fail", {"status": "done", "outcome": "failed"}, REJECTED, "marked done"),
+    Case("progress-pass-fail", {"outcome": "maybe"}, REJECTED, CHOICE),
+    # --- Progress: ids in the URL (another member's, nonsense) -----------------------------
+    Case("progress-url", {"id": other_progress}, REJECTED, status=404),
+    Case("progress-url-htmx", {"id": other_progress}, REJECTED, status=404),
+    Case("progress-url", {"id": "0"}, REJECTED, status=404),
+    Case("progress-url", {"id": "-1"}, REJECTED, status=404),
+    Case("progress-url", {"id": "abc"}, REJECTED, status=404),
+    Case("progress-url", {"id": "99999999999999999999"}, REJECTED, status=404),
+    # --- Problem report (htmx) ------------------------------------------------------------
+    Case("report", {"message": SCRIPT + IMG}, INERT),
+    Case("report", {"message": "javascript:alert(1)"}, INERT),
+    Case("report", {"user": "2", "resource": "1", "resolved": "on"}, INERT),
+    Case("report", {"kind": "step9"}, REJECTED, CHOICE),
+    Case("report", {"kind": "broken_link'--"}, REJECTED, CHOICE),
+    Case("report", {"kind": ""}, REJECTED, REQUIRED),
+    Case("report", {"message": "x" * 1001}, REJECTED, "at most 1000 characters"),
+    Case("report", {"message": "\x00"}, REJECTED, NUL),
+    # --- Directory query string -----------------------------------------------------------
+    Case("directory", {"q": "' OR 1=1--"}, INERT),
+    Case("directory", {"q": SCRIPT}, INERT),
+    Case("directory", {"q": "\"><img src=x onerror=alert(1)>"}, INERT),
+    Case("directory", {"q": "%_\\"}, INERT),
+    Case("directory", {"q": "a\x00b"}, INERT),
+    Case("directory", {"q": "x" * 10_000}, INERT),
+    Case("directory", {"q": "visa & | ! :* <-> ("}, INERT),
+    Case("directory", {"category": "astrology"}, INERT),
+    Case("directory", {"cost": "'; DROP TABLE resources_resource;--"}, INERT),
+    Case("directory", {"tag": "../../etc/passwd"}, INERT),
+    Case("directory", {"location": SCRIPT}, INERT),
+    Case("directory", {"page": "-1"}, INERT),
+    Case("directory", {"page": "abc"}, INERT),
+    Case("directory", {"page": "99999999999999999999"}, INERT),
+    Case("directory", {"next": "//evil.example", "q": "javascript:alert(1)"}, INERT),
+    # --- The admin's CSV import of resources ------------------------------------------------
+    Case("import", {"url": "javascript:alert(1)"}, REJECTED, "Enter a valid URL"),
+    Case("import", {"url": "data:text/html,<script>alert(1)</script>"}, REJECTED, "valid URL"),
+    Case("import", {"url": "JaVaScRiPt:alert(1)"}, REJECTED, "Enter a valid URL"),
+    Case("import", {"category": "astrology"}, REJECTED, "astrology"),
+    Case("import", {"milestones": "no-such-milestone"}, REJECTED, "Unknown milestone"),
+    Case("import", {"last_reviewed": "2025-02-30"}, REJECTED, "last_reviewed"),
+    Case("import", {"title": ""}, REJECTED, "title"),
+    Case("import", {"title": "x" * 1000}, REJECTED, "at most"),
+    Case("import", {"title": "Bad\x00title"}, REJECTED, "Null characters"),
+    Case("import", {"tags": "x" * 80}, REJECTED, "Invalid tag name"),
+    Case("import", {"_raw": b"\xff\xfe\x00garbage\x00"}, REJECTED),
+    Case("import", {"_raw": b""}, REJECTED),
+    Case("import", {"_raw": b"not,the,right,headers\r\n1,2,3,4\r\n"}, REJECTED),
+    Case("import", {"title": SCRIPT, "summary": IMG}, INERT),
+    Case("import", {"title": "=HYPERLINK(\"https://evil.example\")"}, INERT),
+]  # fmt: skip
+
+
+@pytest.fixture
+def clients(member, curator):
+    visitor, member_client, staff = Client(), Client(), Client()
+    member_client.force_login(member)
+    staff.force_login(curator)
+    return {"visitor": visitor, "member": member_client, "staff": staff}
+
+
+def assert_inert(response, payloads: list[str], where: str) -> None:
+    """No payload comes back as live markup, and no link uses a script scheme."""
+    assert response.status_code < 500, where
+    if not response.get("Content-Type", "").startswith("text/html"):
+        return
+    page = response.content.decode()
+    for payload in payloads:
+        if "<" in payload or '"' in payload:
+            assert payload not in page, f"{where}: rendered unescaped: {payload[:60]!r}"
+    assert not LIVE_LINK.search(page), f"{where}: a script link is rendered"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_bad_input(case, site, clients):
+    target = TARGETS[case.target]
+    data = {**target.base, **case.data}
+    data = {k: (v(site) if callable(v) else v) for k, v in data.items()}
+    payloads = [v for v in data.values() if isinstance(v, str)]
+    state, counts = target.snapshot(site), row_counts()
+
+    response = target.send(clients, site, data)
+
+    assert response.status_code < 500
+    assert_inert(response, payloads, "answer")
+    if case.expect == REJECTED:
+        assert response.status_code == case.status
+        assert target.snapshot(site) == state, "a rejected input changed the target"
+        assert row_counts() == counts, "a rejected input changed rows"
+        text = html.unescape(response.content.decode())
+        if case.message:
+            assert case.message in text, f"no clear message {case.message!r}"
+        elif case.status == 200:
+            assert "errorlist" in text or "error" in text.lower()
+    else:
+        for page in target.shows(clients, site):
+            assert_inert(page, payloads, page.wsgi_request.path)
+
+
+def test_fields_a_form_does_not_list_are_ignored(site, clients):
+    """`user=`, `milestone=`, `resolved=` posted alongside valid data change nothing else."""
+    member, other = site["member"], site["other_member"]
+    clients["member"].post("/me/settings/", {**TARGETS["profile"].base, "user": other.pk})
+    assert Profile.objects.get(user=member).match_year == 2028
+    assert Profile.objects.filter(user=other).count() == 1
+    send_report(clients, site, {"kind": "wrong", "user": other.pk, "resolved": "on"})
+    report = ProblemReport.objects.get()
+    assert report.user == member and report.resolved_at is None
+
+
+def test_the_catalogue_is_big_enough():
+    assert len(CASES) >= 60
+    assert {case.target for case in CASES} == set(TARGETS)
