@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test setup venv migrate content check lint security format ci benchmark chromium clean
+.PHONY: run test setup venv migrate content check lint security format ci benchmark chromium vnu clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(PY) || "$$(bin/find-python)" -m venv $(VENV)
@@ -27,7 +27,16 @@ run: setup
 chromium:
 	@command -v chromium >/dev/null 2>&1 || bin/install-chromium || echo '*** WARNING: Chromium could not be installed; browser tests will be SKIPPED (they fail in CI). ***'
 
-test: venv chromium
+# The Nu HTML Checker (npm package vnu-jar, pinned in package-lock.json; needs Java 17+).
+# --ignore-scripts: its postinstall would try to download a Java runtime; the jar is in the package.
+VNU_JAR := node_modules/vnu-jar/build/dist/vnu.jar
+$(VNU_JAR): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	@touch $@
+
+vnu: $(VNU_JAR)
+
+test: venv chromium vnu
 	$(PY) -m pytest
 
 lint: venv
@@ -58,4 +67,4 @@ benchmark: venv
 	DATABASE_URL=$(BENCH_DATABASE_URL) IMGPORTAL_TESTING=1 $(PY) manage.py benchmark
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) staticfiles .pytest_cache node_modules

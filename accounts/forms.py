@@ -37,6 +37,10 @@ class ProfileForm(forms.ModelForm):
         widgets = {
             "visa": forms.RadioSelect,
             "school_country": forms.TextInput(attrs={"autocomplete": "country-name"}),
+            # Text with a numeric keyboard (not type=number): a mistyped year comes back as
+            # typed, next to its error, and the page stays valid HTML.
+            "graduation_year": forms.TextInput(attrs={"inputmode": "numeric"}),
+            "match_year": forms.TextInput(attrs={"inputmode": "numeric"}),
         }
         help_texts = {
             "graduation_year": "The year on your diploma, or the year you expect to graduate.",
