@@ -69,6 +69,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "imgportal.middleware.request_log",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -262,12 +263,22 @@ if not DEBUG and not TESTING:
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
+# One line per request from imgportal.middleware.request_log (URL pattern, status, duration;
+# no path, query string, user or form data). Errors carry their traceback. No personal data
+# is logged (tests/reliability/test_logs.py). Run gunicorn without --access-logfile: its
+# access log would print raw paths, which can carry tokens.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # 4xx warnings ("Not Found: /raw/path") repeat the request line with the raw path;
+        # 5xx errors still log, with their traceback.
+        "django.request": {"level": "ERROR"},
+    },
 }
 
 if TESTING:
