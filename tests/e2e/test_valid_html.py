@@ -26,7 +26,7 @@ from tests.security.conftest import (  # noqa: F401 (fixtures)
     site,
     url_for,
 )
-from tests.security.url_classes import MEMBER, PUBLIC, TOKEN, all_routes
+from tests.security.url_classes import MEMBER, PUBLIC, TOKEN, all_routes, progress_url
 
 ROOT = Path(__file__).resolve().parents[2]
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -68,7 +68,7 @@ def collect_pages(site, url_for) -> dict[str, bytes]:  # noqa: F811 (fixtures)
             add(f"visitor {route.key}", visitor.get(url_for(route)))
         if route.url_class in (PUBLIC, MEMBER):
             add(f"member {route.key}", alice.get(url_for(route)))
-    progress_url = f"/roadmap/progress/{site['progress'].pk}/"
+    progress = progress_url(site["progress"])
     report_url = f"/resources/{site['resource'].slug}/report/"
     add("newcomer onboarding", newcomer.get("/me/welcome/"))
     add("directory, filtered", visitor.get("/resources/", {"q": "visa", "cost": "free"}))
@@ -79,7 +79,7 @@ def collect_pages(site, url_for) -> dict[str, bytes]:  # noqa: F811 (fixtures)
     add("reset with errors", visitor.post("/accounts/password/reset/", {"email": "x"}))
     add("onboarding with errors", newcomer.post("/me/welcome/", {"graduation_year": "abc"}))
     add("settings with errors", alice.post("/me/settings/", {"match_year": "1"}))
-    add("progress with errors", alice.post(progress_url, {"status": "step9"}))
+    add("progress with errors", alice.post(progress, {"status": "step9"}))
     add("report with errors", alice.post(report_url, {"kind": "nonsense"}))
     add("delete with errors", alice.post("/me/delete/", {"password": "wrong"}))
     with override_settings(ROOT_URLCONF="tests.urls_raising"):

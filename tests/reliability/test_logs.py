@@ -11,6 +11,7 @@ from django.core import mail
 from django.test import Client, override_settings
 
 from pathways.models import Progress
+from tests.security.url_classes import progress_route, progress_url
 
 EMAIL = "priya.sharma@example.com"
 PASSWORD = "a-long-enough-passphrase"
@@ -64,7 +65,7 @@ def journey_logs(db, caplog):
         "attempts": "1",
         "notes": NOTE,
     }
-    response = send("post", f"/roadmap/progress/{progress.pk}/", update, HX_Request="true")
+    response = send("post", progress_url(progress), update, HX_Request="true")
     assert response.status_code == 200
     progress.refresh_from_db()
     assert progress.notes == NOTE and progress.score == int(SCORE)
@@ -92,7 +93,7 @@ def check_one_line_per_request(records, requests):
     assert len(lines) == requests
     assert all(r.levelno == logging.INFO for r in lines)
     messages = [r.getMessage() for r in lines]
-    assert any(m.startswith("POST /roadmap/progress/<int:pk>/ 200 htmx ") for m in messages)
+    assert any(m.startswith(f"POST /{progress_route()} 200 htmx ") for m in messages)
     assert any(m.startswith("GET (unmatched) 404 ") for m in messages)
 
 

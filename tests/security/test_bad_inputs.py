@@ -24,6 +24,7 @@ from accounts.models import Profile
 from pathways.models import Progress
 from resources.models import ProblemReport, Resource
 from tests.security.conftest import row_counts
+from tests.security.url_classes import progress_path, progress_url
 
 REJECTED, INERT = "rejected", "inert"
 SCRIPT = "<script>alert(1)</script>"
@@ -53,7 +54,7 @@ def progress_of(site, records: str) -> Progress:
 def send_progress(records: str, htmx: bool) -> Callable:
     def send(clients, site, data):
         headers = {"HX-Request": "true"} if htmx else {}
-        url = f"/roadmap/progress/{progress_of(site, records).pk}/"
+        url = progress_url(progress_of(site, records))
         return clients["member"].post(url, data, headers=headers)
 
     return send
@@ -66,7 +67,7 @@ def progress_state(records: str) -> Callable:
 def progress_pages(records: str) -> Callable:
     return lambda clients, site: [
         clients["member"].get("/roadmap/"),
-        clients["member"].get(f"/roadmap/progress/{progress_of(site, records).pk}/"),
+        clients["member"].get(progress_url(progress_of(site, records))),
     ]
 
 
@@ -184,12 +185,12 @@ TARGETS = {
         snapshot=progress_state("pass_fail"),
     ),
     "progress-url": Target(
-        send=send_to_url(lambda site, pk: f"/roadmap/progress/{pk}/"),
+        send=send_to_url(lambda site, value: progress_path(value)),
         base={"status": "done", "notes": "forged"},
         snapshot=lambda site: sorted(Progress.objects.values_list("pk", "status", "notes")),
     ),
     "progress-url-htmx": Target(
-        send=send_to_url(lambda site, pk: f"/roadmap/progress/{pk}/", htmx=True),
+        send=send_to_url(lambda site, value: progress_path(value), htmx=True),
         base={"status": "done", "notes": "forged"},
         snapshot=lambda site: sorted(Progress.objects.values_list("pk", "status", "notes")),
     ),

@@ -8,7 +8,7 @@ import re
 import pytest
 from django.test import Client, override_settings
 
-from tests.security.url_classes import MEMBER, all_routes
+from tests.security.url_classes import MEMBER, all_routes, progress_path, progress_url
 
 NONCE = re.compile(r"'nonce-([^']+)'")
 
@@ -31,7 +31,7 @@ def raising(path):
 
 
 def progress_htmx_invalid(c, site):
-    url = f"/roadmap/progress/{site['progress'].pk}/"
+    url = progress_url(site["progress"])
     return c["member"].post(url, {"status": "step9"}, headers={"HX-Request": "true"})
 
 
@@ -53,7 +53,7 @@ RESPONSES = [
     ("progress fragment (invalid htmx POST)", progress_htmx_invalid, 200, True, False),
     ("report form fragment", report_fragment, 200, True, False),
     ("404 for a visitor", visitor_get("/no-such-page/"), 404, False, True),
-    ("404 for a member", member_get("/roadmap/progress/999999/"), 404, True, True),
+    ("404 for a member", lambda c, site: c["member"].get(progress_path(999999)), 404, True, True),
     ("403 CSRF failure", csrf_failure, 403, False, False),
     ("500", raising("/bug/"), 500, False, True),
     ("503 database unavailable", raising("/lost/"), 503, False, False),

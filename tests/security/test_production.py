@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from django.test import Client, override_settings
 
+from tests.security.url_classes import progress_url
+
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
     "DJANGO_SECRET_KEY": "k8Jq2v9PzL0mN3xR7tY1wE5uI4oA6sD8fG2hJ0kL9zX3cV7bN1mQ5wE8rT2yU6iO",
@@ -105,7 +107,7 @@ def test_allauth_log_in_and_an_htmx_post_work_with_production_cookies(
         dashboard = client.get("/roadmap/", secure=True)
         assert dashboard.status_code == 200
         header_token = re.search(r'"X-CSRFToken": "([^"]+)"', dashboard.content.decode())[1]
-        url = f"/roadmap/progress/{site['progress'].pk}/"
+        url = progress_url(site["progress"])
         htmx = {**origin, "HX-Request": "true"}
         data = {"status": "in_progress"}
         refused = client.post(url, data, secure=True, headers=htmx)

@@ -13,6 +13,7 @@ Classes:
 A pattern is keyed by its name ("namespace:name") or, when it has none, by its full route.
 """
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -133,3 +134,20 @@ def walk(patterns=None, prefix: str = "", namespace: str = "") -> Iterator[Route
 
 def all_routes() -> list[Route]:
     return list(walk())
+
+
+def progress_route() -> str:
+    """The progress edit route: `roadmap/progress/<int:pk>/` today, `roadmap/m/<slug:slug>/
+    progress/` after issue 7. Tests build its URLs here so the move is no edit to them."""
+    return next(r.route for r in walk() if r.name == "pathways:progress")
+
+
+def progress_path(value) -> str:
+    """The progress URL with `value` (a pk or a slug, or garbage) in its one parameter."""
+    return "/" + re.sub(r"<(\w+:)?\w+>", str(value), progress_route())
+
+
+def progress_url(progress) -> str:
+    """A member's own progress URL, by pk or by its milestone's slug, whichever the route takes."""
+    by_pk = ":pk>" in progress_route() or "<pk>" in progress_route()
+    return progress_path(progress.pk if by_pk else progress.milestone.slug)
