@@ -2,6 +2,7 @@
 count of every table's rows."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -110,3 +111,17 @@ def url_for(site):
 def row_counts() -> dict[str, int]:
     """The number of rows in every table the project's models own."""
     return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+
+def project_app_configs() -> list:
+    """The project's own apps: inside the repository, outside .venv (where Django and allauth
+    are installed) and node_modules."""
+    root = Path(__file__).resolve().parents[2]
+    ours = []
+    for config in apps.get_app_configs():
+        path = Path(config.path).resolve()
+        if path.is_relative_to(root):
+            first = path.relative_to(root).parts[0]
+            if not first.startswith(".") and first != "node_modules":
+                ours.append(config)
+    return ours

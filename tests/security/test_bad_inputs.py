@@ -11,19 +11,22 @@ TARGETS and its cases to CASES.
 """
 
 import html
+import importlib
+import inspect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.forms import BaseForm
 from django.forms.models import model_to_dict
 from django.test import Client
 
-from accounts.models import Profile
+from accounts.models import Profile, User
 from pathways.models import Progress
 from resources.models import ProblemReport, Resource
-from tests.security.conftest import row_counts
+from tests.security.conftest import project_app_configs, row_counts
 from tests.security.url_classes import progress_path, progress_url
 
 REJECTED, INERT = "rejected", "inert"
@@ -206,6 +209,11 @@ TARGETS = {
             ]
         ),
     ),
+    "delete-account": Target(
+        send=lambda c, site, data: c["member"].post("/me/delete/", data),
+        base={"password": "correct-horse-battery-42", "confirm": "on"},
+        snapshot=lambda site: User.objects.filter(pk=site["member"].pk).exists(),
+    ),
     "directory": Target(send=send_directory, snapshot=lambda site: None),
     "import": Target(
         send=send_import,
@@ -313,6 +321,12 @@ CASES = [
     Case("report", {"kind": ""}, REJECTED, REQUIRED),
     Case("report", {"message": "x" * 1001}, REJECTED, "at most 1000 characters"),
     Case("report", {"message": "\x00"}, REJECTED, NUL),
+    # --- Account deletion (asks for the password again) -----------------------------------
+    Case("delete-account", {"password": "wrong-password"}, REJECTED, "not your password"),
+    Case("delete-account", {"password": ""}, REJECTED, REQUIRED),
+    Case("delete-account", {"confirm": ""}, REJECTED, REQUIRED),
+    Case("delete-account", {"password": "' OR 1=1--"}, REJECTED, "not your password"),
+    Case("delete-account", {"password": "x" * 100_000}, REJECTED, "not your password"),
     # --- Directory query string -----------------------------------------------------------
     Case("directory", {"q": "' OR 1=1--"}, INERT),
     Case("directory", {"q": SCRIPT}, INERT),
@@ -403,6 +417,42 @@ def test_fields_a_form_does_not_list_are_ignored(site, clients):
     send_report(clients, site, {"kind": "wrong", "user": other.pk, "resolved": "on"})
     report = ProblemReport.objects.get()
     assert report.user == member and report.resolved_at is None
+
+
+# Every form class of the project, and the catalogue targets that attack it. A new form fails
+# test_every_form_is_in_the_catalogue until it has a Target and cases here.
+FORMS_COVERED = {
+    "accounts.forms.ProfileForm": ["profile"],
+    "accounts.forms.DeleteAccountForm": ["delete-account"],
+    "pathways.forms.ProgressForm": ["progress-score", "progress-oet-htmx", "progress-pass-fail"],
+    "resources.forms.ResourceFilterForm": ["directory"],
+    "resources.forms.ProblemReportForm": ["report"],
+}
+
+
+def project_forms() -> set[str]:
+    """Form classes defined in the project's apps' forms modules (found, not listed)."""
+    found = set()
+    for config in project_app_configs():
+        try:
+            module = importlib.import_module(f"{config.name}.forms")
+        except ModuleNotFoundError:
+            continue
+        for name, value in vars(module).items():
+            if (
+                inspect.isclass(value)
+                and issubclass(value, BaseForm)
+                and value.__module__ == module.__name__
+            ):
+                found.add(f"{module.__name__}.{name}")
+    return found
+
+
+def test_every_form_is_in_the_catalogue():
+    missing = sorted(project_forms() - set(FORMS_COVERED))
+    assert not missing, f"Forms with no bad-input cases (add a Target and Cases): {missing}"
+    for targets in FORMS_COVERED.values():
+        assert all(any(c.target == t for c in CASES) for t in targets), targets
 
 
 def test_the_catalogue_is_big_enough():
