@@ -1,9 +1,15 @@
 import datetime
+import unicodedata
 
+from allauth.account.adapter import get_adapter
+from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
+from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
-from accounts.models import Profile
+from accounts.emails import use_canonical_email
+from accounts.models import LAST_STEP2CS_MONTH, Profile
 
 # A graduation year further ahead than this is almost certainly a typo
 # (medical school is at most six years long in most countries).
@@ -22,7 +28,29 @@ def earliest_match_year(today: datetime.date) -> int:
     return today.year if today <= third_friday_of_march(today.year) else today.year + 1
 
 
+MONTHS = [
+    ("", "Month"),
+    *[(str(n), datetime.date(2000, n, 1).strftime("%B")) for n in range(1, 13)],
+]
+
+
 class ProfileForm(forms.ModelForm):
+    # The month of a former Step 2 CS pass, asked as month + year (ECFMG's seven-year clock).
+    step2cs_month = forms.TypedChoiceField(
+        label="If so: the month you passed Step 2 CS",
+        choices=MONTHS,
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    step2cs_year = forms.IntegerField(
+        label="If so: the year you passed Step 2 CS",
+        required=False,
+        help_text="A CS pass counts for ECFMG for seven years unless your exams are complete "
+        "by then; your roadmap follows that clock.",
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
     class Meta:
         model = Profile
         fields = [
@@ -50,17 +78,33 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("school_country", "school_name", "graduation_year", "match_year"):
-            self.fields[name].required = True
+            if name in self.fields:
+                self.fields[name].required = True
         self.fields["visa"].choices = Profile.Visa.choices
+        passed = self.instance.step2cs_passed_on
+        if passed and not self.is_bound:
+            self.initial |= {"step2cs_month": passed.month, "step2cs_year": passed.year}
+        # Shown right after the Step 2 CS question.
+        order = [*self.Meta.fields, "step2cs_month", "step2cs_year"]
+        self.order_fields(order)
+
+    def tidy(self, name: str) -> str:
+        """Drop invisible format characters (zero-width spaces, joiners, soft hyphens),
+        collapse whitespace; what is left must still satisfy `required`."""
+        value = "".join(c for c in self.cleaned_data[name] if unicodedata.category(c) != "Cf")
+        value = " ".join(value.split())
+        if not value and self.fields[name].required:
+            raise forms.ValidationError(self.fields[name].error_messages["required"], "required")
+        return value
 
     def clean_school_country(self):
-        return " ".join(self.cleaned_data["school_country"].split())
+        return self.tidy("school_country")
 
     def clean_school_name(self):
-        return " ".join(self.cleaned_data["school_name"].split())
+        return self.tidy("school_name")
 
     def clean_specialty(self):
-        return " ".join(self.cleaned_data["specialty"].split())
+        return self.tidy("specialty")
 
     def clean_graduation_year(self):
         year = self.cleaned_data["graduation_year"]
@@ -88,8 +132,33 @@ class ProfileForm(forms.ModelForm):
             )
         return year
 
+    def clean_step2cs(self, cleaned: dict) -> None:
+        """Month + year of a CS pass become step2cs_passed_on (the first of that month)."""
+        month, year = cleaned.get("step2cs_month"), cleaned.get("step2cs_year")
+        cleaned["step2cs_passed_on"] = None
+        if not cleaned.get("has_step2cs"):
+            return
+        if month is None and "step2cs_month" not in self.errors:
+            self.add_error("step2cs_month", "Choose the month you passed Step 2 CS.")
+        if year is None and "step2cs_year" not in self.errors:
+            self.add_error("step2cs_year", "Enter the year you passed Step 2 CS.")
+        if month is None or year is None:
+            return
+        if year < Profile.MIN_GRADUATION_YEAR:
+            self.add_error("step2cs_year", "Enter the year you passed Step 2 CS.")
+            return
+        # The year is compared first: a year past 9999 cannot even make a date (a 500).
+        if year > LAST_STEP2CS_MONTH.year or datetime.date(year, month, 1) > LAST_STEP2CS_MONTH:
+            self.add_error(
+                "step2cs_year",
+                "Step 2 CS was suspended in March 2020: a pass is from March 2020 or earlier.",
+            )
+            return
+        cleaned["step2cs_passed_on"] = datetime.date(year, month, 1)
+
     def clean(self):
         cleaned = super().clean()
+        self.clean_step2cs(cleaned)
         graduation, match = cleaned.get("graduation_year"), cleaned.get("match_year")
         if graduation and match and graduation > match:
             self.add_error(
@@ -115,7 +184,51 @@ class DeleteAccountForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean_password(self):
+        """Checked through allauth, so guesses count against log-in's limits and
+        lock-out (5 failures per account per 5 minutes, 10 a minute per IP)."""
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
+        if not get_adapter().reauthenticate(self.user, password):
             raise forms.ValidationError("That is not your password.")
         return password
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up form with canonical addresses and even timing."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        use_canonical_email(self)
+
+    def try_save(self, request):
+        if self.account_already_exists:
+            # A new account costs a password hash; a known address must cost the
+            # same, or the response time tells which addresses are registered.
+            make_password(self.cleaned_data.get("password1"))
+        return super().try_save(request)
+
+
+class AddEmailForm(AllauthAddEmailForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        use_canonical_email(self)
+
+
+# Where a visitor's preview answers wait in their session until onboarding.
+PREVIEW_SESSION_KEY = "preview_answers"
+
+
+class PreviewForm(ProfileForm):
+    """The roadmap's key questions, for a visitor's preview before signing up (GET)."""
+
+    # Answers a visitor may carry into onboarding after signing up.
+    KEPT = ["graduation_year", "specialty", "match_year", "visa", "has_step2cs"]
+
+    class Meta(ProfileForm.Meta):
+        fields = ["graduation_year", "specialty", "match_year", "visa", "has_step2cs"]
+
+    def kept_answers(self) -> dict:
+        """The cleaned answers as JSON-safe values, for the session."""
+        answers = {name: self.cleaned_data.get(name) for name in self.KEPT}
+        passed = self.cleaned_data.get("step2cs_passed_on")
+        answers["step2cs_passed_on"] = passed.isoformat() if passed else None
+        return answers

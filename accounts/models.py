@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -51,18 +53,34 @@ class User(AbstractUser):
         return self.email
 
 
+# Bounds checked in forms too; these are the database's last line.
+MIN_GRADUATION_YEAR = 1960
+MIN_MATCH_YEAR = 2024
+MAX_MATCH_YEAR = 2100
+
+
+# How a specialty named in the profile is recognised as one that applies through
+# ResidencyCAS (2027-season review, section B: Emergency Medicine and OB/GYN).
+RESIDENCYCAS_SPECIALTIES = ["emergency", "obstetric", "ob gyn", "obgyn", "gynaecolog", "gynecolog"]
+# Step 2 CS was suspended in March 2020 (and discontinued in 2021): every pass is older.
+LAST_STEP2CS_MONTH = datetime.date(2020, 3, 1)
+
+
+class Visa(models.TextChoices):
+    NONE = "none", "No visa needed (US citizen or permanent resident)"
+    J1 = "j1", "J-1 (ECFMG-sponsored exchange visitor)"
+    H1B = "h1b", "H-1B (temporary worker)"
+    UNDECIDED = "undecided", "Needs a visa, route not decided yet"
+
+
 class Profile(models.Model):
     """What the roadmap needs to know about a member, asked at onboarding."""
 
-    class Visa(models.TextChoices):
-        NONE = "none", "No visa needed (US citizen or permanent resident)"
-        J1 = "j1", "J-1 (ECFMG-sponsored exchange visitor)"
-        H1B = "h1b", "H-1B (temporary worker)"
-        UNDECIDED = "undecided", "Needs a visa, route not decided yet"
+    Visa = Visa
 
-    # Bounds checked in forms too; these are the database's last line.
-    MIN_GRADUATION_YEAR = 1960
-    MIN_MATCH_YEAR = 2024
+    MIN_GRADUATION_YEAR = MIN_GRADUATION_YEAR
+    MIN_MATCH_YEAR = MIN_MATCH_YEAR
+    MAX_MATCH_YEAR = MAX_MATCH_YEAR
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
@@ -80,16 +98,22 @@ class Profile(models.Model):
         "target Match year",
         null=True,
         blank=True,
-        validators=[MinValueValidator(MIN_MATCH_YEAR), MaxValueValidator(2100)],
+        validators=[MinValueValidator(MIN_MATCH_YEAR), MaxValueValidator(MAX_MATCH_YEAR)],
         help_text="The year of the Match Day you aim for (residency starts 1 July that year).",
     )
     visa = models.CharField(
         "US visa for residency", max_length=10, choices=Visa, default=Visa.UNDECIDED
     )
     has_step2cs = models.BooleanField(
-        "I hold a still-valid pass on the former USMLE Step 2 CS",
+        "I passed the former USMLE Step 2 CS",
         default=False,
-        help_text="If so, you do not need an ECFMG Pathway or the OET.",
+        help_text="While it still counts for ECFMG you need no Pathway and no OET.",
+    )
+    step2cs_passed_on = models.DateField(
+        "month of your Step 2 CS pass",
+        null=True,
+        blank=True,
+        help_text="Stored as the first day of the month you passed.",
     )
     onboarded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -98,16 +122,21 @@ class Profile(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(visa__in=["none", "j1", "h1b", "undecided"]),
-                name="accounts_profile_visa_valid",
+                condition=Q(visa__in=Visa.values), name="accounts_profile_visa_valid"
             ),
             models.CheckConstraint(
-                condition=Q(graduation_year__isnull=True) | Q(graduation_year__gte=1960),
+                condition=Q(step2cs_passed_on__isnull=True)
+                | Q(step2cs_passed_on__lte=LAST_STEP2CS_MONTH, step2cs_passed_on__day=1),
+                name="accounts_profile_step2cs_month",
+            ),
+            models.CheckConstraint(
+                condition=Q(graduation_year__isnull=True)
+                | Q(graduation_year__gte=MIN_GRADUATION_YEAR),
                 name="accounts_profile_graduation_year_range",
             ),
             models.CheckConstraint(
                 condition=Q(match_year__isnull=True)
-                | Q(match_year__gte=2024, match_year__lte=2100),
+                | Q(match_year__gte=MIN_MATCH_YEAR, match_year__lte=MAX_MATCH_YEAR),
                 name="accounts_profile_match_year_range",
             ),
         ]
@@ -119,9 +148,11 @@ class Profile(models.Model):
         return reverse("accounts:settings")
 
     @property
-    def needs_visa(self) -> bool:
-        return self.visa != self.Visa.NONE
-
-    @property
     def is_onboarded(self) -> bool:
         return self.onboarded_at is not None
+
+    @property
+    def uses_residencycas(self) -> bool:
+        """Emergency Medicine and OB/GYN applications go through ResidencyCAS, not ERAS."""
+        words = self.specialty.lower().replace("-", " ").replace("/", " ")
+        return any(name in words for name in RESIDENCYCAS_SPECIALTIES)

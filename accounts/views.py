@@ -1,5 +1,6 @@
+import datetime
+
 from django.contrib import messages
-from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -8,21 +9,48 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from accounts.forms import DeleteAccountForm, ProfileForm
+from accounts.deletion import delete_account as delete_account_for_good
+from accounts.forms import PREVIEW_SESSION_KEY, DeleteAccountForm, PreviewForm, ProfileForm
 from accounts.models import Profile
 
 
 def edit_profile(request: HttpRequest, template: str, done_url: str, message: str) -> HttpResponse:
-    """The profile form, shared by onboarding and settings; saving marks onboarding done."""
-    profile, _ = Profile.objects.get_or_create(user=request.user)
+    """The profile form, shared by onboarding and settings; saving marks onboarding done.
+
+    A GET writes nothing: the Profile row is created by the first valid POST.
+    """
+    profile = Profile.objects.filter(user=request.user).first() or new_profile(request)
     form = ProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
-        profile = form.save(commit=False)
-        profile.onboarded_at = profile.onboarded_at or timezone.now()
-        profile.save()
+        save_profile(request.user, form)
+        request.session.pop(PREVIEW_SESSION_KEY, None)
         messages.success(request, message)
         return redirect(done_url)
     return render(request, template, {"form": form})
+
+
+def new_profile(request: HttpRequest) -> Profile:
+    """An unsaved profile, with the answers of the home-page preview if the visitor kept them."""
+    answers = dict(request.session.get(PREVIEW_SESSION_KEY) or {})
+    passed = answers.pop("step2cs_passed_on", None)
+    allowed = {name: answers[name] for name in PreviewForm.KEPT if answers.get(name) is not None}
+    profile = Profile(user=request.user, **allowed)
+    if passed:
+        profile.step2cs_passed_on = datetime.date.fromisoformat(passed)
+    return profile
+
+
+def save_profile(user, form: ProfileForm) -> Profile:
+    """Create or update the member's profile; two racing first saves make one row."""
+    values = {name: form.cleaned_data[name] for name in [*form.Meta.fields, "step2cs_passed_on"]}
+    with transaction.atomic():
+        profile, _ = Profile.objects.update_or_create(
+            user=user, defaults=values, create_defaults={**values, "onboarded_at": timezone.now()}
+        )
+        if profile.onboarded_at is None:
+            profile.onboarded_at = timezone.now()
+            profile.save(update_fields=["onboarded_at"])
+    return profile
 
 
 @never_cache
@@ -52,10 +80,7 @@ def profile_settings(request: HttpRequest) -> HttpResponse:
 def delete_account(request: HttpRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        user = request.user
-        with transaction.atomic():
-            logout(request)
-            user.delete()  # cascades to the profile, progress, saved resources, reports
+        delete_account_for_good(request)
         messages.success(request, "Your account and all of its data have been deleted.")
         return redirect("home")
     return render(request, "accounts/delete_account.html", {"form": form})

@@ -1,26 +1,97 @@
-"""Site-wide middleware that belongs to no single app."""
+"""Site-wide request guards and the request log, which belong to no single app."""
 
 import logging
 import time
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 
 
-def no_store_for_members(get_response: Callable) -> Callable:
-    """`Cache-Control: no-store` on every response to a logged-in user that sets no caching
-    of its own: allauth's pages (email addresses, password change) and any new page show a
-    member's data, and no browser or proxy cache may keep it."""
+def has_nul_byte(query) -> bool:
+    return any(
+        "\x00" in key or "\x00" in value for key, values in query.lists() for value in values
+    )
 
-    def middleware(request: HttpRequest) -> HttpResponse:
-        response = get_response(request)
+
+class RefuseFileHandler(FileUploadHandler):
+    """Upload handler for forms that take no file: a file part is skipped unread
+    into memory or disk (the parser discards its bytes) and remembered."""
+
+    def new_file(self, *args, **kwargs):
+        self.request.file_part_refused = True
+        raise SkipFile()
+
+    def receive_data_chunk(self, raw_data, start):
+        return None
+
+    def file_complete(self, file_size):
+        return None
+
+
+def refuses_files(request: HttpRequest) -> bool:
+    """A multipart POST outside the admin (whose import page is the only upload)
+    that carries a file part. Forms post multipart too, so the parts are parsed,
+    but no file is kept."""
+    if request.method != "POST" or request.content_type != "multipart/form-data":
+        return False
+    if request.path.startswith(reverse("admin:index")):
+        return False
+    request.upload_handlers = [RefuseFileHandler(request)]
+    request.POST  # noqa: B018 (parse now, before CSRF and the view read it)
+    return getattr(request, "file_part_refused", False)
+
+
+class BadInputMiddleware:
+    """Answer 400, not 500, to input nothing here can mean.
+
+    - A file part on a form that takes no file (a 10 MB "attachment" to the
+      progress form): refused; only the admin (import) accepts files.
+
+    - A NUL byte in a query string (e.g. an admin list filter `?category__exact=%00`)
+      reaches PostgreSQL, which raises DataError: no field of ours holds one.
+    - An unknown lookup on an admin page the changelist does not guard itself
+      (django-import-export's export page builds a ChangeList from the query
+      string) raises IncorrectLookupParameters.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if has_nul_byte(request.GET):
+            return HttpResponseBadRequest("A NUL byte is not allowed in the address.")
+        if refuses_files(request):
+            return HttpResponseBadRequest("This form takes no file.")
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if isinstance(exception, IncorrectLookupParameters):
+            return HttpResponseBadRequest("This filter is not understood. Remove it and retry.")
+        return None
+
+
+class NoStoreForMembersMiddleware:
+    """`Cache-Control: no-store` on every response to a logged-in member.
+
+    Public pages (the directory, resource details) show a member's saved state
+    once they are logged in, and allauth's email and password pages carry no
+    cache header of their own; one rule here cannot be forgotten on a new view.
+    Static files never get here (WhiteNoise answers them earlier).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+        if user is not None and user.is_authenticated:
             add_never_cache_headers(response)
         return response
-
-    return middleware
 
 
 request_logger = logging.getLogger("imgportal.requests")
@@ -30,7 +101,7 @@ def request_log(get_response: Callable) -> Callable:
     """One line per request: method, the matched URL pattern (never the raw path, which can
     carry tokens and slugs, nor the query string), status, htmx or not, and duration. No user
     identity, no form data. Outermost middleware, so it sees the final status (403 from CSRF,
-    the 503 of a database outage)."""
+    400 from BadInputMiddleware, the 503 of a database outage)."""
 
     def middleware(request: HttpRequest) -> HttpResponse:
         started = time.monotonic()

@@ -7,7 +7,6 @@ and allowed hosts.
 """
 
 import os
-import sys
 from pathlib import Path
 
 import dj_database_url
@@ -29,8 +28,8 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DJANGO_DEBUG")
-# The test run (pytest) gets development-like defaults without DEBUG.
-TESTING = env_bool("IMGPORTAL_TESTING") or "pytest" in sys.modules
+# Test mode (set by imgportal/settings_test.py for pytest): development-like defaults, no DEBUG.
+TESTING = env_bool("IMGPORTAL_TESTING")
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
@@ -59,8 +58,11 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "django.contrib.humanize",  # allauth.mfa's passkey list loads it
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
     "django_htmx",
     "import_export",
     "accounts",
@@ -71,15 +73,19 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "imgportal.middleware.request_log",
     "django.middleware.security.SecurityMiddleware",
+    # Early, so responses that inner middleware answer themselves (BadInputMiddleware's 400)
+    # carry the policy too.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "imgportal.middleware.BadInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "imgportal.middleware.no_store_for_members",
+    "imgportal.middleware.NoStoreForMembersMiddleware",
+    "accounts.middleware.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -127,7 +133,7 @@ AUTH_USER_MODEL = "accounts.User"
 
 # The cache holds allauth's rate-limit counters: it must be shared between
 # workers in production (DatabaseCache needs `manage.py createcachetable`,
-# which `make migrate`/deployment runs).
+# which `make setup` and the deployment steps run).
 CACHES = {
     "default": {
         "BACKEND": os.environ.get(
@@ -192,15 +198,30 @@ ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm", "add_email": "accounts.forms.AddEmailForm"}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[IMG Portal] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if (DEBUG or TESTING) else "https"
+# Two-factor (allauth.mfa): optional for members, required for staff before the
+# admin opens (imgportal/admin_access.py).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = SITE_NAME
+# WebAuthn needs HTTPS, except on localhost during development.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or TESTING
 ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("ALLAUTH_TRUSTED_PROXY_COUNT", "0"))
 
-# Sessions end after SESSION_COOKIE_AGE seconds (default 14 days).
-SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(60 * 60 * 24 * 14)))
+# Idle timeout: a session ends SESSION_COOKIE_AGE seconds (default 3 days) after
+# the member's last request; accounts.middleware.IdleTimeoutMiddleware slides it
+# while they are active (one write per 5 minutes at most, not per request).
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(60 * 60 * 24 * 3)))
+# Absolute timeout: however active, a session ends this long after it started.
+SESSION_ABSOLUTE_AGE = int(os.environ.get("SESSION_ABSOLUTE_AGE", str(60 * 60 * 24 * 30)))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# Messages ("Confirmation email sent to you@example.com") stay on the server: the
+# default cookie storage is signed, not encrypted, so it showed the address.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # --- Email (Django 6.1 MAILERS) ---------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "IMG Portal <no-reply@localhost>")

@@ -2,15 +2,19 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic.base import RedirectView
 
-from imgportal import views
+from imgportal import admin_access, curation, views
 
 admin.site.site_header = "IMG Portal curation"
 admin.site.site_title = "IMG Portal admin"
 admin.site.index_title = "Curated content"
+# The admin log-in goes through allauth (rate limits, lock-out, two-factor) and
+# staff need a second factor before the admin opens.
+admin_access.protect(admin.site)
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("admin/review/", curation.review_queue, name="curation-review"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("me/", include("accounts.urls")),

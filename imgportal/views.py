@@ -6,7 +6,10 @@ import sys
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.views.decorators.cache import never_cache
+
+from accounts.forms import PreviewForm
 
 logger = logging.getLogger(__name__)
 
@@ -14,7 +17,8 @@ logger = logging.getLogger(__name__)
 def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("pathways:dashboard")
-    return render(request, "home.html")
+    # auto_id keeps the home form's ids apart from any other form's.
+    return render(request, "home.html", {"preview_form": PreviewForm(auto_id="preview_%s")})
 
 
 @never_cache
@@ -25,7 +29,9 @@ def healthz(request: HttpRequest) -> HttpResponse:
             cursor.fetchone()
     except DatabaseError:
         logger.exception("Health check: the database does not answer")
-        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+        response = JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+        response["Retry-After"] = "30"
+        return response
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
@@ -48,12 +54,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
     exc = sys.exc_info()[1]
     if database_unavailable(exc):
         logger.error("Database unavailable, answering 503", exc_info=exc)
-        response = HttpResponse(
-            "<!doctype html><html lang=en><title>Temporarily unavailable</title>"
-            "<h1>IMG Portal is temporarily unavailable</h1>"
-            "<p>Nothing you entered was lost. Please try again in a minute.</p>",
-            status=503,
-        )
+        # The page needs no database: no context processors that read it, no session.
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
         response["Retry-After"] = "30"
         return response
     return render(request, "500.html", status=500)

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin
 from django.utils import timezone
 
-from pathways.cycles import default_dates
+from pathways.cycles import DEFAULT_RULES, NOT_COMPUTED, default_dates
 from pathways.models import MatchCycle, Milestone, Prerequisite, Progress, Rule
 
 
@@ -29,18 +29,48 @@ class MilestoneAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["updated_at"]
     inlines = [PrerequisiteInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        """A slug is read-only once the milestone exists: URLs and content refer to it."""
+        if obj is not None:
+            return [*self.readonly_fields, "slug"]
+        return self.readonly_fields
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if obj is not None else self.prepopulated_fields
+
     fieldsets = [
         ("Review", {"fields": ["needs_review", "last_reviewed", "source_url", "updated_at"]}),
         ("Content", {"fields": ["title", "slug", "category", "order", "summary", "explanation"]}),
         (
             "Roadmap behaviour",
-            {"fields": ["applies", "records", "counts_attempts", "deadline", "deadline_note"]},
+            {
+                "fields": [
+                    "applies",
+                    "records",
+                    "counts_attempts",
+                    "records_expiry",
+                    "passing_score_rule",
+                    "ecfmg_exam",
+                    "reported_to_nrmp",
+                    "deadline",
+                    "deadline_note",
+                    "lead_time_rule",
+                    "lead_time_applies",
+                    "lead_time_note",
+                ]
+            },
         ),
     ]
 
 
-class MatchCycleForm(forms.ModelForm):
-    """Dates left empty are proposed from the default rules for the year when saved."""
+class MatchCycleBaseForm(forms.ModelForm):
+    """A cycle's dates, each with where it was verified.
+
+    Dates left empty are proposed from the default rules for the year when saved. A date is
+    *verified* once the curator gives the official page and the day they checked it; a date
+    without both stays *proposed* and is shown to members as such.
+    """
 
     class Meta:
         model = MatchCycle
@@ -50,21 +80,33 @@ class MatchCycleForm(forms.ModelForm):
             "last_reviewed",
             "source_url",
             "notes",
-            *default_dates(2026),
+            *MatchCycle.DATE_FIELDS,
         ]
         help_texts = {
             "year": (
                 "The year of Match Day. On a new cycle the dates are proposed from the default "
                 "rules (e.g. Match Day = third Friday of March); any date you leave empty is "
-                "filled in from those rules when you save. Check every date against the "
-                "official sources and untick 'needs review' once verified."
+                "filled in from those rules when you save. Next to each date, give the official "
+                "page and the day you checked it: only then is it shown to members as official."
             )
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in default_dates(2026):
+        for name in MatchCycle.DATE_FIELDS:
             self.fields[name].required = False
+            if self.instance.pk and not self.is_bound:
+                info = self.instance.info(name)
+                if info.verified:
+                    self.initial[f"{name}_source"] = info.source_url
+                    self.initial[f"{name}_checked"] = info.checked_on
+            self.fields[name].help_text = self.basis_of(name)
+
+    def basis_of(self, name: str) -> str:
+        if not self.instance.pk:
+            return DEFAULT_RULES.get(name, NOT_COMPUTED)
+        info = self.instance.info(name)
+        return ("Verified: " if info.verified else "Proposed: ") + info.basis
 
     def clean(self):
         cleaned = super().clean()
@@ -73,35 +115,91 @@ class MatchCycleForm(forms.ModelForm):
             for name, proposed in default_dates(year).items():
                 if cleaned.get(name) is None and name not in self.errors:
                     cleaned[name] = proposed
+        verified = {}
+        today = timezone.localdate()
+        for name in MatchCycle.DATE_FIELDS:
+            source, checked = cleaned.get(f"{name}_source"), cleaned.get(f"{name}_checked")
+            if not source and not checked:
+                continue
+            if not (source and checked):
+                missing = f"{name}_checked" if source else f"{name}_source"
+                self.add_error(missing, "Give both the official page and the day you checked.")
+            elif cleaned.get(name) is None:
+                self.add_error(f"{name}_source", "There is no date to verify.")
+            elif checked > today:
+                self.add_error(f"{name}_checked", "The day you checked cannot be in the future.")
+            elif not source.startswith("https://"):
+                self.add_error(f"{name}_source", "Give the official page's https:// address.")
+            else:
+                verified[name] = {
+                    "date": cleaned[name].isoformat(),
+                    "source_url": source,
+                    "checked_on": checked.isoformat(),
+                }
+        self.instance.verified = verified
         return cleaned
+
+
+def verification_fields() -> dict[str, forms.Field]:
+    fields: dict[str, forms.Field] = {}
+    for name in MatchCycle.DATE_FIELDS:
+        fields[f"{name}_source"] = forms.URLField(
+            label="verified on (official page)", required=False, assume_scheme="https"
+        )
+        fields[f"{name}_checked"] = forms.DateField(
+            label="checked on", required=False, widget=admin.widgets.AdminDateWidget
+        )
+    return fields
+
+
+MatchCycleForm = type("MatchCycleForm", (MatchCycleBaseForm,), verification_fields())
+
+
+def date_rows(*names: str) -> list[tuple[str, str, str]]:
+    return [(name, f"{name}_source", f"{name}_checked") for name in names]
 
 
 @admin.register(MatchCycle)
 class MatchCycleAdmin(admin.ModelAdmin):
     form = MatchCycleForm
-    list_display = ["__str__", "needs_review", "match_day", "rol_deadline", "eras_opens"]
+    list_display = ["__str__", "proposed_dates", "match_day", "rol_deadline", "needs_review"]
     list_filter = ["needs_review"]
     fieldsets = [
         ("Cycle", {"fields": ["year", "needs_review", "last_reviewed", "source_url", "notes"]}),
-        ("ERAS", {"fields": ["eras_opens", "applicants_may_submit", "programs_review_starts"]}),
+        (
+            "ERAS",
+            {"fields": date_rows("eras_opens", "applicants_may_submit", "programs_review_starts")},
+        ),
         (
             "NRMP",
             {
-                "fields": [
+                "fields": date_rows(
                     "nrmp_registration_opens",
                     "nrmp_early_registration_deadline",
                     "ranking_opens",
                     "rol_deadline",
                     "match_day",
                     "training_starts",
-                ]
+                )
             },
         ),
         (
             "ECFMG",
-            {"fields": ["oet_recommended_by", "oet_valid_from", "pathway_application_deadline"]},
+            {
+                "fields": date_rows(
+                    "oet_recommended_by", "oet_valid_from", "pathway_application_deadline"
+                )
+            },
         ),
     ]
+
+    @admin.display(description="proposed dates")
+    def proposed_dates(self, cycle: MatchCycle) -> str:
+        infos = [cycle.info(name) for name in MatchCycle.DATE_FIELDS]
+        proposed = [i for i in infos if i.date and i.proposed]
+        missing = [i for i in infos if i.date is None]
+        text = f"{len(proposed)} proposed"
+        return text + (f", {len(missing)} not set" if missing else "")
 
     def get_changeform_initial_data(self, request):
         """Propose the default dates: for ?year=YYYY, else the first year without a cycle."""

@@ -3,8 +3,10 @@
 ECFMG explicitly does not warn applicants near its limits, so these alerts are a core
 feature. Each function returns a list of Alert; `compute_alerts` gathers them, most
 serious first. The figures (attempt limit, passing scores, OET minimums, the seven-year
-window, the J-1 maximum) come from the Rule records, by date. Milestones a member marked
-not applicable raise no visa alert.
+window, the J-1 maximum, lead times) come from the Rule records, by date; the facts are in
+../shared/content/2027-season-review.md. A date of the Match cycle that is proposed, not
+verified, is written "about <date>, not yet confirmed" and never raises a danger alert on
+its own. Milestones a member marked not applicable raise no visa alert.
 """
 
 from __future__ import annotations
@@ -13,18 +15,23 @@ import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pathways.models import Milestone, Progress, Rule, Slugs
+from pathways.models import CycleDateInfo, Milestone, Progress, Rule, Slugs
 
 if TYPE_CHECKING:
     from pathways.roadmap import Item, Roadmap
 
-# The exams ECFMG Certification needs, for the seven-year window.
-CERTIFICATION_EXAMS = [Slugs.STEP1, Slugs.STEP2CK]
-# What ECFMG must have reported to NRMP by the rank order list deadline.
-REPORTED_BY_ROL = [Slugs.STEP1, Slugs.STEP2CK, Slugs.PATHWAY]
 EXPIRY_WARNING_DAYS = 180
 WINDOW_WARNING_DAYS = 365
+DEADLINE_DANGER_DAYS = 30
+TARGET_WARNING_DAYS = 60
 LEVELS = {"danger": 0, "warning": 1, "info": 2}
+# Official pages named in the season review, linked where the portal knows no date.
+PATHWAY_INFO_URL = "https://www.ecfmg.org/certification-pathways/info-applicants.html"
+PERMANENT_VALIDATION_URL = "https://www.ecfmg.org/certification-pathways/permanent-validation.html"
+H1B_FEE_URL = (
+    "https://www.aamc.org/news/"
+    "hospitals-and-health-systems-depend-h-1b-visa-sponsored-physicians-so-what-happens-now"
+)
 
 
 @dataclass(frozen=True)
@@ -33,12 +40,16 @@ class Alert:
     title: str
     message: str
     milestone: Milestone | None = None
+    url: str = ""  # an official page to check, where the portal cannot say more
 
 
 def compute_alerts(roadmap: Roadmap) -> list[Alert]:
     alerts = [
         *attempts_left(roadmap),
+        *step2cs_clock(roadmap),
         *seven_year_clock(roadmap),
+        *pathway_deadline(roadmap),
+        *lead_time_targets(roadmap),
         *passing_scores(roadmap),
         *certificate_expiry(roadmap),
         *oet_validity(roadmap),
@@ -53,6 +64,13 @@ def compute_alerts(roadmap: Roadmap) -> list[Alert]:
 
 def fmt(date: datetime.date) -> str:
     return f"{date:%-d %b %Y}"
+
+
+def when(info: CycleDateInfo) -> str:
+    """A cycle date as members read it: "24 Feb 2027" or "about 24 Feb 2027, not yet confirmed"."""
+    if info.proposed:
+        return f"about {fmt(info.date)}, not yet confirmed"
+    return fmt(info.date)
 
 
 def passed(progress: Progress) -> bool:
@@ -79,7 +97,11 @@ def attempts_left(roadmap: Roadmap) -> list[Alert]:
         used = f"{progress.attempts} of {limit} attempts used"
         if left == 0:
             level, title = "danger", f"{item.milestone.title}: no attempts left"
-            message = f"{used}. USMLE allows {limit} attempts per Step, incomplete ones included."
+            message = (
+                f"{progress.attempts} attempts without a pass. With {limit} or more attempts on "
+                "any Step or Step Component (Step 2 CS included) without passing, USMLE makes "
+                "you ineligible for every Step, Step 3 included."
+            )
         else:
             level = "warning" if left == 1 else "info"
             title = f"{item.milestone.title}: {left} attempt{'s' if left > 1 else ''} left"
@@ -89,9 +111,13 @@ def attempts_left(roadmap: Roadmap) -> list[Alert]:
 
 
 def seven_year_clock(roadmap: Roadmap) -> list[Alert]:
-    items = [i for i in map(roadmap.by_slug().get, CERTIFICATION_EXAMS) if i]
+    """ECFMG's window runs from the first passed Step or Step Component (CS included)."""
+    items = [i for i in roadmap.items if i.milestone.ecfmg_exam]
     passes = [i.progress.completed_date for i in items if passed(i.progress)]
     passes = [d for d in passes if d]
+    cs = roadmap.step2cs
+    if cs and cs.counts and cs.passed_on:
+        passes.append(cs.passed_on)
     years = roadmap.rules.value_on(Rule.Key.ECFMG_EXAM_WINDOW_YEARS, roadmap.today)
     if not passes or years is None:
         return []
@@ -108,8 +134,8 @@ def seven_year_clock(roadmap: Roadmap) -> list[Alert]:
     names = ", ".join(i.milestone.title for i in still_open)
     message = (
         f"Your first exam pass was on {fmt(first)}. Every exam ECFMG certification needs must "
-        f"be passed within {years} years of it. Still to pass: {names}. "
-        "ECFMG does not send a reminder."
+        f"be passed within {years} years of it, or the earliest pass stops counting. Still to "
+        f"pass: {names}. ECFMG does not send a reminder."
     )
     if days < 0:
         return [Alert("danger", f"ECFMG {years}-year window closed on {fmt(closes)}", message)]
@@ -121,7 +147,7 @@ def passing_scores(roadmap: Roadmap) -> list[Alert]:
     alerts = []
     for item in roadmap.items:
         rule, progress = item.milestone.passing_score_rule, item.progress
-        if rule is None or progress.score is None:
+        if not rule or progress.score is None:
             continue
         if progress.completed_date is None:
             message = "Enter your test date: the passing score depends on it."
@@ -143,18 +169,28 @@ def passing_scores(roadmap: Roadmap) -> list[Alert]:
 
 
 def certificate_expiry(roadmap: Roadmap) -> list[Alert]:
-    by_slug = roadmap.by_slug()
-    gme = by_slug.get(Slugs.GME_YEARS)
+    """Pathway-based certificates expire until permanently validated (ECFMG, season review C)."""
+    gme = roadmap.by_slug().get(Slugs.GME_YEARS)
+    expiring = [i for i in roadmap.items if i.milestone.records_expiry and i.progress.expires_on]
     if gme and gme.progress.is_done:
-        return []  # valid indefinitely after 12 months of ACGME training
+        if roadmap.profile.visa == "j1" or not expiring:
+            return []  # automatic for ECFMG-sponsored J-1 physicians after the training
+        message = (
+            "Permanent validation is automatic only for ECFMG-sponsored J-1 physicians after "
+            "the required ACGME training. Others (for example on an H-1B) must request it; a "
+            "full unrestricted US licence also qualifies."
+        )
+        title = "Pathway certificate: request permanent validation"
+        return [Alert("info", title, message, expiring[0].milestone, PERMANENT_VALIDATION_URL)]
     alerts = []
-    for slug in (Slugs.PATHWAY, Slugs.ECFMG_CERTIFICATE):
-        item = by_slug.get(slug)
-        if item is None or item.progress.expires_on is None:
-            continue
+    for item in expiring:
         expires = item.progress.expires_on
         days = (expires - roadmap.today).days
-        permanent = "It becomes valid indefinitely after 12 months of ACGME-accredited training."
+        permanent = (
+            "It becomes valid indefinitely once permanently validated after the required "
+            "ACGME training: automatically for ECFMG-sponsored J-1 physicians, on request for "
+            "others (for example H-1B); a full unrestricted US licence also qualifies."
+        )
         if days < 0:
             title = f"{item.milestone.title}: expired on {fmt(expires)}"
             level = "danger"
@@ -162,7 +198,7 @@ def certificate_expiry(roadmap: Roadmap) -> list[Alert]:
             title = f"{item.milestone.title}: expires on {fmt(expires)} ({days} days left)"
             level = "warning" if days <= EXPIRY_WARNING_DAYS else "info"
         message = f"A certificate granted through a Pathway expires. {permanent}"
-        alerts.append(Alert(level, title, message, item.milestone))
+        alerts.append(Alert(level, title, message, item.milestone, PERMANENT_VALIDATION_URL))
     return alerts
 
 
@@ -174,12 +210,18 @@ def oet_validity(roadmap: Roadmap) -> list[Alert]:
     cycle = roadmap.cycle
     taken = progress.completed_date
     if taken and cycle and cycle.oet_valid_from and taken < cycle.oet_valid_from:
-        title = f"OET too old for the {cycle.year} Match"
+        cutoff = cycle.info("oet_valid_from")
+        title = f"OET may be too old for the {cycle.year} Match"
         message = (
             f"Your OET from {fmt(taken)} is older than the Pathway season for the {cycle.year} "
-            f"Match accepts: it must be taken on or after {fmt(cycle.oet_valid_from)}."
+            f"Match accepts: it must be taken on or after {when(cutoff)}."
         )
-        alerts.append(Alert("danger", title, message, item.milestone))
+        # A proposed cut-off informs; only a verified one is a danger.
+        level = "info" if cutoff.proposed else "danger"
+        if not cutoff.proposed:
+            title = f"OET too old for the {cycle.year} Match"
+        url = "https://www.ecfmg.org/certification-pathways/oet.html"
+        alerts.append(Alert(level, title, message, item.milestone, url))
     below = oet_below_minimum(progress, roadmap.rules, taken or roadmap.today)
     if below:
         message = "ECFMG's minimums: " + ", ".join(below) + ", all in one sitting."
@@ -212,25 +254,26 @@ def nrmp_withdrawal(roadmap: Roadmap) -> list[Alert]:
     cycle = roadmap.cycle
     if cycle is None or roadmap.today > cycle.match_day:
         return []
-    by_slug = roadmap.by_slug()
     missing: list[Item] = [
-        i for i in map(by_slug.get, REPORTED_BY_ROL) if i and not i.progress.is_done
+        i for i in roadmap.items if i.milestone.reported_to_nrmp and not i.progress.is_done
     ]
     if not missing:
         return []
     names = ", ".join(i.milestone.title for i in missing)
-    days = (cycle.rol_deadline - roadmap.today).days
+    rol = cycle.info("rol_deadline")
+    days = (rol.date - roadmap.today).days
     message = (
         f"If ECFMG has not reported your exams to NRMP by the rank order list deadline "
-        f"({fmt(cycle.rol_deadline)}), NRMP withdraws you from the Match and does not use your "
-        f"list. Still open: {names}."
+        f"({when(rol)}), NRMP withdraws you from the Match and does not use your list. You "
+        f"can still create and certify your list before then. Still open: {names}."
     )
     if days < 0:
         title = f"The {cycle.year} rank order list deadline has passed"
         return [Alert("danger", title, message, missing[0].milestone)]
-    level = "danger" if days <= 30 else "warning"
-    title = f"{days} days until the {cycle.year} rank order list deadline"
-    return [Alert(level, title, message, missing[0].milestone)]
+    level = "danger" if days <= DEADLINE_DANGER_DAYS and not rol.proposed else "warning"
+    about = "about " if rol.proposed else ""
+    title = f"{about}{days} days until the {cycle.year} rank order list deadline"
+    return [Alert(level, title[0].upper() + title[1:], message, missing[0].milestone)]
 
 
 def applying(roadmap: Roadmap, slug: str) -> Item | None:
@@ -242,25 +285,30 @@ def applying(roadmap: Roadmap, slug: str) -> Item | None:
 
 
 def j1_maximum(roadmap: Roadmap) -> list[Alert]:
-    """The J-1 for clinical training lasts at most j1_max_years from its start."""
+    """The J-1 for clinical training lasts at most j1_max_years from the start of training.
+
+    Counted from the DS-2019 programme start, not from when sponsorship was granted: here the
+    training start of the member's Match year, once they hold J-1 sponsorship.
+    """
     item = applying(roadmap, Slugs.J1_EVSP)
-    start = item.progress.completed_date if item else None
-    if start is None:
+    if item is None or not item.progress.is_done or roadmap.cycle is None:
         return []
+    start = roadmap.cycle.training_starts
     years = roadmap.rules.value_on(Rule.Key.J1_MAX_YEARS, start)
     if years is None:
         return []
     ends = add_years(start, years)
     days = (ends - roadmap.today).days
     message = (
-        f"Your J-1 began on {fmt(start)}. A J-1 for clinical training lasts at most {years} "
-        f"years, so yours ends on {fmt(ends)} at the latest."
+        f"A J-1 for clinical training lasts at most {years} years, counted from the start of "
+        f"J-1 training (your DS-2019 programme start; {fmt(start)} for the {roadmap.cycle.year} "
+        f"Match), so yours ends by {fmt(ends)} at the latest. Sponsorship is renewed every year."
     )
     if days < 0:
         title = f"J-1 {years}-year maximum reached on {fmt(ends)}"
         return [Alert("danger", title, message, item.milestone)]
     level = "warning" if days <= WINDOW_WARNING_DAYS else "info"
-    title = f"J-1 {years}-year maximum: ends by {fmt(ends)} ({days} days left)"
+    title = f"J-1 {years}-year maximum: ends by {fmt(ends)}"
     return [Alert(level, title, message, item.milestone)]
 
 
@@ -313,8 +361,97 @@ def h1b_fee(roadmap: Roadmap) -> list[Alert]:
     if item is None or item.progress.is_done:
         return []
     message = (
-        "A proclamation of 19 Sep 2025 added a one-time $100,000 fee for new H-1B petitions. "
-        "Exemptions come only through case-by-case national-interest exceptions, and hospitals "
-        "were unsure whether to rank applicants who need an H-1B. Confirm with each program."
+        "A proclamation of 19 Sep 2025 added a one-time $100,000 fee for new H-1B petitions, "
+        "in force from 21 Sep 2025 for 12 months. USCIS guidance of 20 Oct 2025 (secondary "
+        "sources) applies it to petitions for people outside the US or with consular "
+        "notification, not to an approved change of status inside the US (for example J-1 to "
+        "H-1B after a Conrad 30 waiver). Whether it applies after 21 Sep 2026 is not known "
+        "here: check USCIS and ask each program before you rely on an H-1B."
     )
-    return [Alert("warning", "H-1B: $100,000 fee for new petitions", message, item.milestone)]
+    title = "H-1B: $100,000 fee for new petitions (status after 21 Sep 2026 unknown)"
+    return [Alert("warning", title, message, item.milestone, H1B_FEE_URL)]
+
+
+def step2cs_clock(roadmap: Roadmap) -> list[Alert]:
+    """A former Step 2 CS pass stops counting seven years on unless the exams are complete."""
+    cs = roadmap.step2cs
+    if cs is None or cs.exams_complete:
+        return []
+    if cs.passed_on is None:
+        message = (
+            "A Step 2 CS pass stops counting for ECFMG seven years after it, unless you have "
+            "passed Step 1 and Step 2 CK by then. Add the month you passed in your settings "
+            "so your roadmap can follow that clock."
+        )
+        return [Alert("warning", "When did you pass Step 2 CS?", message)]
+    if cs.counts_until is None:
+        return []
+    until, days = cs.counts_until, (cs.counts_until - roadmap.today).days
+    if not cs.counts:
+        message = (
+            f"Your Step 2 CS pass stopped counting for ECFMG on {fmt(until)}: your exams were "
+            "not all passed within seven years of it. You now need the OET and an ECFMG "
+            "Pathway; they are back on your roadmap, with anything you had entered."
+        )
+        return [Alert("danger", f"Step 2 CS pass stopped counting on {fmt(until)}", message)]
+    message = (
+        f"Your Step 2 CS pass (month {cs.passed_on:%b %Y}) counts for ECFMG only until "
+        f"{fmt(until)}, seven years on, unless you pass Step 1 and Step 2 CK by then. After "
+        "that you need the OET and an ECFMG Pathway; your roadmap adds them on that day."
+    )
+    level = "warning" if days <= WINDOW_WARNING_DAYS else "info"
+    title = f"Step 2 CS pass counts until {fmt(until)} ({days} days left)"
+    return [Alert(level, title, message)]
+
+
+def pathway_deadline(roadmap: Roadmap) -> list[Alert]:
+    """ECFMG sets a Pathway deadline per Match; missing it means no Match that year."""
+    item = roadmap.by_slug().get(Slugs.PATHWAY)
+    cycle = roadmap.cycle
+    if item is None or item.is_settled or cycle is None or roadmap.today > cycle.match_day:
+        return []
+    if cycle.pathway_application_deadline is None:
+        message = (
+            "ECFMG sets a Pathway application deadline for each Match, and it can move (for "
+            "the 2024 Match it was reopened to 15 Feb 2024 after 31 Dec 2023). It has not been "
+            f"published here yet for the {cycle.year} Match: check ECFMG's Pathways page and "
+            "apply early."
+        )
+        title = f"Pathway deadline for the {cycle.year} Match: not published here yet"
+        return [Alert("info", title, message, item.milestone, PATHWAY_INFO_URL)]
+    info = cycle.info("pathway_application_deadline")
+    days = (info.date - roadmap.today).days
+    message = (
+        f"The Pathway application for the {cycle.year} Match closes {when(info)}. Missing it "
+        "means no Match that year; incomplete applications are rejected."
+    )
+    if days < 0:
+        title = f"The Pathway deadline for the {cycle.year} Match has passed"
+        return [Alert("danger", title, message, item.milestone, PATHWAY_INFO_URL)]
+    level = "danger" if days <= DEADLINE_DANGER_DAYS and info.verified else "warning"
+    about = "about " if info.proposed else ""
+    title = f"Pathway deadline: {about}{days} days left"
+    return [Alert(level, title, message, item.milestone, PATHWAY_INFO_URL)]
+
+
+def lead_time_targets(roadmap: Roadmap) -> list[Alert]:
+    """Targets ahead of hard deadlines (e.g. test by this date so results reach NRMP)."""
+    alerts = []
+    for item in roadmap.items:
+        if item.target is None or item.is_settled or item.deadline < roadmap.today:
+            continue
+        days = (item.target - roadmap.today).days
+        if days > TARGET_WARNING_DAYS:
+            continue
+        about = "about " if item.deadline_proposed else ""
+        target = f"{about}{fmt(item.target)}"
+        message = (
+            f"{item.milestone.lead_time_note} The deadline itself is {when(item.deadline_info)} "
+            f"({item.deadline_label})."
+        )
+        if days < 0:
+            title = f"{item.milestone.title}: target date {target} has passed"
+        else:
+            title = f"{item.milestone.title}: aim for {target} ({days} days left)"
+        alerts.append(Alert("warning", title, message, item.milestone))
+    return alerts

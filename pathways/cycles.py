@@ -1,12 +1,33 @@
-"""Default Match-cycle dates, computed from the rules in the brief.
+"""Default Match-cycle dates, computed from patterns of past cycles, each rule named.
 
-These are proposals for a new MatchCycle: curators replace them with the official dates
-when AAMC, NRMP and ECFMG publish them (a proposed cycle ships with needs_review set).
+These are proposals for a new MatchCycle, never official dates: a date stays *proposed*
+(shown as such everywhere) until a curator records the official source and the day they
+checked it (MatchCycle.verified). Where no pattern has an official basis the default is
+None and the date is unknown until a curator enters it.
 """
 
 import datetime
 
 WEDNESDAY, FRIDAY = 2, 4
+
+# The rule behind each default, as members and curators read it next to a proposed date.
+DEFAULT_RULES = {
+    "eras_opens": "first Wednesday of June of the year before (past pattern)",
+    "applicants_may_submit": "first Wednesday of September of the year before (past pattern)",
+    "programs_review_starts": "three weeks after applicants may submit (past pattern)",
+    "nrmp_registration_opens": "15 September of the year before (long-standing pattern)",
+    "nrmp_early_registration_deadline": "30 November of the year before (long-standing pattern)",
+    "ranking_opens": "15 January (past pattern)",
+    "rol_deadline": (
+        "Match Day minus 23 days, as in 2026; it was 16 days in 2021-2025, so this is a guess"
+    ),
+    "match_day": "third Friday of March (long-standing pattern)",
+    "training_starts": "1 July (residency start)",
+    "oet_recommended_by": (
+        "31 December stands in for ECFMG's advice: the last scheduled December OET test date"
+    ),
+}
+NOT_COMPUTED = "not computed: no pattern has an official basis"
 
 
 def nth_weekday(year: int, month: int, weekday: int, n: int) -> datetime.date:
@@ -27,12 +48,12 @@ def default_dates(year: int) -> dict[str, datetime.date | None]:
         "nrmp_registration_opens": datetime.date(year - 1, 9, 15),
         "nrmp_early_registration_deadline": datetime.date(year - 1, 11, 30),
         "ranking_opens": datetime.date(year, 1, 15),
-        # Three weeks and two days before Match Day: a Wednesday (25 Feb for 20 Mar 2026).
         "rol_deadline": match_day - datetime.timedelta(days=23),
         "match_day": match_day,
         "training_starts": datetime.date(year, 7, 1),
         "oet_recommended_by": datetime.date(year - 1, 12, 31),
-        "oet_valid_from": datetime.date(year - 2, 1, 1),
-        # Pathway seasons are not Match cycles: no default, a curator enters it.
+        # ECFMG sets these per Pathway season; the review found no pattern: a curator
+        # enters them from ECFMG's page.
         "pathway_application_deadline": None,
+        "oet_valid_from": None,
     }

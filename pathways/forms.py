@@ -115,7 +115,7 @@ class ProgressForm(forms.ModelForm):
         for name in unused:
             del self.fields[name]
         # Unique ids per row: the dashboard shows one form per milestone.
-        self.auto_id = f"id_{self.instance.pk}_%s"
+        self.auto_id = f"id_{self.milestone.slug}_%s"
 
     def clean_date(self, name: str) -> datetime.date | None:
         value = self.cleaned_data.get(name)
@@ -138,12 +138,14 @@ class ProgressForm(forms.ModelForm):
         return value
 
     def clean_attempts(self):
+        """Histories from before the limit was lowered (6, then 4 from July 2021) are real."""
         attempts = self.cleaned_data["attempts"]
-        limit = self.rules.value_on(Rule.Key.USMLE_ATTEMPT_LIMIT, self.today)
+        limit = self.rules.highest(Rule.Key.USMLE_ATTEMPT_LIMIT)
         if limit is not None and attempts > limit:
             nth = ORDINALS.get(limit + 1, f"{limit + 1}th")
             raise forms.ValidationError(
-                f"USMLE allows {limit} attempts per Step; a {nth} is not possible."
+                f"USMLE has never allowed more than {limit} attempts per Step; a {nth} is not "
+                "possible."
             )
         return attempts
 

@@ -5,6 +5,7 @@ Milestone, Prerequisite, MatchCycle, Rule. Member data: Progress.
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,6 +13,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+
+from pathways.cycles import DEFAULT_RULES, NOT_COMPUTED, default_dates
 
 
 class Category(models.TextChoices):
@@ -44,18 +47,77 @@ class CycleDate(models.TextChoices):
     )
 
 
-class Slugs:
-    """Slugs of the shipped milestones that alerts and forms treat specially.
+class RuleKey(models.TextChoices):
+    STEP2CK_PASSING_SCORE = "step2ck_passing_score", "Step 2 CK passing score"
+    STEP3_PASSING_SCORE = "step3_passing_score", "Step 3 passing score"
+    USMLE_ATTEMPT_LIMIT = "usmle_attempt_limit", "USMLE attempts allowed per Step"
+    OET_MIN_LISTENING = "oet_min_listening", "OET minimum, listening"
+    OET_MIN_READING = "oet_min_reading", "OET minimum, reading"
+    OET_MIN_SPEAKING = "oet_min_speaking", "OET minimum, speaking"
+    OET_MIN_WRITING = "oet_min_writing", "OET minimum, writing"
+    ECFMG_EXAM_WINDOW_YEARS = "ecfmg_exam_window_years", "ECFMG exam window (years)"
+    J1_MAX_YEARS = "j1_max_years", "J-1 maximum for clinical training (years)"
+    USMLE_RESULTS_DAYS = "usmle_results_days", "Days until USMLE results are reported"
+    EVSP_PROCESSING_DAYS = "evsp_processing_days", "Days ECFMG's J-1 sponsorship (EVSP) takes"
 
-    Slugs are stable identifiers of the curated content (pathways/content/milestones.toml).
+
+# The rules a score milestone's passing score can come from.
+PASSING_SCORE_RULES = [RuleKey.STEP2CK_PASSING_SCORE, RuleKey.STEP3_PASSING_SCORE]
+# The rules a lead time (days before a deadline) can come from.
+LEAD_TIME_RULES = [RuleKey.USMLE_RESULTS_DAYS, RuleKey.EVSP_PROCESSING_DAYS]
+
+
+def curated_values_field() -> models.JSONField:
+    """What the content loader last wrote to a curated row (see pathways/curated.py).
+
+    Empty for a row a curator created in the admin. A field whose current value differs
+    from the one recorded here has been edited by a curator since the last load.
+    """
+    return models.JSONField(default=dict, blank=True, editable=False)
+
+
+def find_cycle(edges) -> list[int] | None:
+    """A cycle in the prerequisite graph given as (milestone_id, required_id) pairs, or None.
+
+    The one cycle detector: the admin (Prerequisite.clean) and the content loader use it.
+    """
+    graph: dict[int, list[int]] = {}
+    for milestone_id, required_id in edges:
+        graph.setdefault(milestone_id, []).append(required_id)
+    done: set[int] = set()
+    for start in graph:
+        path: list[int] = []
+        on_path: set[int] = set()
+        stack: list[tuple[int, bool]] = [(start, False)]
+        while stack:
+            node, leaving = stack.pop()
+            if leaving:
+                path.pop()
+                on_path.discard(node)
+                done.add(node)
+                continue
+            if node in on_path:
+                return [*path[path.index(node) :], node]
+            if node in done:
+                continue
+            path.append(node)
+            on_path.add(node)
+            stack.append((node, True))
+            stack.extend((child, False) for child in graph.get(node, ()))
+    return None
+
+
+class Slugs:
+    """Slugs of the shipped milestones that an alert is about (the visa and OET clocks).
+
+    Slugs are stable identifiers of the curated content (pathways/content/milestones.toml),
+    read-only in the admin once a milestone exists. What a milestone records or counts for
+    (an expiry, a passing score, the ECFMG exam window, NRMP reporting) is a field of the
+    milestone, not a slug.
     """
 
-    STEP1 = "step-1"
-    STEP2CK = "step-2-ck"
-    STEP3 = "step-3"
     OET = "oet"
     PATHWAY = "pathway"
-    ECFMG_CERTIFICATE = "ecfmg-certificate"
     GME_YEARS = "gme-years"
     J1_EVSP = "j1-evsp"
     H1B = "h1b"
@@ -67,21 +129,48 @@ class MilestoneQuerySet(models.QuerySet):
         return self.order_by("order", "title")
 
 
-class Milestone(models.Model):
-    class Records(models.TextChoices):
-        NOTHING = "nothing", "Nothing beyond status"
-        DATES = "dates", "Dates"
-        PASS_FAIL = "pass_fail", "Pass / fail"
-        SCORE = "score", "3-digit score"
-        OET = "oet", "OET sub-scores (listening, reading, writing, speaking)"
+class Records(models.TextChoices):
+    NOTHING = "nothing", "Nothing beyond status"
+    DATES = "dates", "Dates"
+    PASS_FAIL = "pass_fail", "Pass / fail"
+    SCORE = "score", "3-digit score"
+    OET = "oet", "OET sub-scores (listening, reading, writing, speaking)"
 
-    class Applies(models.TextChoices):
-        ALWAYS = "always", "Always"
-        VISA = "visa", "Only if a US visa is needed"
-        J1 = "j1", "Only on the J-1 route"
-        H1B = "h1b", "Only on the H-1B route"
-        NO_STEP2CS = "no_step2cs", "Only without a valid Step 2 CS pass"
-        OPTIONAL = "optional", "Optional"
+
+class Applies(models.TextChoices):
+    ALWAYS = "always", "Always"
+    VISA = "visa", "Only if a US visa is needed"
+    J1 = "j1", "Only on the J-1 route"
+    H1B = "h1b", "Only on the H-1B route"
+    NO_STEP2CS = "no_step2cs", "Only without a Step 2 CS pass that still counts"
+    ERAS = "eras", "Only for specialties that apply through ERAS"
+    RESIDENCYCAS = "residencycas", "Only for specialties that apply through ResidencyCAS"
+    OPTIONAL = "optional", "Optional"
+
+
+def applies(rule: str, profile, *, step2cs_counts: bool) -> bool:
+    """Whether a member with this profile is concerned by an `Applies` rule."""
+    visa = profile.visa
+    match rule:
+        case Applies.VISA:
+            return visa != "none"
+        case Applies.J1:
+            return visa in {"j1", "undecided"}
+        case Applies.H1B:
+            return visa in {"h1b", "undecided"}
+        case Applies.NO_STEP2CS:
+            return not step2cs_counts
+        case Applies.ERAS:
+            return not profile.uses_residencycas
+        case Applies.RESIDENCYCAS:
+            return profile.uses_residencycas
+    return True  # always, optional
+
+
+class Milestone(models.Model):
+    Records = Records
+
+    Applies = Applies
 
     slug = models.SlugField(unique=True, help_text="Stable identifier used in URLs and content.")
     title = models.CharField(max_length=120)
@@ -121,6 +210,43 @@ class Milestone(models.Model):
         help_text="The date of the member's Match cycle this milestone is due by.",
     )
     deadline_note = models.CharField(max_length=150, blank=True)
+    records_expiry = models.BooleanField(
+        default=False,
+        help_text="Members record a valid-through date (e.g. a Pathway-based certificate).",
+    )
+    passing_score_rule = models.CharField(
+        max_length=40,
+        blank=True,
+        choices=[(key.value, key.label) for key in PASSING_SCORE_RULES],
+        help_text="For a score milestone: the rule holding its passing score by test date.",
+    )
+    ecfmg_exam = models.BooleanField(
+        "counts for ECFMG's exam window",
+        default=False,
+        help_text="A pass starts (or must fall within) ECFMG's seven-year exam window.",
+    )
+    reported_to_nrmp = models.BooleanField(
+        "must be reported to NRMP by the ROL deadline",
+        default=False,
+        help_text="ECFMG must report it to NRMP by the rank order list deadline, or the "
+        "member is withdrawn from the Match.",
+    )
+    lead_time_rule = models.CharField(
+        max_length=40,
+        blank=True,
+        choices=[(key.value, key.label) for key in LEAD_TIME_RULES],
+        help_text="A target ahead of the deadline: the rule holding how many days before. "
+        "Shown beside the deadline, never instead of it.",
+    )
+    lead_time_applies = models.CharField(
+        max_length=20,
+        blank=True,
+        choices=Applies,
+        help_text="Which members the target concerns (empty: everyone with this milestone).",
+    )
+    lead_time_note = models.CharField(
+        max_length=200, blank=True, help_text="Why the target comes before the deadline."
+    )
     requires = models.ManyToManyField(
         "self",
         through="Prerequisite",
@@ -130,12 +256,7 @@ class Milestone(models.Model):
         blank=True,
     )
     updated_at = models.DateTimeField(auto_now=True)
-    content_hash = models.CharField(
-        max_length=64,
-        blank=True,
-        editable=False,
-        help_text="Fingerprint of the values last loaded from pathways/content/.",
-    )
+    curated_values = curated_values_field()
 
     objects = MilestoneQuerySet.as_manager()
 
@@ -146,12 +267,22 @@ class Milestone(models.Model):
                 condition=Q(category__in=Category.values), name="pathways_milestone_category_valid"
             ),
             models.CheckConstraint(
-                condition=Q(records__in=["nothing", "dates", "pass_fail", "score", "oet"]),
-                name="pathways_milestone_records_valid",
+                condition=Q(records__in=Records.values), name="pathways_milestone_records_valid"
             ),
             models.CheckConstraint(
-                condition=Q(applies__in=["always", "visa", "j1", "h1b", "no_step2cs", "optional"]),
-                name="pathways_milestone_applies_valid",
+                condition=Q(applies__in=Applies.values), name="pathways_milestone_applies_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(passing_score_rule="") | Q(passing_score_rule__in=PASSING_SCORE_RULES),
+                name="pathways_milestone_passing_score_rule_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(lead_time_rule="") | Q(lead_time_rule__in=LEAD_TIME_RULES),
+                name="pathways_milestone_lead_time_rule_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(lead_time_applies="") | Q(lead_time_applies__in=Applies.values),
+                name="pathways_milestone_lead_time_applies_valid",
             ),
             models.CheckConstraint(
                 condition=Q(deadline="") | Q(deadline__in=CycleDate.values),
@@ -170,46 +301,32 @@ class Milestone(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("pathways:milestone", args=[self.slug])
 
-    def applies_to(self, profile) -> bool:
-        """Whether this milestone belongs on the roadmap of a member with this profile."""
-        visa = profile.visa
-        match self.applies:
-            case self.Applies.VISA:
-                return visa != "none"
-            case self.Applies.J1:
-                return visa in {"j1", "undecided"}
-            case self.Applies.H1B:
-                return visa in {"h1b", "undecided"}
-            case self.Applies.NO_STEP2CS:
-                return not profile.has_step2cs
-        return True  # always, optional
+    def applies_to(self, profile, *, step2cs_counts: bool) -> bool:
+        """Whether this milestone belongs on the roadmap of a member with this profile.
+
+        `step2cs_counts`: the member holds a Step 2 CS pass that still counts for ECFMG
+        (it stops counting seven years after the pass unless the exams are complete).
+        """
+        return applies(self.applies, profile, step2cs_counts=step2cs_counts)
+
+    def target_applies_to(self, profile) -> bool:
+        """Whether this milestone's lead-time target concerns a member with this profile."""
+        if not self.lead_time_rule:
+            return False
+        return applies(self.lead_time_applies or Applies.ALWAYS, profile, step2cs_counts=False)
 
     @property
     def is_optional(self) -> bool:
         return self.applies == self.Applies.OPTIONAL
 
-    @property
-    def records_outcome(self) -> bool:
-        return self.records in {self.Records.PASS_FAIL, self.Records.SCORE}
 
-    @property
-    def records_expiry(self) -> bool:
-        """Pathway-based certificates expire: the member records the valid-through date."""
-        return self.slug in {Slugs.PATHWAY, Slugs.ECFMG_CERTIFICATE}
-
-    @property
-    def passing_score_rule(self) -> str | None:
-        """The Rule key holding this exam's passing score by test date, if it has one."""
-        return {
-            Slugs.STEP2CK: Rule.Key.STEP2CK_PASSING_SCORE,
-            Slugs.STEP3: Rule.Key.STEP3_PASSING_SCORE,
-        }.get(self.slug)
+class Kind(models.TextChoices):
+    HARD = "hard", "Hard: cannot be done before"
+    SOFT = "soft", "Soft: should be done before"
 
 
 class Prerequisite(models.Model):
-    class Kind(models.TextChoices):
-        HARD = "hard", "Hard: cannot be done before"
-        SOFT = "soft", "Soft: should be done before"
+    Kind = Kind
 
     milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="prerequisites")
     required = models.ForeignKey(
@@ -230,7 +347,7 @@ class Prerequisite(models.Model):
                 name="pathways_prerequisite_not_self",
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=["hard", "soft"]), name="pathways_prerequisite_kind_valid"
+                condition=Q(kind__in=Kind.values), name="pathways_prerequisite_kind_valid"
             ),
         ]
 
@@ -243,28 +360,20 @@ class Prerequisite(models.Model):
             return
         if self.milestone_id == self.required_id:
             raise ValidationError({"required": "A milestone cannot require itself."})
-        # Walk from `required` through what it requires; reaching `milestone` is a cycle.
-        edges: dict[int, set[int]] = {}
-        rows = Prerequisite.objects.exclude(pk=self.pk).values_list("milestone_id", "required_id")
-        for milestone_id, required_id in rows:
-            edges.setdefault(milestone_id, set()).add(required_id)
-        seen, stack = set(), [self.required_id]
-        while stack:
-            current = stack.pop()
-            if current == self.milestone_id:
-                raise ValidationError(
-                    {
-                        "required": "This would create a cycle: that milestone already depends on "
-                        "this one."
-                    }
-                )
-            if current not in seen:
-                seen.add(current)
-                stack.extend(edges.get(current, ()))
+        edges = list(
+            Prerequisite.objects.exclude(pk=self.pk).values_list("milestone_id", "required_id")
+        )
+        if find_cycle([*edges, (self.milestone_id, self.required_id)]):
+            message = "This would create a cycle: that milestone already depends on this one."
+            raise ValidationError({"required": message})
 
 
 class MatchCycle(models.Model):
     """The key dates of one NRMP Main Residency Match (year = Match Day's year)."""
+
+    # Every date field of a cycle: the ones a milestone's deadline can point at, plus the
+    # OET cut-off (a condition, not a deadline). Forms, the admin and the loader use this.
+    DATE_FIELDS = [*CycleDate.values, "oet_valid_from"]
 
     year = models.PositiveSmallIntegerField(
         unique=True, validators=[MinValueValidator(2020), MaxValueValidator(2100)]
@@ -297,13 +406,20 @@ class MatchCycle(models.Model):
         blank=True,
         help_text="Earliest OET test date the Pathway season for this Match accepts.",
     )
+    verified = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Per date: the official page it was checked against and when "
+        '({"match_day": {"date": ..., "source_url": ..., "checked_on": ...}}). A date without '
+        "an entry, or whose value changed since, is proposed.",
+    )
     source_url = models.URLField(max_length=500, blank=True)
     last_reviewed = models.DateField(null=True, blank=True)
     needs_review = models.BooleanField(
-        default=False, help_text="Set while dates are proposed defaults, not official."
+        default=False, help_text="Curators' flag: some dates of this cycle still need checking."
     )
-    notes = models.TextField(blank=True, help_text="Curator notes on which dates are verified.")
-    content_hash = models.CharField(max_length=64, blank=True, editable=False)
+    notes = models.TextField(blank=True, help_text="Curator notes on the dates.")
+    curated_values = curated_values_field()
 
     class Meta:
         ordering = ["year"]
@@ -322,41 +438,72 @@ class MatchCycle(models.Model):
         return f"Match {self.year}"
 
     def date_for(self, field: str) -> datetime.date | None:
-        if field not in CycleDate.values:
+        if field not in self.DATE_FIELDS:
             return None
         return getattr(self, field)
 
-    def dates(self) -> list[tuple[str, str, datetime.date]]:
-        """(field, label, date) of every date this cycle has, in date order."""
-        found = [(f, label, self.date_for(f)) for f, label in CycleDate.choices]
-        return sorted((row for row in found if row[2]), key=lambda row: row[2])
-
-
-class RuleQuerySet(models.QuerySet):
-    def value_on(self, key: str, on: datetime.date) -> int | None:
-        """The value of a rule in force on a date (latest effective_from <= on)."""
-        rule = (
-            self.filter(key=key)
-            .filter(Q(effective_from__isnull=True) | Q(effective_from__lte=on))
-            .order_by(models.F("effective_from").desc(nulls_last=True))
-            .first()
+    def info(self, field: str) -> "CycleDateInfo":
+        """A date of this cycle with its provenance: verified (source, day checked) or proposed."""
+        date = self.date_for(field)
+        check = (self.verified or {}).get(field) or {}
+        verified = date is not None and check.get("date") == date.isoformat()
+        if verified:
+            basis = f"checked on {check.get('checked_on', '?')} against {check.get('source_url')}"
+        elif date is None:
+            basis = "not published here yet"
+        elif date == default_dates(self.year).get(field):
+            basis = "computed: " + DEFAULT_RULES.get(field, NOT_COMPUTED)
+        else:
+            basis = "entered by a curator, not yet verified against an official page"
+        label = CycleDate(field).label if field in CycleDate.values else "OET taken on or after"
+        return CycleDateInfo(
+            field=field,
+            label=label,
+            date=date,
+            verified=verified,
+            source_url=check.get("source_url", "") if verified else "",
+            checked_on=check.get("checked_on", "") if verified else "",
+            basis=basis,
         )
-        return rule.value if rule else None
+
+    def dates(self) -> list["CycleDateInfo"]:
+        """Every deadline date this cycle has, with its provenance, in date order."""
+        found = [self.info(field) for field in CycleDate.values]
+        return sorted((info for info in found if info.date), key=lambda info: info.date)
+
+    def verify(self, field: str, source_url: str, checked_on: datetime.date) -> None:
+        """Record that a date was checked against an official page (the caller saves)."""
+        self.verified = {
+            **(self.verified or {}),
+            field: {
+                "date": self.date_for(field).isoformat(),
+                "source_url": source_url,
+                "checked_on": checked_on.isoformat(),
+            },
+        }
+
+
+@dataclass(frozen=True)
+class CycleDateInfo:
+    """One date of a Match cycle and where it comes from."""
+
+    field: str
+    label: str
+    date: datetime.date | None
+    verified: bool
+    source_url: str
+    checked_on: str
+    basis: str  # the rule that computed it, or where and when it was checked
+
+    @property
+    def proposed(self) -> bool:
+        return not self.verified
 
 
 class Rule(models.Model):
     """A rule that changes over time, e.g. the Step 2 CK passing score by test date."""
 
-    class Key(models.TextChoices):
-        STEP2CK_PASSING_SCORE = "step2ck_passing_score", "Step 2 CK passing score"
-        STEP3_PASSING_SCORE = "step3_passing_score", "Step 3 passing score"
-        USMLE_ATTEMPT_LIMIT = "usmle_attempt_limit", "USMLE attempts allowed per Step"
-        OET_MIN_LISTENING = "oet_min_listening", "OET minimum, listening"
-        OET_MIN_READING = "oet_min_reading", "OET minimum, reading"
-        OET_MIN_SPEAKING = "oet_min_speaking", "OET minimum, speaking"
-        OET_MIN_WRITING = "oet_min_writing", "OET minimum, writing"
-        ECFMG_EXAM_WINDOW_YEARS = "ecfmg_exam_window_years", "ECFMG exam window (years)"
-        J1_MAX_YEARS = "j1_max_years", "J-1 maximum for clinical training (years)"
+    Key = RuleKey
 
     key = models.CharField(max_length=40, choices=Key)
     value = models.IntegerField()
@@ -367,9 +514,7 @@ class Rule(models.Model):
     source_url = models.URLField(max_length=500, blank=True)
     last_reviewed = models.DateField(null=True, blank=True)
     needs_review = models.BooleanField(default=False)
-    content_hash = models.CharField(max_length=64, blank=True, editable=False)
-
-    objects = RuleQuerySet.as_manager()
+    curated_values = curated_values_field()
 
     class Meta:
         ordering = ["key", "effective_from"]
@@ -384,20 +529,7 @@ class Rule(models.Model):
                 name="pathways_rule_key_undated_unique",
             ),
             models.CheckConstraint(
-                condition=Q(
-                    key__in=[
-                        "step2ck_passing_score",
-                        "step3_passing_score",
-                        "usmle_attempt_limit",
-                        "oet_min_listening",
-                        "oet_min_reading",
-                        "oet_min_speaking",
-                        "oet_min_writing",
-                        "ecfmg_exam_window_years",
-                        "j1_max_years",
-                    ]
-                ),
-                name="pathways_rule_key_valid",
+                condition=Q(key__in=RuleKey.values), name="pathways_rule_key_valid"
             ),
         ]
 
@@ -406,19 +538,25 @@ class Rule(models.Model):
         return f"{self.get_key_display()}: {self.value}{since}"
 
 
+class Status(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+
+class Outcome(models.TextChoices):
+    UNKNOWN = "", "No result yet"
+    PASSED = "passed", "Passed"
+    FAILED = "failed", "Failed"
+
+
 class Progress(models.Model):
     """One member's record of one milestone. Rows survive profile changes."""
 
-    class Status(models.TextChoices):
-        NOT_STARTED = "not_started", "Not started"
-        IN_PROGRESS = "in_progress", "In progress"
-        DONE = "done", "Done"
-        NOT_APPLICABLE = "not_applicable", "Not applicable"
+    Status = Status
 
-    class Outcome(models.TextChoices):
-        UNKNOWN = "", "No result yet"
-        PASSED = "passed", "Passed"
-        FAILED = "failed", "Failed"
+    Outcome = Outcome
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="progress"
@@ -443,19 +581,16 @@ class Progress(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["milestone__order"]
         verbose_name_plural = "progress"
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "milestone"], name="pathways_progress_user_milestone_unique"
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["not_started", "in_progress", "done", "not_applicable"]),
-                name="pathways_progress_status_valid",
+                condition=Q(status__in=Status.values), name="pathways_progress_status_valid"
             ),
             models.CheckConstraint(
-                condition=Q(outcome__in=["", "passed", "failed"]),
-                name="pathways_progress_outcome_valid",
+                condition=Q(outcome__in=Outcome.values), name="pathways_progress_outcome_valid"
             ),
             models.CheckConstraint(
                 condition=Q(score__isnull=True) | Q(score__gte=1, score__lte=300),
@@ -479,7 +614,7 @@ class Progress(models.Model):
         return f"{self.user} · {self.milestone}: {self.get_status_display()}"
 
     def get_absolute_url(self) -> str:
-        return reverse("pathways:progress", args=[self.pk])
+        return reverse("pathways:progress", args=[self.milestone.slug])
 
     @property
     def is_done(self) -> bool:

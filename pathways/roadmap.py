@@ -1,10 +1,15 @@
 """A member's roadmap: which milestones apply to their profile, and where they stand.
 
-`load_roadmap(user, profile)` runs a fixed number of queries whatever the number of
-milestones; `build_roadmap(data, today)` is pure and computes everything the dashboard,
-the timeline and the progress form need. Progress rows are created for every milestone
-(never deleted): when the profile changes, milestones that no longer apply are hidden and
-their rows, with everything the member entered, come back if they apply again.
+`roadmap_for(user, today)` is the one way to a member's roadmap, for pages and for work
+outside a request alike (calendar feed, reminders, export). It reads in a fixed number of
+queries whatever the number of milestones (`load_roadmap`), writes nothing, and returns None
+before onboarding; `build_roadmap(data, today)` is pure and computes everything the
+dashboard, the timeline and the progress form need.
+
+A milestone the member never saved has an unsaved Progress (pk None, "not started"); the
+row is created on its first save. Rows are never deleted: when the profile changes,
+milestones that no longer apply are hidden and their rows, with everything the member
+entered, come back if they apply again.
 """
 
 import datetime
@@ -12,20 +17,32 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from accounts.models import Profile
-from pathways.alerts import compute_alerts
-from pathways.models import Category, CycleDate, MatchCycle, Milestone, Prerequisite, Progress, Rule
+from pathways.alerts import add_years, compute_alerts
+from pathways.curated_cache import curated
+from pathways.models import (
+    Category,
+    CycleDate,
+    CycleDateInfo,
+    MatchCycle,
+    Milestone,
+    Prerequisite,
+    Progress,
+    Rule,
+)
 
-NEXT_STEPS_SHOWN = 6
-RESOURCES_PER_STEP = 3
+NEXT_STEPS_SHOWN = 4
+DEADLINES_SHOWN = 4
+RESOURCES_PER_STEP = 2
 
 
 class RuleBook:
-    """The time-varying rules, loaded once; `value_on` mirrors RuleQuerySet.value_on."""
+    """The time-varying rules, loaded once."""
 
     def __init__(self, rules: list[Rule]):
         self.rules = rules
 
     def value_on(self, key: str, on: datetime.date) -> int | None:
+        """The value in force on a date: the latest effective_from on or before it."""
         candidates = [
             r
             for r in self.rules
@@ -35,6 +52,11 @@ class RuleBook:
             return None
         return max(candidates, key=lambda r: r.effective_from or datetime.date.min).value
 
+    def highest(self, key: str) -> int | None:
+        """The highest value a rule ever had (e.g. the attempt limit before it was lowered)."""
+        values = [r.value for r in self.rules if r.key == key]
+        return max(values) if values else None
+
 
 @dataclass
 class RoadmapData:
@@ -43,9 +65,17 @@ class RoadmapData:
     profile: Profile
     milestones: list[Milestone]
     prerequisites: list[tuple[int, int, str]]  # (milestone_id, required_id, kind)
-    progress: dict[int, Progress]  # by milestone id
+    progress: dict[int, Progress]  # by milestone id, saved rows only
     cycle: MatchCycle | None
     rules: RuleBook
+
+    def progress_of(self, milestone: Milestone) -> Progress:
+        """The member's saved row for a milestone, or a new unsaved one."""
+        progress = self.progress.get(milestone.pk)
+        if progress is None:
+            progress = Progress(user_id=self.profile.user_id, milestone=milestone)
+        progress.milestone = milestone  # share the instance: no query per row
+        return progress
 
     def with_progress(self, progress: Progress) -> "RoadmapData":
         """The same data with one progress row replaced (after a successful update)."""
@@ -61,11 +91,17 @@ class Item:
     applies: bool
     deadline: datetime.date | None = None
     deadline_label: str = ""
+    deadline_info: CycleDateInfo | None = None  # provenance: verified or proposed
+    target: datetime.date | None = None  # a lead time ahead of the deadline, see Milestone
     blockers: list[Milestone] = field(default_factory=list)  # hard, on the roadmap, unsettled
     recommended: list[Milestone] = field(default_factory=list)  # soft, unsettled
     unlocks: list[Milestone] = field(default_factory=list)
     overdue: bool = False  # its cycle deadline has passed and it is still open
     resources: list = field(default_factory=list)  # published resources, see attach_resources
+
+    @property
+    def deadline_proposed(self) -> bool:
+        return self.deadline_info is not None and self.deadline_info.proposed
 
     @property
     def is_settled(self) -> bool:
@@ -102,13 +138,43 @@ class Deadline:
     date: datetime.date
     days_left: int
     items: list[Item]
+    info: CycleDateInfo
+
+    @property
+    def proposed(self) -> bool:
+        return self.info.proposed
+
+
+@dataclass(frozen=True)
+class Standing:
+    phase: str  # the category of the first open milestone, "" when all are settled
+    urgent: int  # danger alerts
+    overdue: int  # open milestones whose deadline has passed
+
+
+@dataclass
+class Step2CS:
+    """A member's former Step 2 CS pass and whether it still counts for ECFMG.
+
+    ECFMG's seven-year window runs from the first passed Step or Step Component; a CS pass
+    stops counting on `counts_until` (seven years on) unless every exam ECFMG needs was
+    passed before that day. The month is all we know, so the day is the first of the month
+    (earlier, so safer).
+    """
+
+    passed_on: datetime.date | None  # None: the member has not told us the month yet
+    counts_until: datetime.date | None
+    exams_complete: bool  # every exam passed by counts_until: the pass counts for good
+    counts: bool
 
 
 @dataclass
 class Roadmap:
+    data: RoadmapData
     profile: Profile
     cycle: MatchCycle | None
     today: datetime.date
+    step2cs: Step2CS | None
     rules: RuleBook
     items: list[Item]  # the milestones that apply to the profile, in display order
     hidden: list[Item]  # rows of milestones that no longer apply (kept, not shown)
@@ -120,11 +186,41 @@ class Roadmap:
     deadlines: list[Deadline]  # the cycle's dates still ahead
     alerts: list = field(default_factory=list)
 
-    def item_for(self, progress_pk: int) -> Item | None:
+    @property
+    def next_deadlines(self) -> list[Deadline]:
+        return self.deadlines[:DEADLINES_SHOWN]
+
+    @property
+    def pressing_alerts(self) -> list:
+        """Danger and warning alerts: shown first on the dashboard."""
+        return [a for a in self.alerts if a.level != "info"]
+
+    @property
+    def other_alerts(self) -> list:
+        return [a for a in self.alerts if a.level == "info"]
+
+    @property
+    def standing(self) -> "Standing":
+        """Where the member stands, in one sentence: phase and what needs attention."""
+        open_items = [i for i in self.items if not i.is_settled and not i.milestone.is_optional]
+        phase = ""
+        if open_items:
+            first = min(open_items, key=lambda i: (i.milestone.order, i.milestone.title))
+            phase = first.milestone.get_category_display()
+        urgent = sum(1 for a in self.alerts if a.level == "danger")
+        overdue = sum(1 for i in self.items if i.overdue)
+        return Standing(phase=phase, urgent=urgent, overdue=overdue)
+
+    def item(self, slug: str) -> Item | None:
+        """The item of a milestone, shown or hidden, by slug."""
         for item in [*self.items, *self.hidden]:
-            if item.progress.pk == progress_pk:
+            if item.milestone.slug == slug:
                 return item
         return None
+
+    def with_progress(self, progress: Progress) -> "Roadmap":
+        """The roadmap rebuilt after one progress row was saved (no queries)."""
+        return build_roadmap(self.data.with_progress(progress), self.today)
 
     def by_slug(self) -> dict[str, Item]:
         return {item.milestone.slug: item for item in self.items}
@@ -138,33 +234,78 @@ class Roadmap:
         ]
 
 
-def load_roadmap(user, profile: Profile) -> RoadmapData:
-    """Read a member's roadmap: 5 queries (+2 the first time a milestone has no row yet).
+def roadmap_for(user, today: datetime.date) -> Roadmap | None:
+    """A member's roadmap on a day, or None before onboarding. 6 queries, no writes."""
+    data = load_roadmap(user)
+    return build_roadmap(data, today) if data is not None else None
 
-    Milestones, prerequisites, the member's progress rows, the target Match cycle, the rules.
-    """
-    milestones = list(Milestone.objects.for_roadmap())
-    prerequisites = list(Prerequisite.objects.values_list("milestone_id", "required_id", "kind"))
+
+def load_roadmap(user) -> RoadmapData | None:
+    """Read a member's roadmap: 2 queries (the profile, their progress rows), or 1 before
+    onboarding (None). The curated content comes from its cache (pathways/curated_cache.py):
+    4 more queries when the cache is cold."""
+    profile = Profile.objects.filter(user=user, onboarded_at__isnull=False).first()
+    if profile is None:
+        return None
+    profile.user = user  # share the instance: no query for profile.user
+    content = curated()
     progress = {p.milestone_id: p for p in Progress.objects.filter(user=user)}
-    missing = [m for m in milestones if m.pk not in progress]
-    if missing:
-        Progress.objects.bulk_create(
-            [Progress(user=user, milestone=m) for m in missing], ignore_conflicts=True
-        )
-        progress = {p.milestone_id: p for p in Progress.objects.filter(user=user)}
-    for milestone in milestones:  # share the instances: no query per row for .milestone
-        progress[milestone.pk].milestone = milestone
-    cycle = (
-        MatchCycle.objects.filter(year=profile.match_year).first() if profile.match_year else None
+    cycle = content.cycles.get(profile.match_year)
+    return RoadmapData(
+        profile, content.milestones, content.prerequisites, progress, cycle, RuleBook(content.rules)
     )
-    rules = RuleBook(list(Rule.objects.all()))
-    return RoadmapData(profile, milestones, prerequisites, progress, cycle, rules)
+
+
+def preview_roadmap(profile: Profile, today: datetime.date) -> Roadmap:
+    """The roadmap a visitor would get with these answers: nothing saved, nothing recorded.
+
+    `profile` is an unsaved Profile; reads only the cached curated content.
+    """
+    content = curated()
+    data = RoadmapData(
+        profile,
+        content.milestones,
+        content.prerequisites,
+        {},
+        content.cycles.get(profile.match_year),
+        RuleBook(content.rules),
+    )
+    return build_roadmap(data, today)
+
+
+def passed_on(progress: Progress) -> datetime.date | None:
+    """The test date of a passed exam (None if not passed or no date)."""
+    if progress.outcome == Progress.Outcome.PASSED:
+        return progress.completed_date
+    return None
+
+
+def step2cs_status(data: RoadmapData, today: datetime.date) -> Step2CS | None:
+    profile = data.profile
+    if not profile.has_step2cs:
+        return None
+    if profile.step2cs_passed_on is None:  # counted as valid until the member tells us
+        return Step2CS(None, None, exams_complete=False, counts=True)
+    years = data.rules.value_on(Rule.Key.ECFMG_EXAM_WINDOW_YEARS, today)
+    if years is None:
+        return Step2CS(profile.step2cs_passed_on, None, exams_complete=False, counts=True)
+    until = add_years(profile.step2cs_passed_on, years)
+    exams = [data.progress_of(m) for m in data.milestones if m.ecfmg_exam]
+    dates = [passed_on(p) for p in exams]
+    complete = bool(exams) and all(d is not None and d < until for d in dates)
+    return Step2CS(profile.step2cs_passed_on, until, complete, counts=complete or today < until)
 
 
 def build_roadmap(data: RoadmapData, today: datetime.date) -> Roadmap:
     by_id = {m.pk: m for m in data.milestones}
+    step2cs = step2cs_status(data, today)
+    cs_counts = step2cs is not None and step2cs.counts
     items = {
-        m.pk: Item(milestone=m, progress=data.progress[m.pk], applies=m.applies_to(data.profile))
+        m.pk: Item(
+            milestone=m,
+            progress=data.progress_of(m),
+            applies=m.applies_to(data.profile, step2cs_counts=cs_counts),
+        )
         for m in data.milestones
     }
     for milestone_id, required_id, kind in data.prerequisites:
@@ -181,10 +322,12 @@ def build_roadmap(data: RoadmapData, today: datetime.date) -> Roadmap:
         item.blockers.sort(key=lambda m: (m.order, m.title))
         item.recommended.sort(key=lambda m: (m.order, m.title))
         if data.cycle and item.milestone.deadline:
-            item.deadline = data.cycle.date_for(item.milestone.deadline)
+            item.deadline_info = data.cycle.info(item.milestone.deadline)
+            item.deadline = item.deadline_info.date
             item.deadline_label = CycleDate(item.milestone.deadline).label
             item.overdue = item.deadline is not None and item.deadline < today
             item.overdue = item.overdue and not item.is_settled
+            item.target = lead_time_target(item, data)
 
     shown = [i for i in items.values() if i.applies]
     hidden = [i for i in items.values() if not i.applies]
@@ -195,9 +338,11 @@ def build_roadmap(data: RoadmapData, today: datetime.date) -> Roadmap:
     open_items = [i for i in shown if not i.is_settled]
     next_steps = [i for i in open_items if not i.blockers]
     roadmap = Roadmap(
+        data=data,
         profile=data.profile,
         cycle=data.cycle,
         today=today,
+        step2cs=step2cs,
         rules=data.rules,
         items=shown,
         hidden=hidden,
@@ -210,6 +355,15 @@ def build_roadmap(data: RoadmapData, today: datetime.date) -> Roadmap:
     )
     roadmap.alerts = compute_alerts(roadmap)
     return roadmap
+
+
+def lead_time_target(item: Item, data: RoadmapData) -> datetime.date | None:
+    """The milestone's target ahead of its deadline, for the members it concerns."""
+    milestone = item.milestone
+    if item.deadline is None or not milestone.target_applies_to(data.profile):
+        return None
+    days = data.rules.value_on(milestone.lead_time_rule, item.deadline)
+    return item.deadline - datetime.timedelta(days=days) if days is not None else None
 
 
 def progress_of(key: str, label: str, items: list[Item]) -> CategoryProgress:
@@ -225,14 +379,15 @@ def upcoming_deadlines(
         return []
     return [
         Deadline(
-            field=name,
-            label=label,
-            date=date,
-            days_left=(date - today).days,
-            items=[i for i in items if i.milestone.deadline == name],
+            field=info.field,
+            label=info.label,
+            date=info.date,
+            days_left=(info.date - today).days,
+            items=[i for i in items if i.milestone.deadline == info.field],
+            info=info,
         )
-        for name, label, date in cycle.dates()
-        if date >= today
+        for info in cycle.dates()
+        if info.date >= today
     ]
 
 

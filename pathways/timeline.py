@@ -40,6 +40,7 @@ class CycleLine:
     label: str
     date: datetime.date
     x: float
+    proposed: bool = False
 
 
 @dataclass
@@ -81,7 +82,7 @@ def timeline_layout(roadmap: Roadmap) -> Chart:
     today = roadmap.today
     dated = [(item, dates_of(item)) for item in roadmap.items]
     cycle_dates = roadmap.cycle.dates() if roadmap.cycle else []
-    every = [today, *(m.date for _, ms in dated for m in ms), *(d for _, _, d in cycle_dates)]
+    every = [today, *(m.date for _, ms in dated for m in ms), *(d.date for d in cycle_dates)]
     start = min(every) - datetime.timedelta(days=PADDING_DAYS)
     end = max(every) + datetime.timedelta(days=PADDING_DAYS)
     span = (end - start).days
@@ -97,8 +98,8 @@ def timeline_layout(roadmap: Roadmap) -> Chart:
             marker.x = x(marker.date)
         rows.append(ChartRow(item, TOP + 20 + len(rows) * ROW_HEIGHT, markers))
     lines = [
-        CycleLine(number, label, date, x(date))
-        for number, (_, label, date) in enumerate(cycle_dates, start=1)
+        CycleLine(number, info.label, info.date, x(info.date), info.proposed)
+        for number, info in enumerate(cycle_dates, start=1)
     ]
     return Chart(
         rows=rows,

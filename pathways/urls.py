@@ -7,6 +7,8 @@ app_name = "pathways"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("timeline/", views.timeline, name="timeline"),
-    path("progress/<int:pk>/", views.progress, name="progress"),
+    path("preview/", views.preview, name="preview"),
+    path("preview/keep/", views.keep_preview, name="keep_preview"),
+    path("m/<slug:slug>/progress/", views.progress, name="progress"),
     path("m/<slug:slug>/", views.milestone, name="milestone"),
 ]

@@ -1,58 +1,33 @@
 import datetime
-from typing import NamedTuple
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from accounts.forms import PREVIEW_SESSION_KEY, PreviewForm
 from accounts.models import Profile
 from pathways.forms import ProgressForm
 from pathways.models import Milestone, Prerequisite, Progress
-from pathways.roadmap import Item, Roadmap, attach_resources, build_roadmap, load_roadmap
+from pathways.roadmap import Item, Roadmap, attach_resources, preview_roadmap, roadmap_for
 from pathways.timeline import timeline_layout
-
-
-class Row(NamedTuple):
-    """One milestone row of the roadmap: the item and its progress form."""
-
-    item: Item
-    form: ProgressForm
-
-
-def onboarded_profile(request: HttpRequest) -> Profile | None:
-    profile = Profile.objects.filter(user=request.user).first()
-    return profile if profile is not None and profile.is_onboarded else None
-
-
-def row_for(roadmap: Roadmap, item: Item) -> Row:
-    form = ProgressForm(instance=item.progress, item=item, rules=roadmap.rules, today=roadmap.today)
-    return Row(item, form)
-
-
-def sections_of(roadmap: Roadmap) -> list[tuple[str, list[Row]]]:
-    return [
-        (label, [row_for(roadmap, item) for item in items])
-        for label, items in roadmap.items_by_category
-    ]
 
 
 @never_cache
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def dashboard(request: HttpRequest) -> HttpResponse:
-    profile = onboarded_profile(request)
-    if profile is None:
+    roadmap = roadmap_for(request.user, timezone.localdate())
+    if roadmap is None:
         return redirect("accounts:onboarding")
-    roadmap = build_roadmap(load_roadmap(request.user, profile), timezone.localdate())
     attach_resources(roadmap.next_steps)
-    context = {"profile": profile, "roadmap": roadmap, "sections": sections_of(roadmap)}
+    context = {"profile": roadmap.profile, "roadmap": roadmap}
     return render(request, "pathways/dashboard.html", context)
 
 
@@ -60,82 +35,139 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 @vary_on_headers("HX-Request")
 @require_http_methods(["GET", "POST"])
-def progress(request: HttpRequest, pk: int) -> HttpResponse:
-    """Edit one progress row. htmx: the row plus out-of-band dashboard parts; else a page."""
-    saved_progress = get_object_or_404(Progress, pk=pk, user=request.user)
-    profile = onboarded_profile(request)
-    if profile is None:
-        return redirect("accounts:onboarding")
+def progress(request: HttpRequest, slug: str) -> HttpResponse:
+    """Edit the member's progress on one milestone (the row is created on its first save).
+
+    htmx: the row plus out-of-band dashboard parts; otherwise a page of its own.
+    """
     today = timezone.localdate()
-    data = load_roadmap(request.user, profile)
-    roadmap = build_roadmap(data, today)
-    item = roadmap.item_for(saved_progress.pk)
-    if item is None:  # a milestone added since the roadmap was built: load_roadmap made it
+    roadmap = roadmap_for(request.user, today)
+    if roadmap is None:
+        return redirect("accounts:onboarding")
+    item = roadmap.item(slug)
+    if item is None:
         raise Http404
-    # The form works on its own instance, not the roadmap's: a rejected value never
+    # The form works on its own copy of the row, not the roadmap's: a rejected value never
     # reaches the row that is shown as saved.
-    saved_progress.milestone = item.milestone
     form = ProgressForm(
-        request.POST or None, instance=saved_progress, item=item, rules=roadmap.rules, today=today
+        request.POST or None,
+        instance=editable_copy(item.progress),
+        item=item,
+        rules=roadmap.rules,
+        today=today,
     )
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            updated = form.save()
-        roadmap = build_roadmap(data.with_progress(updated), today)
-        item = roadmap.item_for(updated.pk)
+        updated = save_progress(form)
+        roadmap = roadmap.with_progress(updated)
+        item = roadmap.item(slug)
         if not request.htmx:
             messages.success(request, f"Saved: {item.milestone.title}.")
-            return redirect(reverse("pathways:dashboard") + f"#progress-{updated.pk}")
-        return render_update(request, roadmap, row_for(roadmap, item), saved=True)
+            return redirect(reverse("pathways:dashboard") + f"#row-{slug}")
+        fresh = ProgressForm(instance=item.progress, item=item, rules=roadmap.rules, today=today)
+        return render_update(request, roadmap, item, fresh, saved=True)
     if request.htmx and request.method == "POST":
         # htmx 2 swaps only 2xx: the row comes back with its errors next to the fields.
-        return render_update(request, roadmap, Row(item, form), saved=False)
-    context = {"profile": profile, "roadmap": roadmap, "item": item, "form": form}
+        return render_update(request, roadmap, item, form, saved=False)
+    if request.htmx:  # a dashboard row opened for the first time: its form alone
+        context = {"form": form, "milestone": item.milestone, "item": item}
+        return render(request, "pathways/includes/_progress_form.html", context)
+    context = {"profile": roadmap.profile, "roadmap": roadmap, "item": item, "form": form}
     return render(request, "pathways/progress.html", context)
 
 
-def render_update(request: HttpRequest, roadmap: Roadmap, row: Row, *, saved: bool) -> HttpResponse:
+def editable_copy(progress: Progress) -> Progress:
+    """A separate instance of a progress row (saved or not) for a form to change."""
+    copy = Progress(
+        **{f.attname: getattr(progress, f.attname) for f in Progress._meta.concrete_fields}
+    )
+    copy._state.adding = progress._state.adding
+    copy._state.db = progress._state.db
+    copy.milestone = progress.milestone
+    return copy
+
+
+def save_progress(form: ProgressForm) -> Progress:
+    """Save the form; a first save that races another (a double click) updates its row."""
+    try:
+        with transaction.atomic():
+            return form.save()
+    except IntegrityError:
+        if form.instance.pk is not None and not form.instance._state.adding:
+            raise
+    existing = Progress.objects.get(user=form.instance.user_id, milestone=form.instance.milestone)
+    form.instance.pk = existing.pk
+    form.instance.created_at = existing.created_at
+    form.instance._state.adding = False
+    with transaction.atomic():
+        return form.save()
+
+
+def render_update(
+    request: HttpRequest, roadmap: Roadmap, item: Item, form: ProgressForm, *, saved: bool
+) -> HttpResponse:
+    """The row with its form (and errors), and after a save the parts of the dashboard that
+    changed with it, out of band."""
     if saved:
         attach_resources(roadmap.next_steps)
-    unlocked = {m.pk for m in row.item.unlocks}
-    affected = [row_for(roadmap, i) for i in roadmap.items if i.milestone.pk in unlocked]
-    context = {
-        "roadmap": roadmap,
-        "row": row,
-        "saved": saved,
-        "open": not saved,
-        "affected": affected if saved else [],
-    }
-    return render(request, "pathways/progress_updated.html", context)
+    unlocked = {m.pk for m in item.unlocks}
+    affected = [i for i in roadmap.items if i.milestone.pk in unlocked] if saved else []
+    context = {"roadmap": roadmap, "item": item, "form": form, "saved": saved, "affected": affected}
+    return render(request, "pathways/_progress_updated.html", context)
 
 
 @never_cache
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def milestone(request: HttpRequest, slug: str) -> HttpResponse:
-    milestone = get_object_or_404(Milestone, slug=slug)
-    profile = Profile.objects.filter(user=request.user).first()
+    """A milestone's explanation; for an onboarded member also their status and dates."""
+    roadmap = roadmap_for(request.user, timezone.localdate())
+    item = roadmap.item(slug) if roadmap else None
+    milestone = item.milestone if item else get_object_or_404(Milestone, slug=slug)
     needs = Prerequisite.objects.filter(milestone=milestone).select_related("required")
     unlocks = Prerequisite.objects.filter(required=milestone).select_related("milestone")
     context = {
         "milestone": milestone,
-        "applies": profile is None or milestone.applies_to(profile),
+        "item": item,
+        "cycle_year": roadmap.cycle.year if roadmap and roadmap.cycle else None,
+        "applies": item is None or item.applies,
         "needs": needs.order_by("required__order"),
         "unlocks": unlocks.order_by("milestone__order"),
-        "progress": Progress.objects.filter(user=request.user, milestone=milestone).first(),
         "resources": milestone.resources.filter(published=True).order_by("title"),
     }
     return render(request, "pathways/milestone.html", context)
+
+
+@require_http_methods(["GET", "HEAD"])
+def preview(request: HttpRequest) -> HttpResponse:
+    """A visitor's roadmap from the key questions, read-only, before signing up."""
+    form = PreviewForm(request.GET or None)
+    roadmap = None
+    if form.is_bound and form.is_valid():
+        answers = form.kept_answers() | {"onboarded_at": timezone.now()}
+        answers["step2cs_passed_on"] = form.cleaned_data.get("step2cs_passed_on")
+        profile = Profile(**answers)
+        roadmap = preview_roadmap(profile, timezone.localdate())
+    return render(request, "pathways/preview.html", {"form": form, "roadmap": roadmap})
+
+
+@require_POST
+def keep_preview(request: HttpRequest) -> HttpResponse:
+    """Carry a visitor's answers into onboarding after sign-up (kept in their session)."""
+    form = PreviewForm(request.POST)
+    if not form.is_valid():
+        return render(request, "pathways/preview.html", {"form": form, "roadmap": None})
+    request.session[PREVIEW_SESSION_KEY] = form.kept_answers()
+    messages.success(request, "Your answers are kept: create your account to save your roadmap.")
+    return redirect("account_signup")
 
 
 @never_cache
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def timeline(request: HttpRequest) -> HttpResponse:
-    profile = onboarded_profile(request)
-    if profile is None:
-        return redirect("accounts:onboarding")
     today: datetime.date = timezone.localdate()
-    roadmap = build_roadmap(load_roadmap(request.user, profile), today)
-    context = {"profile": profile, "roadmap": roadmap, "chart": timeline_layout(roadmap)}
+    roadmap = roadmap_for(request.user, today)
+    if roadmap is None:
+        return redirect("accounts:onboarding")
+    context = {"profile": roadmap.profile, "roadmap": roadmap, "chart": timeline_layout(roadmap)}
     return render(request, "pathways/timeline.html", context)

@@ -59,7 +59,7 @@ class ResourceAdmin(ImportExportModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["tags", "milestones"]
     date_hierarchy = "last_reviewed"
-    readonly_fields = ["content_hash", "created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at"]
     inlines = [ProblemReportInline]
     actions = ["publish", "unpublish", "mark_reviewed_today"]
     fieldsets = [
@@ -69,14 +69,14 @@ class ResourceAdmin(ImportExportModelAdmin):
         ("Curation", {"fields": ["published", "last_reviewed", "needs_review"]}),
         (
             "History",
-            {"fields": ["content_hash", "created_at", "updated_at"], "classes": ["collapse"]},
+            {"fields": ["created_at", "updated_at"], "classes": ["collapse"]},
         ),
     ]
 
     def save_formset(self, request, form, formset, change):
         if formset.model is ProblemReport:
             for report in formset.save(commit=False):
-                mark_resolution(report, request.user)
+                report.record_resolution(request.user)
                 report.save()
             return
         super().save_formset(request, form, formset, change)
@@ -97,16 +97,6 @@ class ResourceAdmin(ImportExportModelAdmin):
             last_reviewed=timezone.localdate(), needs_review=False, updated_at=timezone.now()
         )
         self.message_user(request, f"Marked {count} resource(s) as reviewed today.")
-
-
-def mark_resolution(report: ProblemReport, curator) -> None:
-    """Record who resolved a report and when (or clear it when re-opened)."""
-    if report.resolved and report.resolved_at is None:
-        report.resolved_at = timezone.now()
-        report.resolved_by = curator
-    elif not report.resolved:
-        report.resolved_at = None
-        report.resolved_by = None
 
 
 @admin.register(ProblemReport)
@@ -141,7 +131,7 @@ class ProblemReportAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        mark_resolution(obj, request.user)
+        obj.record_resolution(request.user)
         super().save_model(request, obj, form, change)
 
     @admin.action(description="Mark selected reports as resolved", permissions=["change"])

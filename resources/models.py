@@ -15,6 +15,9 @@ from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, 
 from django.urls import reverse
 from django.utils import timezone
 
+from pathways.models import Category as MilestoneCategory
+from pathways.models import curated_values_field
+
 SEARCH_CONFIG = "english"
 # The longest query we turn into search terms; the rest is ignored.
 MAX_SEARCH_TERMS = 8
@@ -40,12 +43,14 @@ def prefix_tsquery(terms: list[str]) -> str:
 
 
 class Category(models.TextChoices):
-    ECFMG = "ecfmg", "ECFMG and certification"
-    EXAMS = "exams", "Exams and exam preparation"
-    MATCH = "match", "Application and Match"
+    """The roadmap's five categories (same values as pathways.models.Category), plus four."""
+
+    ECFMG = MilestoneCategory.ECFMG.value, "ECFMG and certification"
+    EXAMS = MilestoneCategory.EXAMS.value, "Exams and exam preparation"
+    MATCH = MilestoneCategory.MATCH.value, "Application and Match"
     OBSERVERSHIPS = "observerships", "Observerships and clinical experience"
-    VISAS = "visas", "Visas and immigration"
-    LICENSURE = "licensure", "Licensure"
+    VISA = MilestoneCategory.VISA.value, "Visas and immigration"
+    LICENSURE = MilestoneCategory.LICENSURE.value, "Licensure"
     SUPPORT = "support", "Transition programmes and support organisations"
     CONFERENCES = "conferences", "Conferences and networking"
     SCHOLARSHIPS = "scholarships", "Scholarships and financial help"
@@ -169,12 +174,7 @@ class Resource(models.Model):
         default=False,
         help_text="Set when a fact or the URL is from secondary sources or may be out of date.",
     )
-    content_hash = models.CharField(
-        max_length=64,
-        blank=True,
-        editable=False,
-        help_text="sha256 of the values last loaded from resources/content/resources.toml.",
-    )
+    curated_values = curated_values_field()
     # PostgreSQL only: title (weight A), organisation (B), summary (C), description (D),
     # kept up to date by a database trigger (migration 0002) on every insert and update,
     # whatever wrote the row. Unused (NULL) on SQLite, where search() falls back to icontains.
@@ -255,12 +255,15 @@ class ProblemReportQuerySet(models.QuerySet):
         return self.filter(user=user, created_at__gte=since)
 
 
+class ReportKind(models.TextChoices):
+    BROKEN_LINK = "broken_link", "The link is broken"
+    OUTDATED = "outdated", "It is out of date"
+    WRONG = "wrong", "Something is wrong"
+    OTHER = "other", "Other"
+
+
 class ProblemReport(models.Model):
-    class Kind(models.TextChoices):
-        BROKEN_LINK = "broken_link", "The link is broken"
-        OUTDATED = "outdated", "It is out of date"
-        WRONG = "wrong", "Something is wrong"
-        OTHER = "other", "Other"
+    Kind = ReportKind
 
     # A member may file this many reports per hour, across all resources.
     MAX_PER_HOUR = 5
@@ -295,11 +298,19 @@ class ProblemReport(models.Model):
                 name="resources_problemreport_one_open_per_member",
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=["broken_link", "outdated", "wrong", "other"]),
-                name="resources_problemreport_kind_valid",
+                condition=Q(kind__in=ReportKind.values), name="resources_problemreport_kind_valid"
             ),
         ]
         indexes = [models.Index(fields=["user", "created_at"], name="resources_report_user_recent")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.resource}"
+
+    def record_resolution(self, curator) -> None:
+        """Record who resolved the report and when, or clear both when it is re-opened."""
+        if self.resolved and self.resolved_at is None:
+            self.resolved_at = timezone.now()
+            self.resolved_by = curator
+        elif not self.resolved:
+            self.resolved_at = None
+            self.resolved_by = None

@@ -1,16 +1,21 @@
-"""Shared fixtures: personas (member, other member, curator) and the browser set-up."""
+"""Fixtures for every test folder: personas, curated content, factories, browser set-up.
 
+The data itself is made by tests/factories.py; these fixtures name it.
+"""
+
+import datetime
 import os
 import shutil
 
-os.environ.setdefault("IMGPORTAL_TESTING", "1")
 # Playwright's sync API runs an event loop in the test thread; the ORM calls
 # made by live-server tests from that thread are safe here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.utils import timezone  # noqa: E402
+
+from tests import factories  # noqa: E402
+from tests.factories import PASSWORD, give_authenticator_app, make_member  # noqa: E402
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -22,29 +27,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-PASSWORD = "correct-horse-battery-42"
-
-
-def make_member(email: str, *, onboarded: bool = True, **profile_fields):
-    from allauth.account.models import EmailAddress
-
-    from accounts.models import Profile, User
-
-    user = User.objects.create_user(email=email, password=PASSWORD)
-    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-    defaults = {
-        "school_country": "India",
-        "school_name": "Example Medical College",
-        "graduation_year": 2024,
-        "specialty": "Internal Medicine",
-        "match_year": 2027,
-        "visa": Profile.Visa.J1,
-        "has_step2cs": False,
-        "onboarded_at": timezone.now() if onboarded else None,
-    }
-    defaults.update(profile_fields)
-    Profile.objects.create(user=user, **defaults)
-    return user
 
 
 @pytest.fixture(autouse=True)
@@ -82,13 +64,20 @@ def new_member(db):
 
 @pytest.fixture
 def curator(db):
-    """Carla: staff member in the Curators group."""
+    """Carla: staff member in the Curators group, with an authenticator app."""
     from accounts.models import User
 
     call_command("setup_curators", verbosity=0)
     user = make_member("carla@example.com")
     call_command("setup_curators", add=[user.email], verbosity=0)
+    give_authenticator_app(user)
     return User.objects.get(pk=user.pk)
+
+
+@pytest.fixture
+def member_without_profile(db):
+    """Nils: signed up and verified, has not opened the onboarding form yet."""
+    return make_member("nils@example.com", profile=False)
 
 
 @pytest.fixture
@@ -101,6 +90,91 @@ def member_client(client, member):
 def curator_client(client, curator):
     client.force_login(curator)
     return client
+
+
+# --- Content -------------------------------------------------------------
+
+
+@pytest.fixture
+def curated(db):
+    """The content shipped in pathways/content/ and resources/content/, by the real command."""
+    call_command("load_curated_content", verbosity=0)
+
+
+@pytest.fixture
+def record(db):
+    """record(user, slug, **fields): set a member's progress on a milestone."""
+    return factories.record
+
+
+@pytest.fixture
+def progress_of(db):
+    def get(user, slug: str):
+        from pathways.models import Progress
+
+        return Progress.objects.get(user=user, milestone__slug=slug)
+
+    return get
+
+
+@pytest.fixture
+def mark_done(db):
+    def mark(user, *slugs: str, **fields) -> None:
+        for slug in slugs:
+            factories.record(user, slug, status="done", **fields)
+
+    return mark
+
+
+@pytest.fixture
+def milestones_factory(db):
+    return factories.make_milestones
+
+
+@pytest.fixture
+def make_resource(db):
+    return factories.make_resource
+
+
+@pytest.fixture
+def tag(db):
+    from resources.models import Tag
+
+    return Tag.objects.create(name="visa", slug="visa")
+
+
+@pytest.fixture
+def milestone(db):
+    """One milestone of its own, for resource tests that do not need the curated content."""
+    from pathways.models import Milestone
+
+    return Milestone.objects.create(
+        slug="ecfmg-certificate",
+        title="Receive your ECFMG Certificate",
+        category="ecfmg",
+        summary="The certificate.",
+        source_url="https://www.ecfmg.org/certification/",
+        last_reviewed=datetime.date(2025, 12, 1),
+    )
+
+
+@pytest.fixture
+def resource(make_resource, tag, milestone):
+    from resources.models import Resource
+
+    return make_resource(
+        title="Exchange Visitor Sponsorship Program",
+        slug="ecfmg-evsp",
+        category=Resource.Category.VISA,
+        summary="J-1 sponsorship for physicians in US graduate medical education.",
+        description="ECFMG sponsors **J-1** physicians. See the [EVSP page](https://www.ecfmg.org/evsp/).",
+        url="https://www.ecfmg.org/evsp/",
+        cost=Resource.Cost.PAID,
+        eligibility="IMGs with a residency contract",
+        location="United States",
+        tags=[tag],
+        milestones=[milestone],
+    )
 
 
 # --- Browser tests (Playwright's Python package + Debian's Chromium) --------

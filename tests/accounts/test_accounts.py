@@ -111,7 +111,7 @@ def test_onboarding_validation_shows_error_next_to_field_and_saves_nothing(
     form = response.context["form"]
     assert message in " ".join(form.errors[field])
     html = response.content.decode()
-    assert f'id="id_{field}_error"' in html or 'aria-invalid="true"' in html
+    assert f'id="id_{field}_error"' in html and 'aria-invalid="true"' in html
     profile = Profile.objects.get(user=new_member)
     assert profile.onboarded_at is None
     assert profile.school_country == "India"  # the fixture's value, untouched
@@ -143,14 +143,48 @@ def test_extra_post_fields_are_ignored(client, member, other_member):
 
 
 def test_settings_update_keeps_onboarding_and_redirects(member_client, member):
+    cs = {"has_step2cs": "on", "step2cs_month": "5", "step2cs_year": "2019"}
     response = member_client.post(
-        reverse("accounts:settings"), {**VALID_PROFILE, "visa": "h1b", "has_step2cs": "on"}
+        reverse("accounts:settings"), {**VALID_PROFILE, "visa": "h1b", **cs}
     )
     assert response.status_code == 302
     profile = Profile.objects.get(user=member)
     assert profile.visa == "h1b"
     assert profile.has_step2cs is True
+    assert profile.step2cs_passed_on == datetime.date(2019, 5, 1)
     assert profile.is_onboarded
+    page = member_client.get(reverse("accounts:settings")).content.decode()
+    assert '<option value="5" selected>May</option>' in page and 'value="2019"' in page
+
+
+@pytest.mark.parametrize(
+    ("extra", "field", "message"),
+    [
+        ({}, "step2cs_month", "Choose the month you passed Step 2 CS."),
+        ({"step2cs_month": "5"}, "step2cs_year", "Enter the year you passed Step 2 CS."),
+        (
+            {"step2cs_month": "4", "step2cs_year": "2020"},
+            "step2cs_year",
+            "Step 2 CS was suspended in March 2020",
+        ),
+        ({"step2cs_month": "13", "step2cs_year": "2019"}, "step2cs_month", "Select a valid"),
+    ],
+)
+def test_a_step2cs_pass_needs_a_real_month(member_client, member, extra, field, message):
+    data = {**VALID_PROFILE, "has_step2cs": "on", **extra}
+    response = member_client.post(reverse("accounts:settings"), data)
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors[field])
+    assert Profile.objects.get(user=member).has_step2cs is False
+
+
+def test_the_last_step2cs_month_is_march_2020(member_client, member):
+    data = {**VALID_PROFILE, "has_step2cs": "on", "step2cs_month": "3", "step2cs_year": "2020"}
+    assert member_client.post(reverse("accounts:settings"), data).status_code == 302
+    assert Profile.objects.get(user=member).step2cs_passed_on == datetime.date(2020, 3, 1)
+    data = {**VALID_PROFILE}  # unticked: the month is forgotten with the pass
+    assert member_client.post(reverse("accounts:settings"), data).status_code == 302
+    assert Profile.objects.get(user=member).step2cs_passed_on is None
 
 
 @pytest.mark.parametrize("name", ["accounts:onboarding", "accounts:settings", "accounts:delete"])
@@ -292,3 +326,59 @@ def test_login_ignores_offsite_next(client, member, password, target):
     )
     assert response.status_code == 302
     assert response.url == reverse("pathways:dashboard")
+
+
+def test_delete_account_password_guesses_are_limited_like_log_in(member_client, member, password):
+    for _ in range(5):
+        response = member_client.post(
+            reverse("accounts:delete"), {"password": "wrong-guess", "confirm": "on"}
+        )
+        assert "That is not your password." in response.content.decode()
+    # Locked out: even the right password is refused for now, as at log-in.
+    response = member_client.post(
+        reverse("accounts:delete"), {"password": password, "confirm": "on"}
+    )
+    assert response.status_code == 200
+    assert "Too many failed" in response.content.decode()
+    assert User.objects.filter(pk=member.pk).exists()
+    # The counter is the log-in's: the account is locked there too.
+    member_client.logout()
+    member_client.post(reverse("account_login"), {"login": member.email, "password": password})
+    assert "_auth_user_id" not in member_client.session
+
+
+def test_delete_account_ends_other_sessions_and_scrubs_the_admin_log(
+    client, member, curator, password
+):
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+    from django.test import Client
+
+    LogEntry.objects.log_actions(
+        user_id=curator.pk, queryset=[member], action_flag=CHANGE, change_message="Edited"
+    )
+    LogEntry.objects.create(
+        user=curator,
+        content_type=ContentType.objects.get_for_model(Profile),
+        object_id=str(member.profile.pk),
+        object_repr=str(member.profile),
+        action_flag=CHANGE,
+    )
+    laptop, phone = Client(), Client()
+    laptop.force_login(member)
+    phone.force_login(member)
+    assert phone.get(reverse("accounts:settings")).status_code == 200
+
+    member_id = str(member.pk)
+    response = laptop.post(reverse("accounts:delete"), {"password": password, "confirm": "on"})
+    assert response.status_code == 302
+    # The phone's session row is gone too, not only the one that asked.
+    from django.contrib.sessions.models import Session
+
+    assert [
+        s for s in Session.objects.all() if s.get_decoded().get("_auth_user_id") == member_id
+    ] == []
+    assert phone.get(reverse("accounts:settings")).status_code == 302
+    assert phone.cookies["sessionid"].value not in set(Session.objects.values_list("pk", flat=True))
+    reprs = list(LogEntry.objects.values_list("object_repr", flat=True))
+    assert reprs and not [r for r in reprs if member.email in r]

@@ -43,3 +43,69 @@ def test_curator_reaches_admin_member_does_not(curator_client, member):
     member_client = Client()
     member_client.force_login(member)
     assert member_client.get("/admin/").status_code == 302
+
+
+# Written by members *to* curators, who read, resolve and delete them (and never add one).
+SUBMITTED_TO_CURATORS = {"resources.ProblemReport": {"view", "change", "delete"}}
+
+
+def member_owned_models():
+    """Every model with a foreign key (or one-to-one) to the user: members' own data."""
+    from django.apps import apps
+    from django.conf import settings
+
+    user_model = apps.get_model(settings.AUTH_USER_MODEL)
+    return [
+        model
+        for model in apps.get_models()
+        if model is not user_model
+        and any(
+            field.is_relation
+            and field.many_to_one | field.one_to_one
+            and field.related_model is user_model
+            for field in model._meta.get_fields()
+            if field.concrete
+        )
+    ]
+
+
+def test_curators_have_no_permission_on_any_member_owned_model(curator):
+    from django.contrib.contenttypes.models import ContentType
+
+    group = Group.objects.get(name="Curators")
+    owned = member_owned_models()
+    assert {m._meta.label for m in owned} >= {
+        "accounts.Profile",
+        "pathways.Progress",
+        "resources.SavedResource",
+        "resources.ProblemReport",
+        "account.EmailAddress",
+        "mfa.Authenticator",  # second factors: TOTP secrets, recovery codes, passkeys
+        "usersessions.UserSession",
+    }
+    for model in owned:
+        content_type = ContentType.objects.get_for_model(model)
+        actions = {
+            codename.split("_", 1)[0]
+            for codename in group.permissions.filter(content_type=content_type).values_list(
+                "codename", flat=True
+            )
+        }
+        assert actions == SUBMITTED_TO_CURATORS.get(model._meta.label, set()), model._meta.label
+        for action in {"add", "change", "delete", "view"} - actions:
+            assert not curator.has_perm(
+                f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+            )
+
+
+def test_curators_get_exactly_the_allow_list(curator):
+    from accounts.management.commands.setup_curators import CURATOR_PERMISSIONS
+
+    group = Group.objects.get(name="Curators")
+    granted = set(group.permissions.values_list("content_type__app_label", "codename"))
+    expected = {
+        (label.split(".")[0], f"{action}_{label.split('.')[1]}")
+        for label, actions in CURATOR_PERMISSIONS.items()
+        for action in actions
+    }
+    assert granted == expected and len(granted) == 27

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from accounts.models import Profile, User
-from tests.e2e.conftest import MOBILE, assert_accessible, assert_fits_width, log_in
+from tests.e2e.browser import MOBILE, assert_accessible, assert_fits_width, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -89,6 +89,7 @@ PUBLIC_PAGES = [
     "/accounts/login/",
     "/accounts/password/reset/",
     "/resources/",
+    "/roadmap/preview/?graduation_year=2022&specialty=Pediatrics&match_year=2027&visa=j1",
 ]
 MEMBER_PAGES = [
     "/roadmap/",
@@ -99,6 +100,7 @@ MEMBER_PAGES = [
     "/accounts/email/",
     "/accounts/password/change/",
     "/roadmap/m/step-2-ck/",
+    "/roadmap/m/step-2-ck/progress/",
     "/resources/ecfmg-evsp/",
 ]
 

@@ -7,7 +7,8 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from pathways.models import Progress
-from tests.e2e.conftest import log_in
+from tests.e2e.browser import log_in
+from tests.factories import record
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,56 +20,62 @@ def test_record_step1_and_step2ck_on_the_dashboard(browser, live_url, member, pa
     page = context.new_page()
     log_in(page, live_url, member.email, password)
     page.wait_for_url(f"{live_url}/roadmap/")
-    Progress.objects.filter(
-        user=member,
-        milestone__slug__in=["eligible-school", "intealth-account", "ecfmg-application"],
-    ).update(status="done")
+    for slug in ["eligible-school", "intealth-account", "ecfmg-application"]:
+        record(member, slug, status="done")
     page.goto(f"{live_url}/roadmap/")
     if javascript:
         page.evaluate("window.notReloaded = true")
 
-    step1 = Progress.objects.get(user=member, milestone__slug="step-1")
-    step2 = Progress.objects.get(user=member, milestone__slug="step-2-ck")
     next_steps = page.locator("#next-steps")
     overall = page.get_by_test_id("progress-overall")
     expect(next_steps).to_contain_text("Pass USMLE Step 1")
     expect(overall).to_contain_text("3 of 24")
     tested = (datetime.date.today() - datetime.timedelta(days=30)).isoformat()
 
-    row = page.locator(f"#progress-{step1.pk}")
-    row.locator("summary").click()
-    row.get_by_label("Status").select_option("done")
-    row.get_by_label("Result").select_option("passed")
-    row.get_by_label("Attempts so far").fill("1")
-    row.get_by_label("Completed on").fill(tested)
-    row.get_by_role("button", name="Save").click()
+    def open_form(slug: str, category: str):
+        """Open the milestone as a member would: its category, its row, then the form."""
+        row = page.locator(f"#row-{slug}")
+        if not row.is_visible():
+            page.locator(".roadmap-section > summary", has_text=category).click()
+        if row.get_attribute("open") is None:
+            row.locator("summary").first.click()
+        if javascript:
+            return row  # htmx loads the form into the row
+        row.get_by_role("link", name="Record progress").click()
+        return page  # the milestone's own progress page
 
-    row = page.locator(f"#progress-{step1.pk}")
-    expect(row.get_by_test_id("status")).to_have_text("Done")
+    form = open_form("step-1", "Exams")
+    form.get_by_label("Status").select_option("done")
+    form.get_by_label("Result").select_option("passed")
+    form.get_by_label("Attempts so far").fill("1")
+    form.get_by_label("Completed on").fill(tested)
+    form.get_by_role("button", name="Save").click()
+
+    row = page.locator("#row-step-1")
+    expect(row.locator(".status-badge")).to_have_text("Done")
     expect(overall).to_contain_text("4 of 24")
     expect(next_steps).not_to_contain_text("Pass USMLE Step 1")
 
-    row = page.locator(f"#progress-{step2.pk}")
-    row.locator("summary").click()
-    row.get_by_label("Status").select_option("done")
-    row.get_by_label("Score").fill("245")
-    row.get_by_label("Attempts so far").fill("1")
-    row.get_by_label("Completed on").fill(tested)
-    row.get_by_role("button", name="Save").click()
+    form = open_form("step-2-ck", "Exams")
+    form.get_by_label("Status").select_option("done")
+    form.get_by_label("Score").fill("245")
+    form.get_by_label("Attempts so far").fill("1")
+    form.get_by_label("Completed on").fill(tested)
+    form.get_by_role("button", name="Save").click()
 
-    row = page.locator(f"#progress-{step2.pk}")
-    expect(row.get_by_test_id("facts")).to_contain_text("Score: 245")
-    expect(row.get_by_test_id("facts")).to_contain_text("Passed")
+    row = page.locator("#row-step-2-ck")
+    expect(row.locator(".row-facts")).to_contain_text("Score: 245")
+    expect(row.locator(".row-facts")).to_contain_text("Passed")
     expect(overall).to_contain_text("5 of 24")
     expect(next_steps).not_to_contain_text("Pass USMLE Step 2 CK")
     expect(page.locator("#alerts")).to_contain_text("Pass USMLE Step 2 CK: 245 passes")
 
     # A rejected score shows its error next to the field and leaves the saved one alone.
-    row.locator("summary").click() if not row.locator("details[open]").count() else None
-    row.get_by_label("Score").fill("999")
-    row.get_by_role("button", name="Save").click()
+    form = open_form("step-2-ck", "Exams")
+    form.get_by_label("Score").fill("999")
+    form.get_by_role("button", name="Save").click()
     expect(page.get_by_text("A USMLE score is between 1 and 300.")).to_be_visible()
-    assert Progress.objects.get(pk=step2.pk).score == 245
+    assert Progress.objects.get(user=member, milestone__slug="step-2-ck").score == 245
 
     if javascript:
         assert page.evaluate("window.notReloaded") is True

@@ -1,51 +1,27 @@
 """Real browser: search as you type, filter, open a result, save it, find it on the saved page."""
 
-import datetime
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import Page, expect
 
-from resources.models import Resource
-from tests.e2e.conftest import MOBILE, assert_accessible, assert_fits_width
+from tests.e2e.browser import MOBILE, assert_accessible, assert_fits_width, log_in_as
+from tests.factories import make_resource as make
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def make(**fields) -> Resource:
-    defaults = {
-        "organisation": "ECFMG (Intealth)",
-        "category": "ecfmg",
-        "summary": "Summary.",
-        "url": "https://www.ecfmg.org/",
-        "cost": "free",
-        "location": "Online",
-        "published": True,
-        "last_reviewed": datetime.date(2025, 12, 1),
-    }
-    return Resource.objects.create(**{**defaults, **fields})
-
-
-def log_in(page: Page, live_url: str, user) -> None:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_url}])
 
 
 def test_search_filter_open_save_and_find_on_saved_page(page: Page, live_url, member):
     make(
         title="Exchange Visitor Sponsorship Program",
         slug="evsp",
-        category="visas",
+        category="visa",
         summary="J-1 sponsorship for physicians.",
     )
     make(
         title="Conrad 30 Waiver Program",
         slug="conrad-30",
-        category="visas",
+        category="visa",
         organisation="USCIS",
         summary="A waiver of the two-year home requirement.",
     )
@@ -56,7 +32,7 @@ def test_search_filter_open_save_and_find_on_saved_page(page: Page, live_url, me
         organisation="AAMC",
         summary="Compare your profile.",
     )
-    log_in(page, live_url, member)
+    log_in_as(page, live_url, member)
     errors = []
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
 
@@ -98,9 +74,9 @@ def test_search_filter_open_save_and_find_on_saved_page(page: Page, live_url, me
 
 
 def test_resource_pages_are_accessible_at_375px(page: Page, live_url, member):
-    resource = make(title="Exchange Visitor Sponsorship Program", slug="evsp", category="visas")
+    resource = make(title="Exchange Visitor Sponsorship Program", slug="evsp", category="visa")
     page.set_viewport_size(MOBILE)
-    log_in(page, live_url, member)
+    log_in_as(page, live_url, member)
     for path in [
         "/resources/",
         "/resources/?q=zzzz",

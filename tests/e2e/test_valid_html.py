@@ -17,12 +17,9 @@ from pathlib import Path
 import pytest
 from django.test import Client, override_settings
 
-from tests.conftest import make_member
+from tests.factories import make_member
 from tests.security.conftest import (  # noqa: F401 (fixtures)
     _shared_site,
-    curator,
-    member,
-    other_member,
     site,
     url_for,
 )

@@ -7,9 +7,9 @@ import time_machine
 from django.urls import reverse
 
 from accounts.models import Profile
-from pathways.alerts import compute_alerts
-from pathways.models import MatchCycle, Progress, Rule
-from pathways.roadmap import build_roadmap, load_roadmap
+from pathways.models import MatchCycle, Rule
+from pathways.roadmap import roadmap_for
+from tests.factories import record
 
 pytestmark = pytest.mark.django_db
 
@@ -19,8 +19,7 @@ def travel(date: datetime.date):
 
 
 def alerts_of(user, today: datetime.date):
-    profile = Profile.objects.get(user=user)
-    return build_roadmap(load_roadmap(user, profile), today).alerts
+    return roadmap_for(user, today).alerts
 
 
 def titled(alerts, text: str):
@@ -29,13 +28,8 @@ def titled(alerts, text: str):
     return found[0]
 
 
-def record(user, slug: str, **fields) -> None:
-    Progress.objects.filter(user=user, milestone__slug=slug).update(**fields)
-
-
 @pytest.fixture
 def alice(member, curated):
-    alerts_of(member, datetime.date(2026, 1, 1))  # creates the progress rows
     return member
 
 
@@ -112,13 +106,29 @@ def test_pathway_certificate_expiry(alice):
     assert not [a for a in alerts_of(alice, today) if "expire" in a.title]
 
 
-def test_oet_too_old_for_the_current_pathway_season(alice):
+def test_oet_cut_off_unknown_means_no_oet_age_alert(alice):
+    """No cut-off is known for the 2027 Match (review A): none is invented."""
+    assert MatchCycle.objects.get(year=2027).oet_valid_from is None
+    record(alice, "oet", completed_date=datetime.date(2020, 1, 1))
+    assert not [a for a in alerts_of(alice, datetime.date(2026, 1, 1)) if "too old" in a.title]
+
+
+def test_oet_too_old_informs_on_a_proposed_cut_off_and_warns_on_a_verified_one(alice):
     cycle = MatchCycle.objects.get(year=2027)
-    assert cycle.oet_valid_from == datetime.date(2025, 1, 1)
+    cycle.oet_valid_from = datetime.date(2025, 1, 1)
+    cycle.save()
     record(alice, "oet", completed_date=datetime.date(2024, 12, 31))
+    alert = titled(alerts_of(alice, datetime.date(2026, 1, 1)), "OET may be too old")
+    assert alert.level == "info" and "about 1 Jan 2025, not yet confirmed" in alert.message
+    cycle.verify(
+        "oet_valid_from",
+        "https://www.ecfmg.org/certification-pathways/oet.html",
+        datetime.date(2026, 11, 25),
+    )
+    cycle.save()
     alert = titled(alerts_of(alice, datetime.date(2026, 1, 1)), "OET too old")
-    assert alert.level == "danger" and "1 Jan 2025" in alert.message
-    record(alice, "oet", completed_date=datetime.date(2025, 1, 1))
+    assert alert.level == "danger" and "after 1 Jan 2025." in alert.message
+    record(alice, "oet", completed_date=datetime.date(2025, 1, 1))  # on the cut-off: fine
     assert not [a for a in alerts_of(alice, datetime.date(2026, 1, 1)) if "too old" in a.title]
 
 
@@ -132,10 +142,20 @@ def test_oet_below_minimum_and_more_than_one_sitting(alice):
 
 
 def test_nrmp_withdraws_img_without_reported_exams(alice):
+    """The 2027 ROL deadline is proposed (24 Feb 2027): said so, and never a danger alone."""
     alert = titled(alerts_of(alice, datetime.date(2026, 11, 1)), "rank order list deadline")
-    assert alert.level == "warning" and "115 days" in alert.title
+    assert alert.level == "warning" and alert.title.startswith("About 115 days until")
+    assert "(about 24 Feb 2027, not yet confirmed)" in alert.message
     assert "withdraws" in alert.message and "Complete an ECFMG Pathway" in alert.message
-    assert titled(alerts_of(alice, datetime.date(2027, 2, 1)), "23 days").level == "danger"
+    assert "certify your list" in alert.message
+    assert titled(alerts_of(alice, datetime.date(2027, 2, 1)), "23 days").level == "warning"
+    cycle = MatchCycle.objects.get(year=2027)
+    cycle.verify("rol_deadline", "https://www.nrmp.org", datetime.date(2026, 11, 25))
+    cycle.save()
+    alert = titled(alerts_of(alice, datetime.date(2027, 1, 24)), "rank order list deadline")
+    assert alert.level == "warning" and alert.title.startswith("31 days")
+    alert = titled(alerts_of(alice, datetime.date(2027, 1, 25)), "30 days")  # the boundary
+    assert alert.level == "danger" and "(24 Feb 2027)" in alert.message
     assert titled(alerts_of(alice, datetime.date(2027, 2, 25)), "has passed").level == "danger"
     record(alice, "step-1", status="done")
     record(alice, "step-2-ck", status="done")
@@ -161,11 +181,17 @@ def test_alerts_are_sorted_most_serious_first(alice):
     assert levels == sorted(levels, key=["danger", "warning", "info"].index)
 
 
-def test_compute_alerts_is_pure_over_a_built_roadmap(alice):
-    with travel(datetime.date(2026, 11, 1)):
-        profile = Profile.objects.get(user=alice)
-        roadmap = build_roadmap(load_roadmap(alice, profile), datetime.date(2026, 11, 1))
-        assert compute_alerts(roadmap) == roadmap.alerts
+def test_alerts_follow_the_given_day_not_the_clock(alice):
+    """Reminders and the calendar feed compute alerts for other days than today."""
+    record(
+        alice, "step-1", outcome="passed", status="done", completed_date=datetime.date(2020, 3, 2)
+    )
+    with travel(datetime.date(2021, 1, 1)):
+        early = [a.title for a in alerts_of(alice, datetime.date(2026, 11, 1))]
+    with travel(datetime.date(2030, 1, 1)):
+        late = [a.title for a in alerts_of(alice, datetime.date(2026, 11, 1))]
+    assert early == late
+    assert "ECFMG 7-year window: exams by 2 Mar 2027 (121 days left)" in early
 
 
 # --- Visa alerts ----------------------------------------------------------------
@@ -177,36 +203,39 @@ def visa_alerts(alerts) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    ("today", "level", "title"),
+    ("today", "level"),
     [
-        (datetime.date(2030, 1, 1), "info", "ends by 1 Jul 2033 (1277 days left)"),
-        (datetime.date(2032, 7, 1), "warning", "ends by 1 Jul 2033 (365 days left)"),
-        (datetime.date(2033, 7, 1), "warning", "(0 days left)"),
-        (datetime.date(2033, 7, 2), "danger", "maximum reached on 1 Jul 2033"),
+        (datetime.date(2030, 1, 1), "info"),
+        (datetime.date(2033, 6, 30), "info"),  # 366 days before the end
+        (datetime.date(2033, 7, 1), "warning"),  # 365 days before
+        (datetime.date(2034, 7, 1), "warning"),  # the last day
+        (datetime.date(2034, 7, 2), "danger"),
     ],
 )
-def test_j1_seven_year_maximum_from_the_j1_start(alice, today, level, title):
-    record(alice, "j1-evsp", status="done", completed_date=datetime.date(2026, 7, 1))
+def test_j1_seven_year_maximum_counts_from_the_start_of_training(alice, today, level):
+    """Counted from the DS-2019 programme start (1 Jul 2027 for the 2027 Match), not from
+    when sponsorship was granted (review C)."""
+    record(alice, "j1-evsp", status="done", completed_date=datetime.date(2027, 4, 15))
     with travel(today):
         alert = titled(alerts_of(alice, today), "J-1 7-year maximum")
-    assert alert.level == level and title in alert.title
-    assert "began on 1 Jul 2026" in alert.message and "1 Jul 2033" in alert.message
+    assert alert.level == level
+    assert "1 Jul 2034" in alert.title
+    assert "start of J-1 training" in alert.message and "1 Jul 2027" in alert.message
     assert alert.milestone.slug == "j1-evsp"
 
 
 def test_j1_maximum_comes_from_the_rule_in_force_at_the_start(alice):
-    Rule.objects.create(key="j1_max_years", value=5, effective_from=datetime.date(2027, 1, 1))
-    record(alice, "j1-evsp", completed_date=datetime.date(2026, 7, 1))
+    record(alice, "j1-evsp", status="done")
     alert = titled(alerts_of(alice, datetime.date(2027, 6, 1)), "J-1 7-year maximum")
-    assert "1 Jul 2033" in alert.title
-    record(alice, "j1-evsp", completed_date=datetime.date(2027, 1, 1))
+    assert "1 Jul 2034" in alert.title
+    Rule.objects.create(key="j1_max_years", value=5, effective_from=datetime.date(2027, 7, 1))
     alert = titled(alerts_of(alice, datetime.date(2027, 6, 1)), "J-1 5-year maximum")
-    assert "1 Jan 2032" in alert.title
+    assert "1 Jul 2032" in alert.title
 
 
-def test_j1_maximum_needs_a_start_date_and_the_j1_route(alice):
-    assert not visa_alerts(alerts_of(alice, datetime.date(2027, 1, 1)))  # no start date
-    record(alice, "j1-evsp", completed_date=datetime.date(2026, 7, 1))
+def test_j1_maximum_needs_sponsorship_and_the_j1_route(alice):
+    assert not visa_alerts(alerts_of(alice, datetime.date(2027, 1, 1)))  # not sponsored yet
+    record(alice, "j1-evsp", status="done")
     Profile.objects.filter(user=alice).update(visa="h1b")  # j1-evsp is off her roadmap
     assert not [a for a in alerts_of(alice, datetime.date(2027, 1, 1)) if "J-1" in a.title]
     Profile.objects.filter(user=alice).update(visa="j1")
@@ -273,7 +302,10 @@ def test_h1b_fee_warning_for_members_who_may_need_an_h1b(alice, visa):
     with travel(today):
         alert = titled(alerts_of(alice, today), "$100,000")
     assert alert.level == "warning" and alert.milestone.slug == "h1b"
-    assert "19 Sep 2025" in alert.message and "national-interest" in alert.message
+    assert "19 Sep 2025" in alert.message and "21 Sep 2025 for 12 months" in alert.message
+    assert "not to an approved change of status inside the US" in alert.message
+    assert "status after 21 Sep 2026 unknown" in alert.title
+    assert alert.url.startswith("https://www.aamc.org/news/")
     record(alice, "h1b", status="done")
     assert not [a for a in alerts_of(alice, today) if "$100,000" in a.title]
 
@@ -285,14 +317,14 @@ def test_no_h1b_fee_warning_off_the_h1b_route(alice, visa):
 
 
 def test_dashboard_shows_the_visa_alerts_with_their_milestone_links(alice, client):
-    record(alice, "j1-evsp", status="done", completed_date=datetime.date(2026, 7, 1))
+    record(alice, "j1-evsp", status="done")
     record(alice, "conrad-30", status="in_progress")
     with travel(datetime.date(2029, 11, 1)):
         client.force_login(alice)  # inside the travel, or the session has long expired
         response = client.get("/roadmap/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "J-1 7-year maximum: ends by 1 Jul 2033" in html
+    assert "J-1 7-year maximum: ends by 1 Jul 2034" in html
     assert "J-1 two-year home-country requirement" in html
     assert "Conrad 30: fiscal year 2030" in html
     assert f'href="{reverse("pathways:milestone", args=["conrad-30"])}"' in html

@@ -5,7 +5,7 @@ from django.core.management import call_command
 
 from pathways.models import Milestone, Progress
 from resources.models import ProblemReport, Resource, SavedResource
-from tests.conftest import make_member
+from tests.factories import make_member
 
 
 @pytest.fixture

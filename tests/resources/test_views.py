@@ -45,7 +45,7 @@ def test_directory_history_restore_gets_the_whole_page(client, resource):
 
 def test_directory_search_and_filters_combine(client, resource, make_resource, tag):
     other = make_resource(title="Sponsorship FAQ", category="match", cost="free", location="Online")
-    response = client.get(DIRECTORY, {"q": "sponsorship", "category": "visas"})
+    response = client.get(DIRECTORY, {"q": "sponsorship", "category": "visa"})
     assertContains(response, resource.title)
     assertNotContains(response, other.title)
     for params in [{"cost": "paid"}, {"location": "United States"}, {"tag": tag.slug}]:

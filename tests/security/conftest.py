@@ -1,5 +1,5 @@
-"""Fixtures for the security sweeps: the curated site, sample URLs for every pattern, and a
-count of every table's rows."""
+"""Fixtures for the security tests: the curated site shared per module, sample URLs for every
+pattern, a count of every table's rows, and a superuser with a second factor for the admin."""
 
 import re
 from pathlib import Path
@@ -12,7 +12,7 @@ from django.urls import resolve
 from accounts.models import User
 from pathways.models import Milestone, Progress
 from resources.models import Resource
-from tests.conftest import make_member
+from tests.factories import give_authenticator_app, make_member, record
 from tests.security.url_classes import Route
 
 CONVERTER = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>")
@@ -41,8 +41,6 @@ def _shared_site(django_db_setup, django_db_blocker):
     """Loaded once per module (the curated content takes a second to load): the content, the
     three personas and Alice's progress rows. Each test still runs in its own rolled-back
     transaction; the module's data is flushed at its end."""
-    from django.test import Client
-
     with django_db_blocker.unblock():
         call_command("load_curated_content", verbosity=0)
         call_command("setup_curators", verbosity=0)
@@ -50,11 +48,12 @@ def _shared_site(django_db_setup, django_db_blocker):
         bob = make_member("bob@example.com", visa="h1b", match_year=2028)
         carla = make_member("carla@example.com")
         call_command("setup_curators", add=[carla.email], verbosity=0)
-        for user in (alice, bob):  # the first roadmap view creates the progress rows
-            client = Client()
-            client.force_login(user)
-            client.get("/roadmap/")
+        give_authenticator_app(carla)  # the admin opens only to staff with a second factor
         milestone = Milestone.objects.order_by("order").first()
+        # Saved progress, so pages and forms have rows to show (the catalogue's milestones too).
+        for user in (alice, bob):
+            for slug in (milestone.slug, "step-1", "step-2-ck", "oet"):
+                record(user, slug, status="in_progress", notes="Own notes")
         yield {
             "member": alice,
             "other_member": bob,
@@ -68,22 +67,10 @@ def _shared_site(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def site(_shared_site, db):
+    """The shared site. Its personas are site["member"] (Alice), site["other_member"] (Bob)
+    and site["curator"] (Carla, staff with an authenticator app); the top-level fixtures of
+    the same names stay as they are for this folder's other tests."""
     return _shared_site
-
-
-@pytest.fixture
-def member(site):
-    return site["member"]
-
-
-@pytest.fixture
-def other_member(site):
-    return site["other_member"]
-
-
-@pytest.fixture
-def curator(site):
-    return site["curator"]
 
 
 @pytest.fixture
@@ -125,3 +112,16 @@ def project_app_configs() -> list:
             if not first.startswith(".") and first != "node_modules":
                 ours.append(config)
     return ours
+
+
+@pytest.fixture
+def superuser(db):
+    user = User.objects.create_superuser(email="root@example.com", password="correct-horse-42")
+    give_authenticator_app(user)
+    return user
+
+
+@pytest.fixture
+def admin_client(client, superuser):
+    client.force_login(superuser)
+    return client

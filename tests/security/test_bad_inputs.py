@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms import BaseForm
 from django.forms.models import model_to_dict
@@ -30,6 +31,7 @@ from tests.security.conftest import project_app_configs, row_counts
 from tests.security.url_classes import progress_path, progress_url
 
 REJECTED, INERT = "rejected", "inert"
+PASSWORD = "a-Long-enough-passphrase-73"
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
 LIVE_LINK = re.compile(r"""href\s*=\s*["']?\s*(javascript|data|vbscript):""", re.IGNORECASE)
@@ -92,6 +94,32 @@ def send_report(clients, site, data):
 
 def send_directory(clients, site, data):
     return clients["visitor"].get("/resources/", data)
+
+
+PREVIEW_ANSWERS = {
+    "graduation_year": "2022",
+    "specialty": "Internal Medicine",
+    "match_year": "2028",
+    "visa": "j1",
+}
+
+
+def send_preview(clients, site, data):
+    """A visitor's preview: the answers in the query string (a GET form)."""
+    return clients["visitor"].get("/roadmap/preview/", data)
+
+
+def send_keep_preview(clients, site, data):
+    """Keeping the preview's answers for sign-up: a POST that writes only the session."""
+    return clients["visitor"].post("/roadmap/preview/keep/", data)
+
+
+def send_signup(clients, site, data):
+    return clients["visitor"].post("/accounts/signup/", data)
+
+
+def send_add_email(clients, site, data):
+    return clients["member"].post("/accounts/email/", {"action_add": "", **data})
 
 
 IMPORT_HEADERS = [
@@ -215,6 +243,20 @@ TARGETS = {
         snapshot=lambda site: User.objects.filter(pk=site["member"].pk).exists(),
     ),
     "directory": Target(send=send_directory, snapshot=lambda site: None),
+    "preview": Target(send=send_preview, base=PREVIEW_ANSWERS),
+    "keep-preview": Target(send=send_keep_preview, base=PREVIEW_ANSWERS),
+    "signup": Target(
+        send=send_signup,
+        base={"email": "newcomer@example.com", "password1": PASSWORD, "password2": PASSWORD},
+        snapshot=lambda site: sorted(User.objects.values_list("email", flat=True)),
+    ),
+    "add-email": Target(
+        send=send_add_email,
+        base={"email": "alice.second@example.com"},
+        snapshot=lambda site: sorted(
+            EmailAddress.objects.filter(user=site["member"]).values_list("email", flat=True)
+        ),
+    ),
     "import": Target(
         send=send_import,
         snapshot=lambda site: sorted(Resource.objects.values_list("slug", "title", "url")),
@@ -223,8 +265,7 @@ TARGETS = {
 }
 
 
-def other_progress(site):
-    return Progress.objects.filter(user=site["other_member"]).first().pk
+STEP2CS = {"has_step2cs": "on", "step2cs_month": "11", "step2cs_year": "2019"}
 
 
 @dataclass
@@ -248,6 +289,7 @@ REQUIRED = "This field is required."
 NUL = "Null characters are not allowed."
 SCORE = "A USMLE score is between 1 and 300."
 OET = "An OET sub-score is between 0 and 500."
+CS_GONE = "Step 2 CS was suspended in March 2020"
 
 CASES = [
     # --- Profile (onboarding and settings share the form) ---------------------------------
@@ -274,6 +316,17 @@ CASES = [
     Case("profile", {"school_name": "x" * 201}, REJECTED, "at most 200 characters"),
     Case("profile", {"school_name": "Med\x00School"}, REJECTED, NUL),
     Case("profile", {"school_country": "   "}, REJECTED, REQUIRED),
+    # Step 2 CS: month and year of a former pass (the exam stopped in March 2020)
+    Case("profile", {**STEP2CS, "step2cs_month": "4", "step2cs_year": "2020"}, REJECTED, CS_GONE),
+    Case("profile", {**STEP2CS, "step2cs_year": "2031"}, REJECTED, CS_GONE),
+    Case("profile", {**STEP2CS, "step2cs_month": "13"}, REJECTED, CHOICE),
+    Case("profile", {**STEP2CS, "step2cs_month": "0"}, REJECTED, CHOICE),
+    Case("profile", {**STEP2CS, "step2cs_month": "March"}, REJECTED, CHOICE),
+    Case("profile", {**STEP2CS, "step2cs_year": "19x9"}, REJECTED, WHOLE),
+    Case("profile", {**STEP2CS, "step2cs_year": "1066"}, REJECTED, "year you passed Step 2 CS"),
+    Case("profile", {**STEP2CS, "step2cs_year": "9" * 30}, REJECTED, CS_GONE),
+    Case("profile", {**STEP2CS, "step2cs_month": ""}, REJECTED, "Choose the month"),
+    Case("profile", {**STEP2CS, "step2cs_year": ""}, REJECTED, "Enter the year you passed"),
     # --- Progress: score milestone, plain and htmx -----------------------------------------
     Case("progress-score", {"notes": SCRIPT}, INERT),
     Case("progress-score-htmx", {"notes": IMG}, INERT),
@@ -291,7 +344,7 @@ CASES = [
     Case("progress-score-htmx", {"status": ""}, REJECTED, REQUIRED),
     Case("progress-score-htmx", {"attempts": "-1"}, REJECTED, "greater than or equal to 0"),
     Case("progress-score-htmx", {"attempts": "11"}, REJECTED, "less than or equal to 10"),
-    Case("progress-score-htmx", {"attempts": "5"}, REJECTED, "USMLE allows 4 attempts"),
+    Case("progress-score-htmx", {"attempts": "7"}, REJECTED, "never allowed more than 6"),
     Case("progress-score-htmx", {"planned_date": "0001-01-01"}, REJECTED, "from 1960 onwards"),
     Case("progress-score-htmx", {"planned_date": "9999-12-31"}, REJECTED, "no later than 2100"),
     Case("progress-score", {"planned_date": "2025-02-30"}, REJECTED, DATE),
@@ -305,9 +358,11 @@ CASES = [
     Case("progress-oet-htmx", {"oet_writing": "-1"}, REJECTED, OET),
     Case("progress-pass-fail", {"status": "done", "outcome": "failed"}, REJECTED, "marked done"),
     Case("progress-pass-fail", {"outcome": "maybe"}, REJECTED, CHOICE),
-    # --- Progress: ids in the URL (another member's, nonsense) -----------------------------
-    Case("progress-url", {"id": other_progress}, REJECTED, status=404),
-    Case("progress-url-htmx", {"id": other_progress}, REJECTED, status=404),
+    # --- Progress: slugs in the URL that name no milestone of the member's road ------------
+    # (Another member's row has no address: the slug names a milestone, the row is the
+    # member's own; test_another_members_progress_is_out_of_reach.)
+    Case("progress-url", {"id": "no-such-milestone"}, REJECTED, status=404),
+    Case("progress-url-htmx", {"id": "no-such-milestone"}, REJECTED, status=404),
     Case("progress-url", {"id": "0"}, REJECTED, status=404),
     Case("progress-url", {"id": "-1"}, REJECTED, status=404),
     Case("progress-url", {"id": "abc"}, REJECTED, status=404),
@@ -343,6 +398,41 @@ CASES = [
     Case("directory", {"page": "abc"}, INERT),
     Case("directory", {"page": "99999999999999999999"}, INERT),
     Case("directory", {"next": "//evil.example", "q": "javascript:alert(1)"}, INERT),
+    # --- The visitor's preview (GET query string) and keeping its answers (POST) -----------
+    Case("preview", {"specialty": SCRIPT}, INERT),
+    Case("preview", {"specialty": IMG + '"><svg onload=alert(1)>'}, INERT),
+    Case("preview", {"specialty": '{{ 7*7 }} hx-get="/admin/" hx-trigger="load"'}, INERT),
+    Case("preview", {"specialty": "' OR 1=1--"}, INERT),
+    Case("preview", {"school_name": SCRIPT, "user": "1", "next": "//evil.example"}, INERT),
+    Case("preview", {"graduation_year": "abc"}, REJECTED, WHOLE),
+    Case("preview", {"graduation_year": "-5"}, REJECTED, "greater than or equal to 0"),
+    Case("preview", {"graduation_year": "1e3"}, REJECTED, WHOLE),
+    Case("preview", {"graduation_year": "9" * 30}, REJECTED, "no later than"),
+    Case("preview", {"graduation_year": ""}, REJECTED, REQUIRED),
+    Case("preview", {"match_year": "2020"}, REJECTED, "Match is already over"),
+    Case("preview", {"match_year": "3000"}, REJECTED, "no later than"),
+    Case("preview", {"graduation_year": "2030", "match_year": "2028"}, REJECTED, "cannot be"),
+    Case("preview", {"visa": "H1B'--"}, REJECTED, CHOICE),
+    Case("preview", {"visa": SCRIPT}, REJECTED, CHOICE),
+    Case("preview", {"visa": ""}, REJECTED, REQUIRED),
+    Case("preview", {**STEP2CS, "step2cs_month": "4", "step2cs_year": "2020"}, REJECTED, CS_GONE),
+    Case("preview", {**STEP2CS, "step2cs_month": "12", "step2cs_year": "2024"}, REJECTED, CS_GONE),
+    Case("preview", {**STEP2CS, "step2cs_month": "13"}, REJECTED, CHOICE),
+    Case("preview", {**STEP2CS, "step2cs_year": "abc"}, REJECTED, WHOLE),
+    Case("preview", {"specialty": "x" * 10_000}, REJECTED, "at most 100 characters"),
+    Case("preview", {"specialty": "a\x00b"}, REJECTED, status=400),
+    Case("keep-preview", {"specialty": SCRIPT}, INERT),
+    Case("keep-preview", {"match_year": "2020"}, REJECTED, "Match is already over"),
+    Case("keep-preview", {**STEP2CS, "step2cs_year": "2021"}, REJECTED, CS_GONE),
+    # --- Sign-up and adding an email address (allauth forms with our canonical addresses) --
+    Case("signup", {"email": SCRIPT + "@example.com"}, REJECTED, "valid email"),
+    Case("signup", {"email": "alice@example.com\x00"}, REJECTED),
+    Case("signup", {"email": "x" * 300 + "@example.com"}, REJECTED),
+    Case("signup", {"password2": "something-else-entirely-9"}, REJECTED, "same password"),
+    Case("signup", {"password1": "short", "password2": "short"}, REJECTED, "too short"),
+    Case("add-email", {"email": IMG}, REJECTED, "valid email"),
+    Case("add-email", {"email": "javascript:alert(1)//@example.com"}, REJECTED),
+    Case("add-email", {"email": "a\x00@example.com"}, REJECTED),
     # --- The admin's CSV import of resources ------------------------------------------------
     Case("import", {"url": "javascript:alert(1)"}, REJECTED, "Enter a valid URL"),
     Case("import", {"url": "data:text/html,<script>alert(1)</script>"}, REJECTED, "valid URL"),
@@ -363,7 +453,8 @@ CASES = [
 
 
 @pytest.fixture
-def clients(member, curator):
+def clients(site):
+    member, curator = site["member"], site["curator"]
     visitor, member_client, staff = Client(), Client(), Client()
     member_client.force_login(member)
     staff.force_login(curator)
@@ -419,11 +510,27 @@ def test_fields_a_form_does_not_list_are_ignored(site, clients):
     assert report.user == member and report.resolved_at is None
 
 
+def test_another_members_progress_is_out_of_reach(site, clients):
+    """Progress URLs name a milestone, and the row is always the member's own: Alice saving a
+    milestone Bob has a row for changes her row, never his."""
+    bob_rows = sorted(Progress.objects.filter(user=site["other_member"]).values_list())
+    slug = Progress.objects.filter(user=site["other_member"]).first().milestone.slug
+    data = {"status": "done", "attempts": "0", "notes": "mine"}
+    for headers in ({}, {"HX-Request": "true"}):
+        response = clients["member"].post(progress_path(slug), data, headers=headers)
+        assert response.status_code in (200, 302)
+    assert sorted(Progress.objects.filter(user=site["other_member"]).values_list()) == bob_rows
+    assert Progress.objects.get(user=site["member"], milestone__slug=slug).notes == "mine"
+
+
 # Every form class of the project, and the catalogue targets that attack it. A new form fails
 # test_every_form_is_in_the_catalogue until it has a Target and cases here.
 FORMS_COVERED = {
     "accounts.forms.ProfileForm": ["profile"],
     "accounts.forms.DeleteAccountForm": ["delete-account"],
+    "accounts.forms.PreviewForm": ["preview", "keep-preview"],
+    "accounts.forms.SignupForm": ["signup"],
+    "accounts.forms.AddEmailForm": ["add-email"],
     "pathways.forms.ProgressForm": ["progress-score", "progress-oet-htmx", "progress-pass-fail"],
     "resources.forms.ResourceFilterForm": ["directory"],
     "resources.forms.ProblemReportForm": ["report"],

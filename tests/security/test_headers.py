@@ -57,7 +57,15 @@ RESPONSES = [
     ("403 CSRF failure", csrf_failure, 403, False, False),
     ("500", raising("/bug/"), 500, False, True),
     ("503 database unavailable", raising("/lost/"), 503, False, False),
-    ("admin log-in", visitor_get("/admin/login/"), 200, False, True),
+    ("admin log-in (handed to allauth's)", visitor_get("/admin/login/"), 302, False, False),
+    ("curators' review queue", lambda c, site: c["staff"].get("/admin/review/"), 200, True, True),
+    ("preview with answers", visitor_get("/roadmap/preview/?graduation_year=2022&specialty=IM"
+     "&match_year=2028&visa=j1"), 200, False, True),
+    ("progress form fragment (htmx GET)", lambda c, site: c["member"].get(
+        progress_url(site["progress"]), headers={"HX-Request": "true"}), 200, True, False),
+    ("400 NUL byte", visitor_get("/resources/?q=%00"), 400, False, False),
+    ("two-factor settings", member_get("/accounts/2fa/"), 200, True, True),
+    ("signed-in devices", member_get("/accounts/sessions/"), 200, True, True),
     ("admin index", lambda c, site: c["staff"].get("/admin/"), 200, True, True),
     ("admin resource list", lambda c, site: c["staff"].get("/admin/resources/resource/"), 200,
      True, True),
@@ -71,7 +79,8 @@ RESPONSES = [
 
 
 @pytest.fixture
-def personas(member, curator):
+def personas(site):
+    member, curator = site["member"], site["curator"]
     visitor, member_client, staff = Client(), Client(), Client()
     member_client.force_login(member)
     staff.force_login(curator)
@@ -118,8 +127,9 @@ def test_full_pages_carry_a_fresh_nonce_on_their_scripts(personas):
     assert f'nonce="{nonces[0]}"' in first.content.decode()
 
 
-def test_every_member_page_is_no_store(site, url_for, member):
+def test_every_member_page_is_no_store(site, url_for):
     """Every member-only pattern (allauth's included), as that member: no cache keeps it."""
+    member = site["member"]
     client = Client()
     client.force_login(member)
     stored = []

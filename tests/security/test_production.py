@@ -78,7 +78,7 @@ def cookie_attributes(morsel) -> dict:
 
 
 def test_allauth_log_in_and_an_htmx_post_work_with_production_cookies(
-    production_settings, site, member, password
+    production_settings, site, password
 ):
     """The production cookie settings in this process, over HTTPS with CSRF enforced: log in
     through allauth's form, then post a progress update the way htmx does (X-CSRFToken from
@@ -94,7 +94,7 @@ def test_allauth_log_in_and_an_htmx_post_work_with_production_cookies(
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())[1]
         response = client.post(
             "/accounts/login/",
-            {"login": member.email, "password": password, "csrfmiddlewaretoken": token},
+            {"login": site["member"].email, "password": password, "csrfmiddlewaretoken": token},
             secure=True,
             headers=origin,
         )

@@ -5,7 +5,8 @@ one class (and so gets that class's checks) before the suite passes again.
 Classes:
 - PUBLIC: anyone may GET it (the home page, the directory, allauth's log-in and sign-up...).
 - MEMBER: a visitor is sent to the log-in page; a member sees only their own data.
-- STAFF: the admin; a member gets a redirect to the admin log-in, a 403 or a 404.
+- STAFF: the admin (staff with a second factor only); a member gets a redirect to the admin
+  log-in, a 403 or a 404.
 - TOKEN: reached through a secret in the URL (email confirmation, password reset); a wrong
   token reveals nothing and changes nothing.
 - REDIRECT: a permanent redirect to a fixed place (the favicon).
@@ -29,6 +30,8 @@ REDIRECT = "redirect"
 ADMIN_MODELS = [
     "auth.group",
     "account.emailaddress",
+    "mfa.authenticator",
+    "usersessions.usersession",
     "accounts.user",
     "pathways.milestone",
     "pathways.matchcycle",
@@ -57,7 +60,10 @@ URL_CLASSES: dict[str, str] = {
     "accounts:onboarding": MEMBER,
     "accounts:settings": MEMBER,
     "accounts:delete": MEMBER,
-    # pathways: the member's roadmap
+    # pathways: a visitor's preview (GET with the answers in the query string; "keep" is a
+    # POST that stores them in the visitor's session for sign-up), then the member's roadmap
+    "pathways:preview": PUBLIC,
+    "pathways:keep_preview": PUBLIC,
     "pathways:dashboard": MEMBER,
     "pathways:timeline": MEMBER,
     "pathways:progress": MEMBER,
@@ -84,9 +90,27 @@ URL_CLASSES: dict[str, str] = {
     "account_confirm_email": TOKEN,
     "account_reset_password_from_key": TOKEN,
     "account_reset_password_from_key_done": PUBLIC,
+    # allauth (mfa): a member's second factors; the two log-in stages are public
+    "mfa_index": MEMBER,
+    "mfa_authenticate": PUBLIC,  # only shows a form during a pending two-factor log-in
+    "mfa_reauthenticate": MEMBER,
+    "mfa_activate_totp": MEMBER,
+    "mfa_deactivate_totp": MEMBER,
+    "mfa_view_recovery_codes": MEMBER,
+    "mfa_generate_recovery_codes": MEMBER,
+    "mfa_download_recovery_codes": MEMBER,
+    "mfa_list_webauthn": MEMBER,
+    "mfa_add_webauthn": MEMBER,
+    "mfa_reauthenticate_webauthn": MEMBER,
+    "mfa_remove_webauthn": MEMBER,  # another member's key (or none) is a 404
+    "mfa_edit_webauthn": MEMBER,
+    "mfa_login_webauthn": PUBLIC,  # log-in with a passkey alone
+    # allauth (usersessions): a member's signed-in devices
+    "usersessions_list": MEMBER,
     # The admin (curators and superusers)
     "admin:index": STAFF,
-    "admin:login": PUBLIC,
+    "curation-review": STAFF,  # the curators' review queue, behind the admin's own gate
+    "admin:login": STAFF,  # hands visitors to allauth's log-in (rate limits, second factor)
     "admin:logout": STAFF,
     "admin:password_change": STAFF,
     "admin:password_change_done": STAFF,
@@ -137,17 +161,15 @@ def all_routes() -> list[Route]:
 
 
 def progress_route() -> str:
-    """The progress edit route: `roadmap/progress/<int:pk>/` today, `roadmap/m/<slug:slug>/
-    progress/` after issue 7. Tests build its URLs here so the move is no edit to them."""
+    """The progress edit route (`roadmap/m/<slug:slug>/progress/`): tests build its URLs here."""
     return next(r.route for r in walk() if r.name == "pathways:progress")
 
 
 def progress_path(value) -> str:
-    """The progress URL with `value` (a pk or a slug, or garbage) in its one parameter."""
+    """The progress URL with `value` (a milestone slug, or garbage) in its one parameter."""
     return "/" + re.sub(r"<(\w+:)?\w+>", str(value), progress_route())
 
 
 def progress_url(progress) -> str:
-    """A member's own progress URL, by pk or by its milestone's slug, whichever the route takes."""
-    by_pk = ":pk>" in progress_route() or "<pk>" in progress_route()
-    return progress_path(progress.pk if by_pk else progress.milestone.slug)
+    """A member's own progress URL: by its milestone's slug."""
+    return progress_path(progress.milestone.slug)

@@ -1,9 +1,10 @@
 """Create or update the "Curators" group; optionally make people curators.
 
-Curators maintain the curated content (milestones, prerequisites, Match
-cycles, rules, resources) and work through problem reports. They never get
-permissions on members' own data (progress, saved resources). Safe to re-run:
-the group's permissions are set to exactly this list each time.
+Curators maintain the curated content (milestones, prerequisites, Match cycles, rules,
+resources, tags) and work through problem reports. The group gets exactly the permissions
+listed in CURATOR_PERMISSIONS, an allow-list: a model added later gets none until it is
+listed here, so members' own data never becomes editable by curators by accident.
+Safe to re-run: the group's permissions are set to exactly this list each time.
 """
 
 from django.apps import apps
@@ -13,25 +14,30 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 GROUP_NAME = "Curators"
-CONTENT_APPS = ["pathways", "resources"]
-# Members' own data: curators have no business editing it.
-MEMBER_DATA = {"pathways.progress", "resources.savedresource"}
-# Problem reports come from members: curators read, resolve and delete them.
-REVIEW_ONLY = {"resources.problemreport": ["view", "change", "delete"]}
+ALL = ["add", "change", "delete", "view"]
+CURATOR_PERMISSIONS = {
+    "pathways.milestone": ALL,
+    "pathways.prerequisite": ALL,
+    "pathways.matchcycle": ALL,
+    "pathways.rule": ALL,
+    "resources.resource": ALL,
+    "resources.tag": ALL,
+    # Problem reports are written by members *to* curators: read, resolve, delete.
+    "resources.problemreport": ["view", "change", "delete"],
+}
 
 
 def curator_permissions() -> list[Permission]:
-    wanted = []
-    for app_label in CONTENT_APPS:
-        for model in apps.get_app_config(app_label).get_models():
-            label = model._meta.label_lower
-            if label in MEMBER_DATA:
-                continue
-            actions = REVIEW_ONLY.get(label, ["add", "change", "delete", "view"])
-            wanted += [(app_label, f"{action}_{model._meta.model_name}") for action in actions]
     perms = []
-    for app_label, codename in wanted:
-        perms.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    for label, actions in CURATOR_PERMISSIONS.items():
+        model = apps.get_model(label)
+        app_label, model_name = model._meta.app_label, model._meta.model_name
+        for action in actions:
+            perms.append(
+                Permission.objects.get(
+                    content_type__app_label=app_label, codename=f"{action}_{model_name}"
+                )
+            )
     return perms
 
 

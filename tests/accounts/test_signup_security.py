@@ -1,0 +1,106 @@
+"""Sign-up: double submissions, look-alike addresses and timing."""
+
+import pytest
+from allauth.account.internal.flows import manage_email
+from django.core import mail
+from django.urls import reverse
+
+from accounts.models import User
+
+pytestmark = pytest.mark.django_db
+
+SIGNUP = {"password1": "a-long-enough-passphrase", "password2": "a-long-enough-passphrase"}
+
+
+def signup(client, email):
+    return client.post(reverse("account_signup"), {"email": email, **SIGNUP})
+
+
+@pytest.fixture
+def race(monkeypatch):
+    """The other submission commits between this one's uniqueness check and its save."""
+    real = manage_email.email_already_exists
+
+    def not_yet(email, *args, **kwargs):
+        real(email, *args, **kwargs)
+        return email, False
+
+    monkeypatch.setattr(manage_email, "email_already_exists", not_yet)
+
+
+def test_second_of_two_simultaneous_signups_gets_the_normal_response(client, race, db):
+    first = signup(client, "priya@example.com")
+    assert first.status_code == 302
+    client.cookies.clear()
+    second = signup(client, "Priya@Example.com")  # its check saw no account; the insert clashes
+    assert second.status_code == 302
+    assert second.url == first.url == reverse("account_email_verification_sent")
+    assert User.objects.filter(email__iexact="priya@example.com").count() == 1
+    assert len(mail.outbox) == 1  # only the first sign-up's confirmation
+
+
+@pytest.mark.parametrize(
+    "lookalike",
+    [
+        "\uff41lice@example.com",  # full-width a
+        "alice@\uff45xample.com",  # full-width e in the domain
+        "ALICE@EXAMPLE.COM",
+    ],
+)
+def test_full_width_variants_are_the_same_address(client, member, lookalike):
+    response = signup(client, lookalike)
+    assert response.status_code == 302  # the normal "verification sent" answer
+    assert User.objects.count() == 1
+    # No confirmation mail to the existing member as if it were a new account.
+    assert not [m for m in mail.outbox if "/confirm-email/" in m.body]
+
+
+@pytest.mark.parametrize(
+    "lookalike",
+    [
+        "\u0430lice@example.com",  # Cyrillic a
+        "al\u0131ce@example.com",  # dotless i
+        "alice@ex\u0430mple.com",  # Cyrillic a in the domain
+        "alice@\u0435x\u0430mple.com",  # Cyrillic e and a: one script per label is not enough
+    ],
+)
+def test_lookalike_addresses_are_refused_at_signup(client, member, lookalike):
+    response = signup(client, lookalike)
+    assert response.status_code == 200
+    assert "look like" in " ".join(response.context["form"].errors["email"])
+    assert User.objects.count() == 1
+
+
+def test_lookalike_address_is_refused_when_adding_an_email(member_client, member):
+    response = member_client.post(
+        reverse("account_email"), {"action_add": "", "email": "bob@ex\u0430mple.com"}
+    )
+    assert response.status_code == 200
+    assert "look like" in " ".join(response.context["form"].errors["email"])
+
+
+def test_international_domain_is_stored_in_its_idna_form(client, db):
+    response = signup(client, "Jose@Ex\u00e4mple.com")
+    assert response.status_code == 302
+    assert User.objects.get().email == "jose@xn--exmple-cua.com"
+
+
+def test_signup_hashes_a_password_for_known_and_new_addresses_alike(client, member, monkeypatch):
+    """The response time must not tell which addresses are registered."""
+    from django.contrib.auth.hashers import MD5PasswordHasher
+
+    calls = []
+    real_encode = MD5PasswordHasher.encode
+
+    def counting_encode(self, password, salt, *args, **kwargs):
+        calls.append(password)
+        return real_encode(self, password, salt, *args, **kwargs)
+
+    monkeypatch.setattr(MD5PasswordHasher, "encode", counting_encode)
+    assert signup(client, "newcomer@example.com").status_code == 302
+    new_address_hashes = len(calls)
+    calls.clear()
+    client.cookies.clear()
+    assert signup(client, member.email).status_code == 302
+    assert new_address_hashes >= 1
+    assert len(calls) == new_address_hashes

@@ -1,0 +1,114 @@
+"""Test data, one place for every test folder (unit, view and browser tests alike).
+
+Plain functions: fixtures in tests/conftest.py wrap the common ones as personas.
+"""
+
+import datetime
+import itertools
+
+from django.utils import timezone
+
+PASSWORD = "correct-horse-battery-42"
+_numbers = itertools.count(1)
+
+
+def make_member(email: str, *, onboarded: bool = True, profile: bool = True, **profile_fields):
+    """A verified member; with a profile (onboarded unless told otherwise) by default."""
+    from allauth.account.models import EmailAddress
+
+    from accounts.models import Profile, User
+
+    user = User.objects.create_user(email=email, password=PASSWORD)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    if not profile:
+        return user
+    defaults = {
+        "school_country": "India",
+        "school_name": "Example Medical College",
+        "graduation_year": 2024,
+        "specialty": "Internal Medicine",
+        "match_year": 2027,
+        "visa": Profile.Visa.J1,
+        "has_step2cs": False,
+        "onboarded_at": timezone.now() if onboarded else None,
+    }
+    Profile.objects.create(user=user, **{**defaults, **profile_fields})
+    return user
+
+
+def give_authenticator_app(user) -> str:
+    """Activate TOTP for the user (staff need a second factor for the admin); the secret."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def record(user, slug: str, **fields):
+    """Set fields of a member's progress on a milestone, creating the row if needed."""
+    from pathways.models import Milestone, Progress
+
+    progress, _ = Progress.objects.update_or_create(
+        user=user, milestone=Milestone.objects.get(slug=slug), defaults=fields
+    )
+    return progress
+
+
+def make_milestones(count: int, *, year: int = 2027):
+    """`count` synthetic milestones, each (after the first) requiring the previous one
+    (hard and soft in turn), spread over the categories and record kinds, plus the rules
+    and the cycle for `year`."""
+    from pathways.cycles import default_dates
+    from pathways.models import MatchCycle, Milestone, Prerequisite, Rule
+
+    kinds = ["dates", "pass_fail", "score", "oet", "nothing"]
+    categories = ["exams", "ecfmg", "match", "visa", "licensure"]
+    milestones = Milestone.objects.bulk_create(
+        Milestone(
+            slug=f"m-{n}",
+            title=f"Milestone {n}",
+            category=categories[n % 5],
+            summary="Synthetic.",
+            source_url="https://example.org/",
+            last_reviewed=datetime.date(2025, 1, 1),
+            order=n,
+            records=kinds[n % 5],
+            counts_attempts=n % 5 == 2,
+            deadline="match_day" if n % 3 == 0 else "",
+        )
+        for n in range(count)
+    )
+    Prerequisite.objects.bulk_create(
+        Prerequisite(milestone=b, required=a, kind="hard" if n % 2 else "soft")
+        for n, (a, b) in enumerate(zip(milestones, milestones[1:], strict=False))
+    )
+    Rule.objects.get_or_create(key="usmle_attempt_limit", effective_from=None, value=4)
+    MatchCycle.objects.get_or_create(year=year, defaults=default_dates(year))
+    return milestones
+
+
+def make_resource(**fields):
+    """A resource; published and reviewed recently unless told otherwise."""
+    from resources.models import Resource
+
+    number = next(_numbers)
+    tags = fields.pop("tags", [])
+    milestones = fields.pop("milestones", [])
+    defaults = {
+        "title": f"Resource {number}",
+        "slug": f"resource-{number}",
+        "organisation": "ECFMG (Intealth)",
+        "category": Resource.Category.ECFMG,
+        "summary": "A short summary.",
+        "description": "",
+        "url": f"https://www.ecfmg.org/page-{number}/",
+        "cost": Resource.Cost.FREE,
+        "location": "Online",
+        "published": True,
+        "last_reviewed": datetime.date(2025, 12, 1),
+    }
+    resource = Resource.objects.create(**{**defaults, **fields})
+    resource.tags.set(tags)
+    resource.milestones.set(milestones)
+    return resource

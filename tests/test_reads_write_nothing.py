@@ -1,0 +1,107 @@
+"""Reading never writes: every page a member can open, by GET and HEAD, leaves every table as
+it was (sessions aside, which Django and accounts.middleware.IdleTimeoutMiddleware refresh).
+Pages are discovered from the URL resolver, so a page added later is visited too; one that
+needs an argument gets it from ARGUMENTS.
+"""
+
+import time
+
+import pytest
+from django.apps import apps
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.middleware import REFRESH_EVERY, SEEN_KEY
+from pathways.models import Milestone
+from tests.factories import make_resource, record
+
+pytestmark = pytest.mark.django_db
+
+# The apps whose pages members open; allauth's own pages are listed below.
+MEMBER_NAMESPACES = {"accounts", "pathways", "resources"}
+ALLAUTH_PAGES = [
+    "/accounts/email/",
+    "/accounts/password/change/",
+    "/accounts/logout/",
+    "/accounts/2fa/",
+    "/accounts/2fa/totp/activate/",
+    "/accounts/2fa/webauthn/add/",
+    "/accounts/sessions/",
+]
+# The session's own bookkeeping: the session row (its expiry slides) and allauth's record
+# of it (the "last seen" of the member's device list), refreshed at most every 5 minutes.
+SESSION_TABLES = {"django_session", "usersessions_usersession"}
+# The slug a pattern of each app gets: a curated milestone, the test's own resource.
+SLUGS = {"pathways": "step-1", "resources": "saved-resource"}
+
+
+def member_page_names() -> list[tuple[str, str]]:
+    """(namespace, name) of every named pattern of the member apps."""
+    found = []
+    for entry in get_resolver().url_patterns:
+        if isinstance(entry, URLResolver) and entry.namespace in MEMBER_NAMESPACES:
+            for pattern in entry.url_patterns:
+                assert isinstance(pattern, URLPattern) and pattern.name, pattern
+                found.append((entry.namespace, pattern.name))
+    return found
+
+
+def member_urls() -> list[str]:
+    urls = ["/"]
+    for namespace, name in member_page_names():
+        try:
+            urls.append(reverse(f"{namespace}:{name}"))
+        except NoReverseMatch:  # the pattern takes a slug
+            urls.append(reverse(f"{namespace}:{name}", args=[SLUGS[namespace]]))
+    return [*urls, *ALLAUTH_PAGES]
+
+
+def row_counts() -> dict[str, int]:
+    return {
+        model._meta.label: model.objects.count()
+        for model in apps.get_models()
+        if model._meta.db_table not in SESSION_TABLES
+    }
+
+
+def written_tables(queries) -> set[str]:
+    """The tables an INSERT, UPDATE or DELETE statement touched."""
+    tables = set()
+    for query in queries:
+        words = query["sql"].replace('"', " ").replace("`", " ").split()
+        verb = words[0].upper()
+        if verb in {"INSERT", "DELETE"}:
+            tables.add(words[2])  # INSERT INTO t / DELETE FROM t
+        elif verb == "UPDATE":
+            tables.add(words[1])
+    return tables
+
+
+def test_the_sweep_covers_every_member_page(curated):
+    urls = member_urls()
+    assert "/roadmap/m/step-1/progress/" in urls and "/me/welcome/" in urls
+    assert len(urls) == len(set(urls)) >= 14
+
+
+@pytest.mark.parametrize("persona", ["member_without_profile", "new_member", "member"])
+@pytest.mark.parametrize("method", ["get", "head"])
+def test_no_member_page_writes_on_get_or_head(client, curated, persona, method, request):
+    user = request.getfixturevalue(persona)
+    resource = make_resource(slug="saved-resource", milestones=[Milestone.objects.first()])
+    if persona == "member":  # some saved data, so pages have something to show
+        record(user, "step-2-ck", status="in_progress", score=230)
+        user.saved_resources.create(resource=resource)
+    client.force_login(user)
+    session = client.session
+    session[SEEN_KEY] = int(time.time()) - REFRESH_EVERY  # due for its refresh
+    session.save()
+    before = row_counts()
+    statuses = {}
+    with CaptureQueriesContext(connection) as queries:
+        for url in member_urls():
+            statuses[url] = getattr(client, method)(url).status_code
+    assert row_counts() == before
+    assert written_tables(queries) <= SESSION_TABLES
+    assert set(statuses.values()) <= {200, 302, 405}, statuses  # 405: POST-only endpoints
+    assert statuses["/roadmap/"] == (200 if persona == "member" else 302)
