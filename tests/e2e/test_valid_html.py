@@ -28,6 +28,9 @@ from tests.security.url_classes import MEMBER, PUBLIC, TOKEN, all_routes, progre
 ROOT = Path(__file__).resolve().parents[2]
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 HTMX_ATTRIBUTE = "Attribute “hx-"
+FRAGMENT_PAGE = (
+    b"<!doctype html><html lang=en><head><title>Fragment</title></head><body>%s</body></html>"
+)
 
 
 def vnu_command() -> list[str]:
@@ -79,6 +82,43 @@ def collect_pages(site, url_for) -> dict[str, bytes]:  # noqa: F811 (fixtures)
     add("progress with errors", alice.post(progress, {"status": "step9"}))
     add("report with errors", alice.post(report_url, {"kind": "nonsense"}))
     add("delete with errors", alice.post("/me/delete/", {"password": "wrong"}))
+    answers = {
+        "graduation_year": "2022",
+        "specialty": "Emergency Medicine",
+        "match_year": "2028",
+        "visa": "h1b",
+        "has_step2cs": "on",
+        "step2cs_month": "11",
+        "step2cs_year": "2019",
+    }
+    add("preview with answers", visitor.get("/roadmap/preview/", answers))
+    add(
+        "preview, J-1, no CS",
+        visitor.get("/roadmap/preview/", {**answers, "visa": "j1", "has_step2cs": ""}),
+    )
+    add(
+        "preview with errors",
+        visitor.get("/roadmap/preview/", {**answers, "step2cs_year": "2021", "match_year": "1"}),
+    )
+    add("keep preview with errors", visitor.post("/roadmap/preview/keep/", {"visa": "x"}))
+    staff = Client()
+    staff.force_login(site["curator"])
+    add("curators' review queue", staff.get("/admin/review/"))
+    # htmx fragments, validated inside a minimal document: the progress form a dashboard row
+    # opens, the row after a save and after a rejected save, the report form.
+    htmx = {"HX-Request": "true"}
+    fragments = {
+        "progress form (htmx GET)": alice.get(progress, headers=htmx),
+        "progress saved (htmx POST)": alice.post(
+            progress, {"status": "in_progress", "attempts": "0", "notes": "ok"}, headers=htmx
+        ),
+        "progress rejected (htmx POST)": alice.post(progress, {"status": "step9"}, headers=htmx),
+        "report form (htmx GET)": alice.get(report_url, headers=htmx),
+        "directory results (htmx GET)": visitor.get("/resources/", {"q": "visa"}, headers=htmx),
+    }
+    for label, response in fragments.items():
+        assert response.status_code == 200, label
+        pages[label] = FRAGMENT_PAGE % response.content
     with override_settings(ROOT_URLCONF="tests.urls_raising"):
         add("500", Client(raise_request_exception=False).get("/bug/"))
     return pages
@@ -108,4 +148,5 @@ def test_every_page_is_valid_html(site, url_for, tmp_path):  # noqa: F811 (fixtu
     assert not errors, f"{len(errors)} HTML errors in {len(pages)} pages:\n" + "\n".join(errors)
     # The pages the issue names, at least: home, allauth, onboarding, dashboard, timeline,
     # milestone, progress, directory, resource detail, saved, settings, delete.
-    assert len(pages) >= 35, sorted(pages)
+    assert len(pages) >= 50, sorted(pages)
+    print(f"{len(pages)} pages valid")

@@ -112,8 +112,11 @@ def test_public_pages_and_redirects_answer_visitors(site, url_for):
 
 
 def test_no_get_or_head_changes_any_row(site, url_for):
-    """Every pattern, GET and HEAD, as a visitor, a member and a curator: no 5xx, and the row
-    count of every table is unchanged."""
+    """Every pattern (admin, allauth and token pages included), GET and HEAD, as a visitor, a
+    member and a curator: no 5xx, and the row count of every table is unchanged.
+    tests/test_reads_write_nothing.py is the finer check for member pages: three stages of a
+    member (no profile, not onboarded, onboarded with data), any INSERT/UPDATE/DELETE seen
+    in the SQL."""
     member, curator = site["member"], site["curator"]
     personas = clients(member, curator)
     changed, errors = [], []
