@@ -21,8 +21,8 @@ setup: venv
 	DJANGO_DEBUG=1 $(PY) manage.py load_curated_content
 
 run: setup
-	@echo "IMG Portal on http://127.0.0.1:$(PORT)/ (verification emails print below)"
-	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@echo "IMG Portal on http://127.0.0.1:$(PORT)/ (verification and reminder emails print below)"
+	PY=$(PY) PORT=$(PORT) bin/dev-server
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || bin/install-chromium || echo '*** WARNING: Chromium could not be installed; browser tests will be SKIPPED (they fail in CI). ***'

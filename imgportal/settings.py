@@ -65,9 +65,11 @@ INSTALLED_APPS = [
     "allauth.usersessions",
     "django_htmx",
     "import_export",
+    "django_tasks_db",
     "accounts",
     "pathways",
     "resources",
+    "reminders",
 ]
 
 MIDDLEWARE = [
@@ -252,6 +254,16 @@ else:
             "OPTIONS": {"host": "localhost", "port": 25, "use_tls": False},
         }
     }
+
+# --- Background work (Django 6 tasks + django-tasks-db) and reminders ------
+# Tasks are rows in the database; `manage.py db_worker` runs them (see docs/deployment.md).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Absolute links in emails and the calendar feed (a worker has no request to take the host
+# from). Production defaults to https:// and the first allowed host.
+SITE_URL = os.environ.get(
+    "SITE_URL",
+    "http://127.0.0.1:8000" if (DEBUG or TESTING) else f"https://{ALLOWED_HOSTS[0]}",
+).rstrip("/")
 
 # --- Security -----------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -20,6 +20,7 @@ urlpatterns = [
     path("me/", include("accounts.urls")),
     path("roadmap/", include("pathways.urls")),
     path("resources/", include("resources.urls")),
+    path("", include("reminders.urls")),
     path(
         "favicon.ico",
         RedirectView.as_view(url="/static/img/favicon.svg", permanent=True),

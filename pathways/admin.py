@@ -6,8 +6,16 @@ from django import forms
 from django.contrib import admin
 from django.utils import timezone
 
+from pathways import history
 from pathways.cycles import DEFAULT_RULES, NOT_COMPUTED, default_dates
-from pathways.models import MatchCycle, Milestone, Prerequisite, Progress, Rule
+from pathways.models import DateChange, MatchCycle, Milestone, Prerequisite, Progress, Rule
+
+
+def saved_with_history(model_admin, request, obj, form, change, record) -> None:
+    """Save the object, then record which curated dates changed (pathways/history.py)."""
+    old = type(obj).objects.filter(pk=obj.pk).first() if change else None
+    admin.ModelAdmin.save_model(model_admin, request, obj, form, change)
+    record(old, obj, request.user)
 
 
 class PrerequisiteInline(admin.TabularInline):
@@ -38,6 +46,9 @@ class MilestoneAdmin(admin.ModelAdmin):
 
     def get_prepopulated_fields(self, request, obj=None):
         return {} if obj is not None else self.prepopulated_fields
+
+    def save_model(self, request, obj, form, change):
+        saved_with_history(self, request, obj, form, change, history.record_milestone)
 
     fieldsets = [
         ("Review", {"fields": ["needs_review", "last_reviewed", "source_url", "updated_at"]}),
@@ -216,12 +227,37 @@ class MatchCycleAdmin(admin.ModelAdmin):
         dates: dict[str, datetime.date | None] = default_dates(year)
         return {**initial, "year": year, "needs_review": True, **dates}
 
+    def save_model(self, request, obj, form, change):
+        saved_with_history(self, request, obj, form, change, history.record_cycle)
+
 
 @admin.register(Rule)
 class RuleAdmin(admin.ModelAdmin):
     list_display = ["key", "value", "effective_from", "needs_review", "last_reviewed"]
     list_filter = ["needs_review", "key"]
     search_fields = ["key", "note"]
+
+    def save_model(self, request, obj, form, change):
+        saved_with_history(self, request, obj, form, change, history.record_rule)
+
+
+@admin.register(DateChange)
+class DateChangeAdmin(admin.ModelAdmin):
+    """The history of curated dates: read-only, written by the save hooks above."""
+
+    list_display = ["changed_at", "label", "old_value", "new_value", "changed_by"]
+    list_select_related = ["changed_by"]
+    list_filter = ["kind"]
+    search_fields = ["label"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Progress)

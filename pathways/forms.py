@@ -12,6 +12,7 @@ Which fields it has depends on what the milestone records. Decisions:
 import datetime
 
 from django import forms
+from django.db import transaction
 
 from pathways.models import Milestone, Progress, Rule
 from pathways.roadmap import Item, RuleBook
@@ -52,7 +53,17 @@ def oet_field(label: str) -> forms.IntegerField:
     )
 
 
+class StaleEdit(Exception):
+    """The row changed (another tab or device) since the form was opened."""
+
+    def __init__(self, current: Progress | None):
+        self.current = current
+
+
 class ProgressForm(forms.ModelForm):
+    # The row's updated_at when the form was opened ("" for a row not saved yet): a save from
+    # a stale tab is refused instead of silently overwriting another tab's change.
+    version = forms.CharField(required=False, widget=forms.HiddenInput)
     planned_date = date_field("Planned date")
     completed_date = date_field("Completed on", "For an exam: the test date.")
     score = forms.IntegerField(
@@ -116,6 +127,60 @@ class ProgressForm(forms.ModelForm):
             del self.fields[name]
         # Unique ids per row: the dashboard shows one form per milestone.
         self.auto_id = f"id_{self.milestone.slug}_%s"
+        self.initial["version"] = version_of(self.instance if self.instance.pk else None)
+
+    def save_unless_stale(self) -> Progress:
+        """Save if the row is as it was when the form was opened; else raise StaleEdit.
+
+        The row is locked while checking (select_for_update on PostgreSQL; SQLite's IMMEDIATE
+        transactions serialise writers), so two tabs saving at once cannot both win. A second
+        identical submission (a double click) is not a conflict: it returns the saved row.
+        """
+        instance = self.instance
+        with transaction.atomic():
+            current = (
+                Progress.objects.select_for_update()
+                .filter(user_id=instance.user_id, milestone_id=instance.milestone_id)
+                .first()
+            )
+            # Forms always send a version; a client that sends none opts out of the check.
+            checked = "version" in self.data
+            if checked and version_of(current) != self.cleaned_data.get("version", ""):
+                if current is not None and self.same_as(current):
+                    return current
+                raise StaleEdit(current)
+            if current is not None:
+                instance.pk, instance.created_at = current.pk, current.created_at
+                instance._state.adding = False
+            return self.save()
+
+    def compared_fields(self) -> list[str]:
+        """The row's values this form sets (the outcome is derived for score milestones)."""
+        names = [name for name in self.Meta.fields if name in self.fields]
+        return names if "outcome" in names else [*names, "outcome"]
+
+    def same_as(self, row: Progress) -> bool:
+        return all(getattr(row, n) == getattr(self.instance, n) for n in self.compared_fields())
+
+    def conflict(self, current: Progress | None) -> None:
+        """Tell the member what changed, with both values; keep their input in the form."""
+        rows = []
+        for name in self.compared_fields():
+            saved = getattr(current, name) if current else Progress._meta.get_field(name).default
+            if getattr(self.instance, name) != saved:
+                label = self.fields[name].label if name in self.fields else "Result"
+                mine = shown(self.instance, name)
+                rows.append(f"{label}: saved {shown(current, name)}, yours {mine}")
+        message = (
+            "This milestone was changed in another tab or on another device after you opened "
+            "it, so nothing was saved. "
+            + ("; ".join(rows) + ". " if rows else "")
+            + "Check your values below and save again to keep yours."
+        )
+        self.add_error(None, message)
+        data = self.data.copy()
+        data["version"] = version_of(current)
+        self.data = data
 
     def clean_date(self, name: str) -> datetime.date | None:
         value = self.cleaned_data.get(name)
@@ -187,3 +252,22 @@ class ProgressForm(forms.ModelForm):
                         "a failing score cannot be marked done.",
                     )
         self.instance.outcome = outcome
+
+
+def version_of(progress: Progress | None) -> str:
+    return progress.updated_at.isoformat() if progress is not None else ""
+
+
+def shown(progress: Progress | None, name: str) -> str:
+    """A progress value as a member reads it in a conflict message."""
+    if progress is None:
+        return "nothing"
+    value = getattr(progress, name)
+    display = getattr(progress, f"get_{name}_display", None)
+    if display is not None:
+        return display() or "none"
+    if value in (None, ""):
+        return "none"
+    if isinstance(value, datetime.date):
+        return f"{value:%-d %b %Y}"
+    return str(value)

@@ -1,7 +1,7 @@
 """The roadmap's data: curated milestones and cycles, and each member's progress.
 
 Curated (edited by curators in the admin, shipped in pathways/content/):
-Milestone, Prerequisite, MatchCycle, Rule. Member data: Progress.
+Milestone, Prerequisite, MatchCycle, Rule; DateChange (their history). Member data: Progress.
 """
 
 import datetime
@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from pathways.cycles import DEFAULT_RULES, NOT_COMPUTED, default_dates
 
@@ -628,3 +629,66 @@ class Progress(models.Model):
     def is_settled(self) -> bool:
         """Done or not applicable: no longer blocks what depends on it."""
         return self.status in {self.Status.DONE, self.Status.NOT_APPLICABLE}
+
+
+class DateChangeQuerySet(models.QuerySet):
+    def since(self, when: datetime.datetime):
+        return self.filter(changed_at__gte=when).order_by("changed_at", "pk")
+
+
+class DateChangeKind(models.TextChoices):
+    CYCLE = "cycle", "Match-cycle date"
+    RULE = "rule", "Rule"
+    MILESTONE = "milestone", "Milestone deadline"
+
+
+class DateChange(models.Model):
+    """History of curated dates: one row per changed value, written by pathways/admin.py.
+
+    Reminders (the `reminders` app) read it to tell the members a change affects.
+    """
+
+    Kind = DateChangeKind
+
+    kind = models.CharField(max_length=10, choices=Kind)
+    cycle = models.ForeignKey(
+        MatchCycle, null=True, blank=True, on_delete=models.SET_NULL, related_name="changes"
+    )
+    milestone = models.ForeignKey(
+        Milestone, null=True, blank=True, on_delete=models.SET_NULL, related_name="changes"
+    )
+    rule_key = models.CharField(max_length=40, blank=True)
+    field = models.CharField(max_length=40, help_text="The changed field's name.")
+    label = models.CharField(max_length=200, help_text="What changed, in words.")
+    old_value = models.CharField(max_length=200, blank=True)
+    new_value = models.CharField(max_length=200, blank=True)
+    # The curator's account may be deleted later: the history stays, without the name.
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    source_url = models.URLField(max_length=500, blank=True)
+
+    objects = DateChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=DateChangeKind.values),
+                name="pathways_datechange_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.old_value or '—'} → {self.new_value or '—'}"
+
+    @property
+    def summary(self) -> str:
+        return (
+            f"{self.label} changed from {self.old_value or 'unset'} to {self.new_value or 'unset'}"
+        )

@@ -2,7 +2,6 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,7 +12,8 @@ from django.views.decorators.vary import vary_on_headers
 
 from accounts.forms import PREVIEW_SESSION_KEY, PreviewForm
 from accounts.models import Profile
-from pathways.forms import ProgressForm
+from pathways import history
+from pathways.forms import ProgressForm, StaleEdit
 from pathways.models import Milestone, Prerequisite, Progress
 from pathways.roadmap import Item, Roadmap, attach_resources, preview_roadmap, roadmap_for
 from pathways.timeline import timeline_layout
@@ -27,7 +27,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if roadmap is None:
         return redirect("accounts:onboarding")
     attach_resources(roadmap.next_steps)
-    context = {"profile": roadmap.profile, "roadmap": roadmap}
+    context = {
+        "profile": roadmap.profile,
+        "roadmap": roadmap,
+        "date_changes": history.recent_for(roadmap, timezone.now()),
+    }
     return render(request, "pathways/dashboard.html", context)
 
 
@@ -57,7 +61,14 @@ def progress(request: HttpRequest, slug: str) -> HttpResponse:
         today=today,
     )
     if request.method == "POST" and form.is_valid():
-        updated = save_progress(form)
+        try:
+            updated = form.save_unless_stale()
+        except StaleEdit as stale:
+            form.conflict(stale.current)
+            updated = None
+    else:
+        updated = None
+    if updated is not None:
         roadmap = roadmap.with_progress(updated)
         item = roadmap.item(slug)
         if not request.htmx:
@@ -84,22 +95,6 @@ def editable_copy(progress: Progress) -> Progress:
     copy._state.db = progress._state.db
     copy.milestone = progress.milestone
     return copy
-
-
-def save_progress(form: ProgressForm) -> Progress:
-    """Save the form; a first save that races another (a double click) updates its row."""
-    try:
-        with transaction.atomic():
-            return form.save()
-    except IntegrityError:
-        if form.instance.pk is not None and not form.instance._state.adding:
-            raise
-    existing = Progress.objects.get(user=form.instance.user_id, milestone=form.instance.milestone)
-    form.instance.pk = existing.pk
-    form.instance.created_at = existing.created_at
-    form.instance._state.adding = False
-    with transaction.atomic():
-        return form.save()
 
 
 def render_update(
@@ -133,6 +128,7 @@ def milestone(request: HttpRequest, slug: str) -> HttpResponse:
         "needs": needs.order_by("required__order"),
         "unlocks": unlocks.order_by("milestone__order"),
         "resources": milestone.resources.filter(published=True).order_by("title"),
+        "date_history": history.of_milestone(milestone, roadmap.cycle if roadmap else None),
     }
     return render(request, "pathways/milestone.html", context)
 

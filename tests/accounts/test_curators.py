@@ -45,8 +45,14 @@ def test_curator_reaches_admin_member_does_not(curator_client, member):
     assert member_client.get("/admin/").status_code == 302
 
 
-# Written by members *to* curators, who read, resolve and delete them (and never add one).
-SUBMITTED_TO_CURATORS = {"resources.ProblemReport": {"view", "change", "delete"}}
+# Models with a foreign key to the user that are not members' own data, and what curators
+# may do with them. Anything else with such a key is member data: no permission at all.
+NOT_MEMBER_DATA = {
+    # Written by members *to* curators, who read, resolve and delete them (never add one).
+    "resources.ProblemReport": {"view", "change", "delete"},
+    # Curator-written history of curated dates (changed_by is the curator): read-only.
+    "pathways.DateChange": {"view"},
+}
 
 
 def member_owned_models():
@@ -79,6 +85,9 @@ def test_curators_have_no_permission_on_any_member_owned_model(curator):
         "pathways.Progress",
         "resources.SavedResource",
         "resources.ProblemReport",
+        "reminders.ReminderPreference",
+        "reminders.SentReminder",
+        "reminders.CalendarFeed",
         "account.EmailAddress",
         "mfa.Authenticator",  # second factors: TOTP secrets, recovery codes, passkeys
         "usersessions.UserSession",
@@ -91,7 +100,7 @@ def test_curators_have_no_permission_on_any_member_owned_model(curator):
                 "codename", flat=True
             )
         }
-        assert actions == SUBMITTED_TO_CURATORS.get(model._meta.label, set()), model._meta.label
+        assert actions == NOT_MEMBER_DATA.get(model._meta.label, set()), model._meta.label
         for action in {"add", "change", "delete", "view"} - actions:
             assert not curator.has_perm(
                 f"{model._meta.app_label}.{action}_{model._meta.model_name}"
@@ -108,4 +117,5 @@ def test_curators_get_exactly_the_allow_list(curator):
         for label, actions in CURATOR_PERMISSIONS.items()
         for action in actions
     }
-    assert granted == expected and len(granted) == 27
+    # 6 curated models x 4, problem reports 3, the date history 1 (view).
+    assert granted == expected and len(granted) == 28

@@ -297,6 +297,84 @@ def test_milestone_page_marks_needs_review(alice_roadmap):
     assert "Being checked by our curators" in html
 
 
+def date_change(**fields):
+    from django.utils import timezone
+
+    from pathways.models import DateChange
+
+    defaults = {"kind": "cycle", "field": "rol_deadline", "changed_at": timezone.now()}
+    return DateChange.objects.create(**{**defaults, **fields})
+
+
+def test_milestone_page_shows_the_history_of_its_date(alice_roadmap):
+    from pathways.models import MatchCycle
+
+    c2027, c2028 = MatchCycle.objects.get(year=2027), MatchCycle.objects.get(year=2028)
+    date_change(
+        cycle=c2027,
+        label="Match 2027: Rank order list deadline",
+        old_value="3 Mar 2027",
+        new_value="24 Feb 2027",
+        source_url="https://www.nrmp.org/",
+    )
+    date_change(cycle=c2028, label="Match 2028: ROL", old_value="1 Mar 2028", new_value="X")
+    date_change(cycle=c2027, field="match_day", label="Match 2027: Match Day", new_value="Y")
+    step1 = Milestone.objects.get(slug="step-1")
+    date_change(
+        kind="milestone",
+        field="deadline",
+        milestone=step1,
+        label="Pass USMLE Step 1: deadline",
+        old_value="Match Day",
+        new_value="Rank order list deadline",
+    )
+    html = alice_roadmap.get("/roadmap/m/step-1/").content.decode()
+    history = html.split("History of this date")[1].split("</section>")[0]
+    assert "Match 2027: Rank order list deadline: 3 Mar 2027 → 24 Feb 2027" in history
+    assert 'href="https://www.nrmp.org/"' in history
+    assert "Pass USMLE Step 1: deadline: Match Day → Rank order list deadline" in history
+    assert "Match 2028" not in history  # another cycle than Alice's
+    assert "Match Day</" not in history and "→ Y" not in history  # another date
+
+
+def test_milestone_page_without_changes_has_no_history(alice_roadmap):
+    assert "History of this date" not in alice_roadmap.get("/roadmap/m/step-1/").content.decode()
+
+
+def test_dashboard_tells_of_recent_changes_that_affect_the_member(alice_roadmap):
+    from django.utils import timezone
+
+    from pathways.models import MatchCycle
+
+    c2027, c2028 = MatchCycle.objects.get(year=2027), MatchCycle.objects.get(year=2028)
+    date_change(
+        cycle=c2027,
+        field="pathway_application_deadline",
+        label="Match 2027: ECFMG Pathway application deadline",
+        old_value="31 Jan 2027",
+        new_value="15 Feb 2027",
+    )
+    date_change(cycle=c2028, label="Match 2028: Rank order list deadline", new_value="X")
+    date_change(
+        cycle=c2027,
+        label="Match 2027: Rank order list deadline",
+        new_value="old news",
+        changed_at=timezone.now() - datetime.timedelta(days=31),
+    )
+    html = alice_roadmap.get(DASHBOARD).content.decode()
+    notice = html.split('id="date-changes"')[1].split("</section>")[0]
+    assert (
+        "Match 2027: ECFMG Pathway application deadline changed from 31 Jan 2027 to 15 Feb 2027"
+        in notice
+    )
+    assert "Match 2028" not in notice  # Bob's cycle, not Alice's
+    assert "old news" not in notice  # more than 30 days ago
+
+
+def test_dashboard_without_recent_changes_has_no_notice(alice_roadmap):
+    assert 'id="date-changes"' not in alice_roadmap.get(DASHBOARD).content.decode()
+
+
 def test_timeline_draws_milestones_deadlines_and_today(alice_roadmap, member):
     record(member, "step-1", planned_date=datetime.date(2027, 1, 10))
     html = alice_roadmap.get("/roadmap/timeline/").content.decode()
@@ -326,9 +404,10 @@ def synthetic_roadmap(request, member_client, member, milestones_factory):
 
 
 def test_dashboard_query_count_is_constant(synthetic_roadmap, django_assert_num_queries):
-    # session, user, profile, progress, published resources of the next steps
-    # (milestones, prerequisites, cycles and rules come from the curated-content cache)
-    with django_assert_num_queries(5):
+    # session, user, profile, progress, published resources of the next steps, recent
+    # date changes (milestones, prerequisites, cycles and rules come from the
+    # curated-content cache)
+    with django_assert_num_queries(6):
         assert synthetic_roadmap.get(DASHBOARD).status_code == 200
 
 
@@ -337,9 +416,9 @@ def test_a_cold_cache_costs_four_queries_once(synthetic_roadmap, django_assert_n
 
     cache.clear()
     # + milestones, prerequisites, cycles, rules
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         assert synthetic_roadmap.get(DASHBOARD).status_code == 200
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         assert synthetic_roadmap.get(DASHBOARD).status_code == 200
 
 
@@ -350,6 +429,23 @@ def test_a_curator_save_reaches_the_next_request(synthetic_roadmap, curator_clie
     milestone.title = "Renamed by a curator"
     milestone.save()  # the admin, the loader and the shell all save
     assert "Renamed by a curator" in synthetic_roadmap.get(DASHBOARD).content.decode()
+
+
+@pytest.mark.parametrize("changes", [0, 5])
+def test_milestone_page_query_count_is_constant(
+    synthetic_roadmap, changes, django_assert_num_queries
+):
+    from pathways.models import MatchCycle
+
+    cycle = MatchCycle.objects.get(year=2027)
+    for n in range(changes):
+        date_change(cycle=cycle, field="match_day", label=f"Match 2027: Match Day {n}")
+    # session, user, profile, progress (the roadmap; the curated content is cached), the
+    # history of its date, its explanation (deferred in the cache), what it needs, what it
+    # unlocks, its resources
+    with django_assert_num_queries(9):
+        html = synthetic_roadmap.get("/roadmap/m/m-3/").content.decode()
+    assert html.count("Match 2027: Match Day") == changes
 
 
 def test_timeline_query_count_is_constant(synthetic_roadmap, django_assert_num_queries):
@@ -363,9 +459,10 @@ def test_htmx_update_query_count_is_constant(
     synthetic_roadmap, member, slug, django_assert_num_queries
 ):
     # Both are pass/fail milestones. session, user, profile, progress, the status and
-    # outcome check constraints (savepoint, select, release each), the save (savepoint,
-    # insert or update, release), resources of the next steps
-    with django_assert_num_queries(14):
+    # outcome check constraints (savepoint, select, release each), the row locked for the
+    # stale-tab check, the save (savepoint, insert or update, release), resources of the
+    # next steps
+    with django_assert_num_queries(15):
         response = synthetic_roadmap.post(
             url(slug), {"status": "in_progress", "planned_date": "2027-01-02"}, **HTMX
         )
@@ -378,8 +475,8 @@ def test_first_visit_costs_the_same_and_writes_nothing(
 ):
     milestones_factory(10)
     # session, user, profile, milestones, prerequisites, cycles, rules (a cold cache),
-    # progress (none), resources of the next steps
-    with django_assert_num_queries(9):
+    # progress (none), resources of the next steps, recent date changes
+    with django_assert_num_queries(10):
         assert member_client.get(DASHBOARD).status_code == 200
     assert not Progress.objects.filter(user=member).exists()
 
@@ -417,3 +514,42 @@ def test_urgent_alerts_change_the_standing(alice_roadmap, member):
     record(member, "step-1", attempts=4, status="in_progress")
     html = alice_roadmap.get(DASHBOARD).content.decode()
     assert "1 urgent alert needs your attention." in html
+
+
+# --- Two tabs, one row ------------------------------------------------------------------
+
+
+def version_in(html: str) -> str:
+    tag = re.search(r'<input[^>]*name="version"[^>]*>', html).group(0)
+    value = re.search(r'value="([^"]*)"', tag)
+    return value.group(1) if value else ""
+
+
+def test_a_stale_tab_cannot_overwrite_another_tabs_change(alice_roadmap, member, progress_of):
+    page = alice_roadmap.get(url("step-1"), **HTMX).content.decode()
+    stale_version = version_in(page)
+    assert stale_version == ""  # never saved yet
+    # Tab A saves first.
+    first = {"status": "in_progress", "attempts": 1, "notes": "Booked for May", "version": ""}
+    assert alice_roadmap.post(url("step-1"), first, **HTMX).status_code == 200
+    # Tab B, opened before, tries to save something else.
+    second = {"status": "in_progress", "attempts": 2, "notes": "Booked for June", "version": ""}
+    response = alice_roadmap.post(url("step-1"), second, **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200 and "changed in another tab" in html
+    assert "Attempts so far: saved 1, yours 2" in html
+    assert "Notes: saved Booked for May, yours Booked for June" in html
+    assert "Booked for June" in html.split("<textarea")[1]  # the member's input is kept
+    assert progress_of(member, "step-1").notes == "Booked for May"  # nothing lost
+    # Saving again from the refreshed form keeps tab B's values, knowingly.
+    fresh = version_in(html)
+    assert fresh and fresh != stale_version
+    assert alice_roadmap.post(url("step-1"), {**second, "version": fresh}).status_code == 302
+    assert progress_of(member, "step-1").notes == "Booked for June"
+
+
+def test_a_double_click_is_not_a_conflict(alice_roadmap, member, progress_of):
+    data = {"status": "in_progress", "attempts": 1, "notes": "Same", "version": ""}
+    assert alice_roadmap.post(url("step-1"), data).status_code == 302
+    assert alice_roadmap.post(url("step-1"), data).status_code == 302  # the second click
+    assert Progress.objects.filter(user=member, milestone__slug="step-1").count() == 1

@@ -18,7 +18,13 @@ from tests.security.url_classes import Route
 CONVERTER = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>")
 GROUP = re.compile(r"\(\?P<(?P<name>\w+)>[^)]*\)")
 # Values for regex groups and converters that no object provides.
-DEFAULTS = {"app_label": "auth", "key": "not-a-real-key", "uidb36": "1", "url": "not-a-page/"}
+DEFAULTS = {
+    "app_label": "auth",
+    "key": "not-a-real-key",
+    "token": "not-a-real-token-0123456789",
+    "uidb36": "1",
+    "url": "not-a-page/",
+}
 
 
 def sample_path(route: str, values: dict) -> str:
@@ -33,6 +39,7 @@ def sample_path(route: str, values: dict) -> str:
 
     path = GROUP.sub(lambda m: value(m["name"], None), route)  # regex groups first
     path = CONVERTER.sub(lambda m: value(m["name"], m["conv"]), path)
+    path = re.sub(r"\\(.)", r"\1", path)  # a regex's escaped characters (`\.ics`) as themselves
     return "/" + path.replace("^", "").replace("$", "")
 
 

@@ -26,6 +26,7 @@ from django.test import Client
 
 from accounts.models import Profile, User
 from pathways.models import Progress
+from reminders.models import ReminderPreference
 from resources.models import ProblemReport, Resource
 from tests.security.conftest import project_app_configs, row_counts
 from tests.security.url_classes import progress_path, progress_url
@@ -112,6 +113,20 @@ def send_preview(clients, site, data):
 def send_keep_preview(clients, site, data):
     """Keeping the preview's answers for sign-up: a POST that writes only the session."""
     return clients["visitor"].post("/roadmap/preview/keep/", data)
+
+
+REMINDER_PREFS = {
+    "enabled": "on",
+    "frequency": "each",
+    "days_30": "on",
+    "cycle_deadlines": "on",
+    "planned_dates": "on",
+}
+
+
+def send_what_if(clients, site, data):
+    """'Can I still make Match Y?': assumptions in the query string (a GET form)."""
+    return clients["member"].get("/reminders/can-i-match/", data)
 
 
 def send_signup(clients, site, data):
@@ -245,6 +260,15 @@ TARGETS = {
     "directory": Target(send=send_directory, snapshot=lambda site: None),
     "preview": Target(send=send_preview, base=PREVIEW_ANSWERS),
     "keep-preview": Target(send=send_keep_preview, base=PREVIEW_ANSWERS),
+    "reminder-prefs": Target(
+        send=lambda c, site, data: c["member"].post("/reminders/", data),
+        base=REMINDER_PREFS,
+        snapshot=lambda site: list(
+            ReminderPreference.objects.filter(user=site["member"]).values_list()
+        ),
+        shows=lambda c, site: [c["member"].get("/reminders/")],
+    ),
+    "what-if": Target(send=send_what_if),
     "signup": Target(
         send=send_signup,
         base={"email": "newcomer@example.com", "password1": PASSWORD, "password2": PASSWORD},
@@ -424,6 +448,18 @@ CASES = [
     Case("keep-preview", {"specialty": SCRIPT}, INERT),
     Case("keep-preview", {"match_year": "2020"}, REJECTED, "Match is already over"),
     Case("keep-preview", {**STEP2CS, "step2cs_year": "2021"}, REJECTED, CS_GONE),
+    # --- Reminder settings (POST) and "Can I still make Match Y?" (GET what-ifs) -----------
+    Case("reminder-prefs", {"frequency": "hourly"}, REJECTED, CHOICE),
+    Case("reminder-prefs", {"frequency": SCRIPT}, REJECTED, CHOICE),
+    Case("reminder-prefs", {"days_30": ""}, REJECTED, "Choose at least one time"),
+    Case("reminder-prefs", {"user": "2", "id": "1", "days_2": "on"}, INERT),
+    Case("what-if", {"year": "1999"}, INERT),
+    Case("what-if", {"year": SCRIPT}, INERT),
+    Case("what-if", {"fail_exam": "step-9", "fail_on": "2027-01-10"}, INERT),
+    Case("what-if", {"fail_exam": "step-1"}, INERT),
+    Case("what-if", {"fail_exam": "step-1", "fail_on": "9999-12-31"}, INERT),
+    Case("what-if", {"diploma_on": "2025-02-30"}, INERT),
+    Case("what-if", {"diploma_on": "0001-01-01", "needs_h1b": IMG}, INERT),
     # --- Sign-up and adding an email address (allauth forms with our canonical addresses) --
     Case("signup", {"email": SCRIPT + "@example.com"}, REJECTED, "valid email"),
     Case("signup", {"email": "alice@example.com\x00"}, REJECTED),
@@ -531,6 +567,8 @@ FORMS_COVERED = {
     "accounts.forms.PreviewForm": ["preview", "keep-preview"],
     "accounts.forms.SignupForm": ["signup"],
     "accounts.forms.AddEmailForm": ["add-email"],
+    "reminders.forms.ReminderPreferenceForm": ["reminder-prefs"],
+    "reminders.forms.WhatIfForm": ["what-if"],
     "pathways.forms.ProgressForm": ["progress-score", "progress-oet-htmx", "progress-pass-fail"],
     "resources.forms.ResourceFilterForm": ["directory"],
     "resources.forms.ProblemReportForm": ["report"],

@@ -10,6 +10,7 @@ from django.test import Client
 
 from tests.security.conftest import row_counts
 from tests.security.url_classes import (
+    CSRF_EXEMPT,
     MEMBER,
     PUBLIC,
     REDIRECT,
@@ -151,7 +152,7 @@ def test_no_post_passes_without_a_csrf_token(site, url_for):
         personas[name].force_login(user)
     persona_for = {MEMBER: "member", STAFF: "staff"}
     before = row_counts()
-    wrong, tried = [], 0
+    wrong, tried, exempt_checked = [], 0, 0
     for route in all_routes():
         client = personas[persona_for.get(route.url_class, "visitor")]
         url = url_for(route)
@@ -159,8 +160,16 @@ def test_no_post_passes_without_a_csrf_token(site, url_for):
             data = {"notes": "forged", "status": "done", "kind": "broken_link", "message": "x"}
             response = client.post(url, data, headers=headers)
             tried += 1
+            if route.key in CSRF_EXEMPT:
+                # Exempt by design, so the token in the URL must do the refusing: a wrong
+                # one is a 404 that changes nothing.
+                exempt_checked += 1
+                if response.status_code != 404:
+                    wrong.append(f"POST {url} {headers} (exempt): {response.status_code}")
+                continue
             if response.status_code != 403 or b"CSRF verification failed" not in response.content:
                 wrong.append(f"POST {url} {headers}: {response.status_code}")
     assert not wrong, "POSTs accepted without a CSRF token:\n" + "\n".join(wrong)
     assert row_counts() == before
     assert tried >= 208
+    assert exempt_checked == 2 * len(CSRF_EXEMPT)

@@ -11,6 +11,8 @@ Classes:
   token reveals nothing and changes nothing.
 - REDIRECT: a permanent redirect to a fixed place (the favicon).
 
+POSTs without a CSRF token are refused everywhere except CSRF_EXEMPT (each with its reason).
+
 A pattern is keyed by its name ("namespace:name") or, when it has none, by its full route.
 """
 
@@ -32,6 +34,10 @@ ADMIN_MODELS = [
     "account.emailaddress",
     "mfa.authenticator",
     "usersessions.usersession",
+    "django_tasks_database.dbtaskresult",
+    "pathways.datechange",
+    "reminders.sentreminder",
+    "reminders.reminderpreference",
     "accounts.user",
     "pathways.milestone",
     "pathways.matchcycle",
@@ -74,6 +80,14 @@ URL_CLASSES: dict[str, str] = {
     "resources:saved": MEMBER,
     "resources:save": MEMBER,
     "resources:report": MEMBER,
+    # reminders: a member's preferences, calendar and planning; the unsubscribe link (from an
+    # email) and the calendar feed (a calendar app) are reached by a signed token instead
+    "reminders:preferences": MEMBER,
+    "reminders:calendar": MEMBER,
+    "reminders:calendar_token": MEMBER,
+    "reminders:match_check": MEMBER,
+    "reminders:unsubscribe": TOKEN,
+    "reminders:feed": TOKEN,
     # allauth (account)
     "account_login": PUBLIC,
     "account_logout": PUBLIC,  # a visitor is sent home; a member sees a confirmation (POST)
@@ -124,6 +138,12 @@ URL_CLASSES: dict[str, str] = {
     "admin:resources_resource_process_import": STAFF,
     "admin:resources_resource_export": STAFF,
 }
+# The only patterns that take a POST without a CSRF token, and why.
+CSRF_EXEMPT = {
+    "reminders:unsubscribe": "RFC 8058 one-click unsubscribe: mail clients post without a "
+    "session or token; a signed token in the URL gates it and it can only switch reminders off",
+}
+
 for _label in ADMIN_MODELS:
     URL_CLASSES.update(admin_model_routes(_label))
 

@@ -24,6 +24,8 @@ CURATOR_PERMISSIONS = {
     "resources.tag": ALL,
     # Problem reports are written by members *to* curators: read, resolve, delete.
     "resources.problemreport": ["view", "change", "delete"],
+    # The history of curated dates is written by the admin's save hooks, never by hand.
+    "pathways.datechange": ["view"],
 }
 
 

@@ -1,0 +1,152 @@
+"""Background work (Django 6 tasks, run by django-tasks-db's `manage.py db_worker`).
+
+`plan_reminders` finds what is due today for every member and claims each reminder by
+inserting its SentReminder row (the unique constraint makes the claim exclusive); only the
+run that inserted the row enqueues `send_reminder` for it. `send_reminder` moves the row from
+pending to sending with a conditional UPDATE, so a duplicated task sends nothing twice, and
+retries a failing send a bounded number of times. Logs carry ids, never email addresses.
+"""
+
+import datetime
+import logging
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.tasks import task
+from django.utils import timezone
+
+from accounts.models import Profile
+from pathways import history
+from pathways.models import DateChange
+from reminders import emails
+from reminders.models import ReminderPreference, SentReminder
+from reminders.schedule import dated_items, digest_items, due_reminders, member_roadmap
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 4
+RETRY_AFTER = [datetime.timedelta(minutes=5), datetime.timedelta(minutes=30),
+               datetime.timedelta(hours=2)]  # fmt: skip
+CHANGES_LOOKBACK = datetime.timedelta(days=history.NOTICE_DAYS)
+ORPHAN_AFTER = datetime.timedelta(minutes=15)  # pending but never enqueued (a crash)
+
+
+def claim(user, key: str, due_date: datetime.date, horizon: int, payload: dict):
+    """Insert the reminder's row; None if it was already claimed (by any run, ever)."""
+    try:
+        with transaction.atomic():
+            return SentReminder.objects.create(
+                user=user, subject_key=key, due_date=due_date, horizon=horizon, payload=payload
+            )
+    except IntegrityError:
+        return None
+
+
+def plan_member(profile: Profile, prefs: ReminderPreference, today, changes) -> list[int]:
+    """Claim this member's reminders due today; the ids of the rows this run claimed."""
+    user = profile.user
+    if not prefs.enabled:
+        return []
+    roadmap = member_roadmap(user, today)
+    if roadmap is None:
+        return []
+    items = dated_items(roadmap, user)
+    claimed = []
+    for item, horizon in due_reminders(items, prefs, today):
+        payload = emails.reminder_payload(item, today)
+        claimed.append(claim(user, item.key, item.date, horizon, payload))
+    digest = digest_items(items, prefs, today)
+    if digest:
+        claimed.append(claim(user, "weekly-digest", today, 7, emails.digest_payload(digest, today)))
+    if prefs.official_changes:
+        for change in changes:
+            if change.changed_at >= user.date_joined and history.affects(change, roadmap):
+                payload = emails.change_payload(change)
+                changed_on = timezone.localdate(change.changed_at)
+                claimed.append(claim(user, f"change-{change.pk}", changed_on, 0, payload))
+    return [sent.pk for sent in claimed if sent is not None]
+
+
+def enqueue_sends(ids: list[int]) -> None:
+    for sent_id in ids:
+        send_reminder.enqueue(sent_id)
+
+
+@task()
+def plan_reminders(today_iso: str) -> int:
+    """Claim and enqueue every member's reminders due on that day. Returns how many."""
+    today = datetime.date.fromisoformat(today_iso)
+    changes = list(
+        DateChange.objects.since(timezone.now() - CHANGES_LOOKBACK).select_related("milestone")
+    )
+    profiles = Profile.objects.filter(
+        onboarded_at__isnull=False, user__is_active=True
+    ).select_related("user")
+    prefs = {p.user_id: p for p in ReminderPreference.objects.all()}
+    total = 0
+    for profile in profiles:
+        member_prefs = prefs.get(profile.user_id) or ReminderPreference(user=profile.user)
+        ids = plan_member(profile, member_prefs, today, changes)
+        enqueue_sends(ids)
+        total += len(ids)
+    orphans = SentReminder.objects.pending().filter(
+        claimed_at__lt=timezone.now() - ORPHAN_AFTER, attempts=0
+    )
+    enqueue_sends(list(orphans.values_list("pk", flat=True)))
+    logger.info("Planned %d reminders for %s", total, today_iso)
+    return total
+
+
+@task()
+def plan_member_reminders(user_id: int, today_iso: str) -> int:
+    """The same for one member: run when they save their preferences."""
+    today = datetime.date.fromisoformat(today_iso)
+    profile = Profile.objects.select_related("user").filter(user_id=user_id).first()
+    if profile is None or not profile.is_onboarded:
+        return 0
+    changes = list(DateChange.objects.since(timezone.now() - CHANGES_LOOKBACK))
+    ids = plan_member(profile, ReminderPreference.for_user(profile.user), today, changes)
+    enqueue_sends(ids)
+    return len(ids)
+
+
+@task()
+def send_reminder(sent_id: int) -> str:
+    """Send one claimed reminder; retried up to MAX_ATTEMPTS times in all."""
+    taken = SentReminder.objects.filter(pk=sent_id, status=SentReminder.Status.PENDING).update(
+        status=SentReminder.Status.SENDING, attempts=F("attempts") + 1
+    )
+    if not taken:  # already sent, being sent, given up, or deleted with the account
+        return "skipped"
+    sent = SentReminder.objects.select_related("user", "user__reminder_preference").get(pk=sent_id)
+    prefs = getattr(sent.user, "reminder_preference", None)
+    if prefs is not None and not prefs.enabled:  # unsubscribed since it was claimed
+        sent.status = SentReminder.Status.FAILED
+        sent.save(update_fields=["status"])
+        return "unsubscribed"
+    try:
+        emails.build_message(sent.user, sent.payload).send()
+    except Exception as error:  # any failure of the mail server is retried
+        # The error's text can hold the recipient's address: log its type only.
+        if sent.attempts >= MAX_ATTEMPTS:
+            sent.status = SentReminder.Status.FAILED
+            sent.save(update_fields=["status"])
+            logger.error(
+                "Reminder %s gave up after %d attempts (%s)",
+                sent.pk, sent.attempts, type(error).__name__,
+            )  # fmt: skip
+            return "failed"
+        sent.status = SentReminder.Status.PENDING
+        sent.save(update_fields=["status"])
+        delay = RETRY_AFTER[min(sent.attempts, len(RETRY_AFTER)) - 1]
+        logger.warning(
+            "Reminder %s attempt %d failed (%s); retrying in %s",
+            sent.pk, sent.attempts, type(error).__name__, delay,
+        )  # fmt: skip
+        send_reminder.using(run_after=timezone.now() + delay).enqueue(sent.pk)
+        return "retrying"
+    sent.status = SentReminder.Status.SENT
+    sent.sent_at = timezone.now()
+    sent.save(update_fields=["status", "sent_at"])
+    logger.info("Reminder %s sent", sent.pk)
+    return "sent"

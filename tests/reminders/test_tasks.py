@@ -1,0 +1,367 @@
+"""Reminders through the real database backend and the real worker (`db_worker --batch`)."""
+
+import datetime
+import email
+import email.policy
+import logging
+import threading
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+
+from reminders import tasks
+from reminders.models import ReminderPreference, SentReminder
+from tests.factories import record, verify_cycle
+from tests.reminders.conftest import MONDAY
+
+
+def planned(user, slug: str, date: datetime.date, **fields) -> None:
+    record(user, slug, planned_date=date, **fields)
+
+
+def reminders_to(user) -> list:
+    return [m for m in mail.outbox if m.to == [user.email]]
+
+
+@pytest.fixture
+def alice(member, curated, monday):
+    """Alice (2027 Match, J-1) on Monday 23 Nov 2026, 7- and 1-day reminders."""
+    ReminderPreference.objects.create(user=member, days_30=False, days_14=False)  # 7 and 1 days
+    return member
+
+
+def test_the_worker_sends_the_due_reminder_once(alice, plan):
+    plan()
+    # 7 days before the (proposed) NRMP early-registration deadline of her 2027 cycle.
+    [message] = reminders_to(alice)
+    assert "NRMP early-registration deadline (Match 2027) (proposed)" in message.subject
+    assert "Monday 30 November 2026 (proposed: not yet confirmed officially), in 7 days" in (
+        message.body
+    )
+    assert "http://127.0.0.1:8000/roadmap/m/nrmp-registration/" in message.body
+    assert "http://127.0.0.1:8000/reminders/" in message.body
+    html, mimetype = message.alternatives[0]
+    assert mimetype == "text/html"
+    assert 'href="http://127.0.0.1:8000/roadmap/m/nrmp-registration/"' in html
+    assert "<em>(proposed: not yet confirmed officially)</em>" in html
+    sent = SentReminder.objects.get(user=alice)
+    assert (sent.subject_key, sent.due_date, sent.horizon, sent.status) == (
+        "nrmp-registration-nrmp_early_registration_deadline",
+        datetime.date(2026, 11, 30),
+        7,
+        SentReminder.Status.SENT,
+    )
+    # Every task ran to success through the database backend.
+    assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
+    # The same day again (cron runs hourly): nothing new.
+    plan()
+    assert len(reminders_to(alice)) == 1
+
+
+def test_one_click_unsubscribe_headers_survive_serialisation(alice, plan):
+    plan()
+    [message] = reminders_to(alice)
+    raw = message.message(policy=email.policy.SMTP).as_bytes()
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    header = parsed["List-Unsubscribe"]
+    assert header.startswith("<http://127.0.0.1:8000/reminders/unsubscribe/")
+    assert header.endswith("/>")
+    assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert b"=?utf-8?" not in raw.split(b"\r\n\r\n")[0].split(b"Subject:")[0]
+
+
+def test_no_proposed_mark_once_the_date_is_verified(alice, plan):
+    cycle = verify_cycle(2027)
+    assert cycle.needs_review  # per date: the cycle's review flag does not decide
+    plan()
+    [message] = reminders_to(alice)
+    assert "proposed" not in message.subject
+    assert "proposed" not in message.body
+
+
+def test_reminders_move_with_the_days(alice, plan, on_day):
+    plan()
+    assert len(reminders_to(alice)) == 1  # 7 days before
+    for day in (24, 25, 26, 27, 28):  # 6..2 days before: nothing new
+        with on_day(datetime.date(2026, 11, day)):
+            plan()
+    assert len(reminders_to(alice)) == 1
+    with on_day(datetime.date(2026, 11, 29)):  # 1 day before
+        plan()
+        plan()
+    assert len(reminders_to(alice)) == 2
+    assert "tomorrow" in reminders_to(alice)[1].subject
+    with on_day(datetime.date(2026, 12, 1)):  # past: nothing
+        plan()
+    assert len(reminders_to(alice)) == 2
+
+
+def test_planned_dates_and_last_attempt(alice, plan):
+    planned(alice, "step-1", MONDAY + datetime.timedelta(days=1), attempts=3)
+    plan()
+    subjects = sorted(m.subject for m in reminders_to(alice))
+    assert any("USMLE Step 1 (your planned date): tomorrow" in s for s in subjects)
+    assert any("your last attempt (3 of 4 used): tomorrow" in s for s in subjects)
+
+
+def test_weekly_digest_instead(alice, plan, on_day):
+    ReminderPreference.objects.filter(user=alice).update(frequency="weekly", days_30=True)
+    planned(alice, "step-1", MONDAY + datetime.timedelta(days=20))
+    plan()
+    [digest] = reminders_to(alice)
+    assert digest.subject.startswith("[IMG Portal] Your week ahead:")
+    assert "NRMP early-registration deadline" in digest.body
+    assert "USMLE Step 1 (your planned date)" in digest.body
+    with on_day(MONDAY + datetime.timedelta(days=1)):
+        plan()
+    assert len(reminders_to(alice)) == 1
+
+
+def test_switched_off_and_other_members_get_only_their_own(alice, other_member, plan):
+    # Bob: 2028 Match
+    planned(other_member, "step-1", MONDAY + datetime.timedelta(days=7))
+    ReminderPreference.objects.filter(user=alice).update(enabled=False)
+    plan()
+    assert reminders_to(alice) == []
+    [bob] = reminders_to(other_member)
+    assert "USMLE Step 1 (your planned date)" in bob.subject
+    assert "NRMP" not in bob.body  # his 2028 cycle's deadline is a year away
+
+
+def test_members_without_preferences_get_the_defaults(member, curated, monday, plan):
+    plan()
+    assert len(reminders_to(member)) >= 1
+    assert not ReminderPreference.objects.filter(user=member).exists()
+
+
+def test_a_duplicated_send_task_sends_once(alice, plan, run_worker):
+    plan()
+    sent = SentReminder.objects.get(user=alice)
+    tasks.send_reminder.enqueue(sent.pk)  # a retried or duplicated task
+    run_worker()
+    assert len(reminders_to(alice)) == 1
+
+
+def test_two_planning_runs_queued_together_send_once(alice, curated, run_worker):
+    from django.core.management import call_command
+
+    call_command("enqueue_reminders", verbosity=0)
+    call_command("enqueue_reminders", verbosity=0)
+    run_worker()
+    assert len(reminders_to(alice)) == 1
+    assert DBTaskResult.objects.filter(task_path="reminders.tasks.plan_reminders").count() == 2
+
+
+def test_claims_are_exclusive(alice):
+    first = tasks.claim(alice, "k", MONDAY, 7, {})
+    assert first is not None
+    assert tasks.claim(alice, "k", MONDAY, 7, {}) is None
+    assert tasks.claim(alice, "k", MONDAY, 1, {}) is not None
+    assert SentReminder.objects.filter(user=alice).count() == 2
+
+
+class FailingMailer:
+    """A mail server that refuses `failures` times; its error names the recipient."""
+
+    def __init__(self, failures: int):
+        self.failures = failures
+
+    def __call__(self, message_self, *args, **kwargs):
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionRefusedError(f"refused for {message_self.to[0]}")
+        return original_send(message_self, *args, **kwargs)
+
+
+original_send = None
+
+
+@pytest.fixture
+def failing_mailer(monkeypatch):
+    global original_send
+    from django.core.mail import EmailMultiAlternatives
+
+    original_send = EmailMultiAlternatives.send
+
+    def install(failures: int) -> FailingMailer:
+        mailer = FailingMailer(failures)
+        monkeypatch.setattr(
+            EmailMultiAlternatives, "send", lambda self, *a, **k: mailer(self, *a, **k)
+        )
+        return mailer
+
+    return install
+
+
+def test_failing_sends_are_retried_then_given_up_without_personal_data_in_logs(
+    alice, plan, run_worker, failing_mailer, caplog
+):
+    failing_mailer(failures=10)
+    caplog.set_level(logging.INFO, logger="reminders")
+    plan()
+    sent = SentReminder.objects.get(user=alice)
+    assert (sent.status, sent.attempts) == ("pending", 1)
+    # Each retry waits (run_after); the worker picks it up once it is due.
+    for minutes in (6, 40, 200, 600):
+        with time_machine.travel(
+            datetime.datetime(2026, 11, 23, 14, 0, tzinfo=datetime.UTC)
+            + datetime.timedelta(minutes=minutes),
+            tick=False,
+        ):
+            run_worker()
+    sent.refresh_from_db()
+    assert (sent.status, sent.attempts) == ("failed", tasks.MAX_ATTEMPTS)
+    assert reminders_to(alice) == []
+    assert "gave up after 4 attempts (ConnectionRefusedError)" in caplog.text
+    assert alice.email not in caplog.text
+    assert "alice" not in caplog.text
+
+
+def test_a_failing_send_succeeds_on_retry(alice, plan, run_worker, failing_mailer):
+    failing_mailer(failures=1)
+    plan()
+    assert reminders_to(alice) == []
+    with time_machine.travel(
+        datetime.datetime(2026, 11, 23, 14, 10, tzinfo=datetime.UTC), tick=False
+    ):
+        run_worker()
+    assert len(reminders_to(alice)) == 1
+    assert SentReminder.objects.get(user=alice).status == "sent"
+
+
+def test_unsubscribing_after_the_claim_stops_the_send(alice, curated, run_worker):
+    from django.core.management import call_command
+
+    call_command("enqueue_reminders", verbosity=0)
+    ReminderPreference.objects.filter(user=alice).update(enabled=False)
+    run_worker()
+    assert reminders_to(alice) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_at_once_send_exactly_one_email(member, curated):
+    """Two real workers in two threads, each with its own database connection, over two
+    planning tasks queued at the same moment: one email per reminder.
+
+    PostgreSQL only (CI runs it): the in-memory SQLite test database shares table locks
+    between threads ("database table is locked"). On SQLite the claim is covered by the
+    queued-together, duplicated-task and exclusive-claim tests above.
+    """
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: in-memory SQLite cannot run two workers at once")
+    from django.core.management import call_command
+
+    with time_machine.travel(datetime.datetime(2026, 11, 23, 14, 0, tzinfo=datetime.UTC)):
+        ReminderPreference.objects.create(user=member, days_30=False, days_14=False)
+        for _ in range(4):
+            call_command("enqueue_reminders", verbosity=0)
+        barrier = threading.Barrier(2)
+        errors = []
+
+        def work(name: str) -> None:
+            try:
+                barrier.wait()
+                Worker(
+                    queue_names=["default"],
+                    interval=0,
+                    batch=True,
+                    backend_name="default",
+                    startup_delay=False,
+                    max_tasks=None,
+                    worker_id=name,
+                    excluded_queue_names=[],
+                ).run()
+            except Exception as error:  # pragma: no cover - reported below
+                errors.append(error)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=work, args=(f"w{n}",)) for n in (1, 2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+    assert errors == []
+    assert len(reminders_to(member)) == 1
+    results = DBTaskResult.objects.filter(task_path="reminders.tasks.plan_reminders")
+    assert set(results.values_list("status", flat=True)) == {"SUCCESSFUL"}
+    assert results.count() == 4
+    # Both workers took part.
+    workers = set()
+    for ids in DBTaskResult.objects.values_list("worker_ids", flat=True):
+        workers.update(ids)
+    assert workers == {"w1", "w2"}
+
+
+def test_a_member_who_signs_up_today_is_reminded_without_logging_in_again(
+    client, curated, run_worker, on_day
+):
+    """Sign up on 1 Oct 2026, never come back: the cron + worker run every day until
+    16 Dec, and the right emails arrive on the right days."""
+    import re
+
+    from django.urls import reverse
+
+    from accounts.models import User
+
+    start = datetime.date(2026, 10, 1)
+    with on_day(start):
+        email_address = "newcomer@example.com"
+        signup = {
+            "email": email_address,
+            "password1": "a-long-pass-42!",
+            "password2": "a-long-pass-42!",
+        }
+        assert client.post(reverse("account_signup"), signup).status_code == 302
+        [verification] = mail.outbox
+        confirm = re.search(r"http://testserver(/accounts/confirm-email/\S+/)", verification.body)
+        assert client.post(confirm.group(1)).status_code == 302
+        onboarding = {
+            "school_country": "India",
+            "school_name": "Example Medical College",
+            "graduation_year": "2024",
+            "specialty": "Internal Medicine",
+            "match_year": "2027",
+            "visa": "j1",
+        }
+        assert client.post(reverse("accounts:onboarding"), onboarding).status_code == 302
+        assert client.get(reverse("pathways:dashboard")).status_code == 200
+        user = User.objects.get(email=email_address)
+        planned(user, "step-1", datetime.date(2026, 12, 15))
+        client.logout()
+    mail.outbox.clear()
+    received = []
+    day = start
+    while day <= datetime.date(2026, 12, 16):
+        with on_day(day):
+            before = len(mail.outbox)
+            call_command("enqueue_reminders", verbosity=0)
+            run_worker()
+            received += [(day, m.subject) for m in mail.outbox[before:]]
+        day += datetime.timedelta(days=1)
+
+    def days_of(text: str) -> list[datetime.date]:
+        return [day for day, subject in received if text in subject]
+
+    # The NRMP early-registration deadline (30 Nov, proposed): 30, 14, 7 and 1 day before.
+    assert days_of("NRMP early-registration deadline") == [
+        datetime.date(2026, 10, 31),
+        datetime.date(2026, 11, 16),
+        datetime.date(2026, 11, 23),
+        datetime.date(2026, 11, 29),
+    ]
+    # Their own planned Step 1 date (15 Dec).
+    assert days_of("Pass USMLE Step 1 (your planned date)") == [
+        datetime.date(2026, 11, 15),
+        datetime.date(2026, 12, 1),
+        datetime.date(2026, 12, 8),
+        datetime.date(2026, 12, 14),
+    ]
+    # Never the same subject twice on one day, and nothing for dates already past at sign-up.
+    assert len(received) == len(set(received))
+    assert not any("ERAS season opens" in subject for _, subject in received)
