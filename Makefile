@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test setup venv lint security format ci benchmark chromium vnu clean
+.PHONY: run test setup venv lint security format ci benchmark bench load wrk chromium vnu clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(PY) || "$$(bin/find-python)" -m venv $(VENV)
@@ -73,6 +73,19 @@ benchmark: venv
 	@psql "$(dir $(BENCH_DATABASE_URL))postgres" -qc "CREATE DATABASE imgportal_bench" 2>/dev/null || true
 	DATABASE_URL=$(BENCH_DATABASE_URL) IMGPORTAL_TESTING=1 $(PY) manage.py migrate -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) IMGPORTAL_TESTING=1 $(PY) manage.py benchmark
+
+# `make bench`: gunicorn (production settings) + wrk at 10,000 members and 100,000 resources in a
+# throwaway PostgreSQL database (BENCH_DATABASE_URL, name bench_*; dropped at the end).
+# `make load`: the dashboard and the directory at 64 connections for 60 s. See docs/performance.md.
+BENCH_URL ?= postgres://postgres@127.0.0.1:5432/bench_imgportal
+wrk:
+	@command -v wrk >/dev/null 2>&1 || bin/install-wrk
+
+bench: venv wrk
+	BENCH_DATABASE_URL=$(BENCH_URL) $(PY) bench/run.py
+
+load: venv wrk
+	BENCH_DATABASE_URL=$(BENCH_URL) $(PY) bench/run.py --load
 
 clean:
 	rm -rf $(VENV) $(SEMGREP_VENV) staticfiles .pytest_cache node_modules

@@ -7,5 +7,6 @@ app_name = "accounts"
 urlpatterns = [
     path("welcome/", views.onboarding, name="onboarding"),
     path("settings/", views.profile_settings, name="settings"),
+    path("export/", views.export_data, name="export"),
     path("delete/", views.delete_account, name="delete"),
 ]

@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from accounts.deletion import delete_account as delete_account_for_good
+from accounts.export import build_zip, left_out
 from accounts.forms import PREVIEW_SESSION_KEY, DeleteAccountForm, PreviewForm, ProfileForm
 from accounts.models import Profile
 
@@ -84,3 +85,16 @@ def delete_account(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Your account and all of its data have been deleted.")
         return redirect("home")
     return render(request, "accounts/delete_account.html", {"form": form})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def export_data(request: HttpRequest) -> HttpResponse:
+    """GET: what the download holds; POST: the zip itself (built in memory, a few KB)."""
+    if request.method == "GET":
+        return render(request, "accounts/export.html", {"left_out": left_out()})
+    today = timezone.localdate()
+    response = HttpResponse(build_zip(request.user, today), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="imgportal-data-{today:%Y-%m-%d}.zip"'
+    return response

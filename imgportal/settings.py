@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "pathways",
     "resources",
     "reminders",
+    "mentors",
 ]
 
 MIDDLEWARE = [
@@ -147,6 +148,14 @@ CACHES = {
         "LOCATION": os.environ.get("CACHE_LOCATION", "imgportal_cache"),
     }
 }
+# REDIS_URL (e.g. redis://cache:6379/0) puts the shared cache in Redis, Django's built-in
+# backend: no cache table, no cache reads on the database (docs/deployment.md).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

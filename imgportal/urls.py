@@ -21,6 +21,7 @@ urlpatterns = [
     path("roadmap/", include("pathways.urls")),
     path("resources/", include("resources.urls")),
     path("", include("reminders.urls")),
+    path("", include("mentors.urls")),
     path(
         "favicon.ico",
         RedirectView.as_view(url="/static/img/favicon.svg", permanent=True),

@@ -1,4 +1,5 @@
 import datetime
+from typing import NamedTuple
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,8 +14,9 @@ from django.views.decorators.vary import vary_on_headers
 from accounts.forms import PREVIEW_SESSION_KEY, PreviewForm
 from accounts.models import Profile
 from pathways import history
+from pathways.curated_cache import curated
 from pathways.forms import ProgressForm, StaleEdit
-from pathways.models import Milestone, Prerequisite, Progress
+from pathways.models import Milestone, Progress
 from pathways.roadmap import Item, Roadmap, attach_resources, preview_roadmap, roadmap_for
 from pathways.timeline import timeline_layout
 
@@ -118,19 +120,45 @@ def milestone(request: HttpRequest, slug: str) -> HttpResponse:
     roadmap = roadmap_for(request.user, timezone.localdate())
     item = roadmap.item(slug) if roadmap else None
     milestone = item.milestone if item else get_object_or_404(Milestone, slug=slug)
-    needs = Prerequisite.objects.filter(milestone=milestone).select_related("required")
-    unlocks = Prerequisite.objects.filter(required=milestone).select_related("milestone")
+    needs, unlocks = links_of(milestone)
     context = {
         "milestone": milestone,
         "item": item,
         "cycle_year": roadmap.cycle.year if roadmap and roadmap.cycle else None,
         "applies": item is None or item.applies,
-        "needs": needs.order_by("required__order"),
-        "unlocks": unlocks.order_by("milestone__order"),
+        "needs": needs,
+        "unlocks": unlocks,
         "resources": milestone.resources.filter(published=True).order_by("title"),
         "date_history": history.of_milestone(milestone, roadmap.cycle if roadmap else None),
     }
     return render(request, "pathways/milestone.html", context)
+
+
+class Link(NamedTuple):
+    """One prerequisite, read from the curated-content cache (no query)."""
+
+    milestone: Milestone
+    required: Milestone
+    kind: str
+
+
+def links_of(milestone: Milestone) -> tuple[list[Link], list[Link]]:
+    """What the milestone needs first and what it unlocks, in roadmap order."""
+    content = curated()
+    by_id = {m.pk: m for m in content.milestones}
+    needs = [
+        Link(milestone, by_id[required], kind)
+        for milestone_id, required, kind in content.prerequisites
+        if milestone_id == milestone.pk
+    ]
+    unlocks = [
+        Link(by_id[milestone_id], milestone, kind)
+        for milestone_id, required, kind in content.prerequisites
+        if required == milestone.pk
+    ]
+    needs.sort(key=lambda link: (link.required.order, link.required.title))
+    unlocks.sort(key=lambda link: (link.milestone.order, link.milestone.title))
+    return needs, unlocks
 
 
 @require_http_methods(["GET", "HEAD"])

@@ -9,23 +9,9 @@ would run as a formula are prefixed with an apostrophe, which import removes aga
 from django.utils.text import slugify
 from import_export import fields, resources, widgets
 
+from accounts.spreadsheets import escape_formula, unescape_formula
 from pathways.models import Milestone
 from resources.models import Resource, Tag
-
-# A cell starting with one of these is a formula (or a DDE payload) in Excel/LibreOffice.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def escape_formula(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def unescape_formula(value):
-    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
-        return value[1:]
-    return value
 
 
 def split_list(value, separator: str) -> list[str]:

@@ -4,6 +4,7 @@ Pages are discovered from the URL resolver, so a page added later is visited too
 needs an argument gets it from ARGUMENTS.
 """
 
+import datetime
 import time
 
 import pytest
@@ -13,13 +14,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.middleware import REFRESH_EVERY, SEEN_KEY
+from mentors.models import MentorLink, hash_token
 from pathways.models import Milestone
 from tests.factories import make_resource, record
 
 pytestmark = pytest.mark.django_db
 
 # The apps whose pages members open; allauth's own pages are listed below.
-MEMBER_NAMESPACES = {"accounts", "pathways", "resources"}
+MEMBER_NAMESPACES = {"accounts", "pathways", "resources", "mentors"}
 ALLAUTH_PAGES = [
     "/accounts/email/",
     "/accounts/password/change/",
@@ -34,6 +36,10 @@ ALLAUTH_PAGES = [
 SESSION_TABLES = {"django_session", "usersessions_usersession"}
 # The slug a pattern of each app gets: a curated milestone, the test's own resource.
 SLUGS = {"pathways": "step-1", "resources": "saved-resource"}
+# Patterns taking other arguments: a mentor link of the member's (made by the test) and its
+# token. The token page is the one page whose GET writes: see test_mentor_token_page below.
+ARGUMENTS = {"mentors:revoke": lambda: [MentorLink.objects.first().pk]}
+TOKEN = "mentor-token-of-the-sweep-0123456789abcdefghijklmn"
 
 
 def member_page_names() -> list[tuple[str, str]]:
@@ -52,8 +58,15 @@ def member_urls() -> list[str]:
     for namespace, name in member_page_names():
         try:
             urls.append(reverse(f"{namespace}:{name}"))
-        except NoReverseMatch:  # the pattern takes a slug
-            urls.append(reverse(f"{namespace}:{name}", args=[SLUGS[namespace]]))
+        except NoReverseMatch:  # the pattern takes a slug, an id or a token
+            key = f"{namespace}:{name}"
+            if key == "mentors:shared":
+                args = [TOKEN]
+            elif key in ARGUMENTS:
+                args = ARGUMENTS[key]()
+            else:
+                args = [SLUGS[namespace]]
+            urls.append(reverse(key, args=args))
     return [*urls, *ALLAUTH_PAGES]
 
 
@@ -63,6 +76,9 @@ def row_counts() -> dict[str, int]:
         for model in apps.get_models()
         if model._meta.db_table not in SESSION_TABLES
     }
+
+
+WRITES = {"INSERT", "UPDATE", "DELETE"}
 
 
 def written_tables(queries) -> set[str]:
@@ -78,8 +94,20 @@ def written_tables(queries) -> set[str]:
     return tables
 
 
-def test_the_sweep_covers_every_member_page(curated):
+def make_sweep_link(user) -> MentorLink:
+    return MentorLink.objects.create(
+        user=user,
+        token_hash=hash_token(TOKEN),
+        label="Sweep",
+        expires_on=datetime.date.today() + datetime.timedelta(days=30),
+        include_notes=True,
+    )
+
+
+def test_the_sweep_covers_every_member_page(curated, member):
+    make_sweep_link(member)
     urls = member_urls()
+    assert "/me/mentor-links/" in urls and f"/mentor/{TOKEN}/" in urls
     assert "/roadmap/m/step-1/progress/" in urls and "/me/welcome/" in urls
     assert len(urls) == len(set(urls)) >= 14
 
@@ -92,16 +120,36 @@ def test_no_member_page_writes_on_get_or_head(client, curated, persona, method, 
     if persona == "member":  # some saved data, so pages have something to show
         record(user, "step-2-ck", status="in_progress", score=230)
         user.saved_resources.create(resource=resource)
+    link = make_sweep_link(user)
     client.force_login(user)
     session = client.session
     session[SEEN_KEY] = int(time.time()) - REFRESH_EVERY  # due for its refresh
     session.save()
     before = row_counts()
     statuses = {}
+    token_page = f"/mentor/{TOKEN}/"
     with CaptureQueriesContext(connection) as queries:
         for url in member_urls():
-            statuses[url] = getattr(client, method)(url).status_code
+            if url != token_page:
+                statuses[url] = getattr(client, method)(url).status_code
     assert row_counts() == before
     assert written_tables(queries) <= SESSION_TABLES
+    # The one exception: a GET of the mentor token page records when the link was last
+    # opened (the link's own bookkeeping, shown to the member), with one UPDATE of that
+    # single column; HEAD writes nothing. Nothing else is written.
+    with CaptureQueriesContext(connection) as queries:
+        statuses[token_page] = getattr(client, method)(token_page).status_code
+    writes = [q["sql"] for q in queries if q["sql"].split()[0].upper() in WRITES]
+    if method == "get":
+        [update] = writes
+        assert update.startswith('UPDATE "mentors_mentorlink" SET "last_opened_at" = ')
+        assert " WHERE " in update and update.count("=") == 2  # that column, that row
+    else:
+        assert writes == []
+    link.last_opened_at = MentorLink.objects.get(pk=link.pk).last_opened_at
+    assert MentorLink.objects.filter(pk=link.pk).values().get() == {
+        **{f.attname: getattr(link, f.attname) for f in MentorLink._meta.concrete_fields}
+    }
+    assert row_counts() == before
     assert set(statuses.values()) <= {200, 302, 405}, statuses  # 405: POST-only endpoints
     assert statuses["/roadmap/"] == (200 if persona == "member" else 302)

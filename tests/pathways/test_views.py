@@ -440,10 +440,10 @@ def test_milestone_page_query_count_is_constant(
     cycle = MatchCycle.objects.get(year=2027)
     for n in range(changes):
         date_change(cycle=cycle, field="match_day", label=f"Match 2027: Match Day {n}")
-    # session, user, profile, progress (the roadmap; the curated content is cached), the
-    # history of its date, its explanation (deferred in the cache), what it needs, what it
-    # unlocks, its resources
-    with django_assert_num_queries(9):
+    # session, user, profile, progress (the roadmap; the curated content, prerequisites
+    # included, is cached), the history of its date, its explanation (deferred in the
+    # cache), its resources
+    with django_assert_num_queries(7):
         html = synthetic_roadmap.get("/roadmap/m/m-3/").content.decode()
     assert html.count("Match 2027: Match Day") == changes
 
@@ -458,11 +458,10 @@ def test_timeline_query_count_is_constant(synthetic_roadmap, django_assert_num_q
 def test_htmx_update_query_count_is_constant(
     synthetic_roadmap, member, slug, django_assert_num_queries
 ):
-    # Both are pass/fail milestones. session, user, profile, progress, the status and
-    # outcome check constraints (savepoint, select, release each), the row locked for the
-    # stale-tab check, the save (savepoint, insert or update, release), resources of the
-    # next steps
-    with django_assert_num_queries(15):
+    # Both are pass/fail milestones. session, user, profile, progress, the row locked for
+    # the stale-tab check, the save (savepoint, insert or update, release), resources of
+    # the next steps (the form's fields already hold the check constraints: no SELECTs)
+    with django_assert_num_queries(9):
         response = synthetic_roadmap.post(
             url(slug), {"status": "in_progress", "planned_date": "2027-01-02"}, **HTMX
         )

@@ -10,6 +10,7 @@ To cover a new form: add a Target (how to send, what to snapshot, where the valu
 TARGETS and its cases to CASES.
 """
 
+import datetime
 import html
 import importlib
 import inspect
@@ -25,6 +26,7 @@ from django.forms.models import model_to_dict
 from django.test import Client
 
 from accounts.models import Profile, User
+from mentors.models import MentorLink
 from pathways.models import Progress
 from reminders.models import ReminderPreference
 from resources.models import ProblemReport, Resource
@@ -269,6 +271,12 @@ TARGETS = {
         shows=lambda c, site: [c["member"].get("/reminders/")],
     ),
     "what-if": Target(send=send_what_if),
+    "mentor-link": Target(
+        send=lambda c, site, data: c["member"].post("/me/mentor-links/new/", data),
+        base={"label": "My adviser", "expires_on": "", "include_notes": ""},
+        snapshot=lambda site: list(MentorLink.objects.values_list("label", "expires_on")),
+        shows=lambda c, site: [c["member"].get("/me/mentor-links/")],
+    ),
     "signup": Target(
         send=send_signup,
         base={"email": "newcomer@example.com", "password1": PASSWORD, "password2": PASSWORD},
@@ -287,6 +295,11 @@ TARGETS = {
         shows=imported,
     ),
 }
+
+
+def in_days(days: int):
+    """A date `days` from today, computed when the case runs."""
+    return lambda site: (datetime.date.today() + datetime.timedelta(days=days)).isoformat()
 
 
 STEP2CS = {"has_step2cs": "on", "step2cs_month": "11", "step2cs_year": "2019"}
@@ -460,6 +473,15 @@ CASES = [
     Case("what-if", {"fail_exam": "step-1", "fail_on": "9999-12-31"}, INERT),
     Case("what-if", {"diploma_on": "2025-02-30"}, INERT),
     Case("what-if", {"diploma_on": "0001-01-01", "needs_h1b": IMG}, INERT),
+    # --- Mentor links (a member's read-only roadmap for an adviser) ------------------------
+    Case("mentor-link", {"label": SCRIPT, "expires_on": in_days(30)}, INERT),
+    Case("mentor-link", {"label": IMG, "expires_on": in_days(30), "user": "2"}, INERT),
+    Case("mentor-link", {"label": "   ", "expires_on": in_days(30)}, REJECTED, REQUIRED),
+    Case("mentor-link", {"label": "x" * 500, "expires_on": in_days(30)}, REJECTED, "at most"),
+    Case("mentor-link", {"expires_on": "2020-01-01"}, REJECTED, "today or a later day"),
+    Case("mentor-link", {"expires_on": "9999-12-31"}, REJECTED, "at most"),
+    Case("mentor-link", {"expires_on": "2025-02-30"}, REJECTED, DATE),
+    Case("mentor-link", {"expires_on": in_days(30), "label": "a\x00b"}, REJECTED, NUL),
     # --- Sign-up and adding an email address (allauth forms with our canonical addresses) --
     Case("signup", {"email": SCRIPT + "@example.com"}, REJECTED, "valid email"),
     Case("signup", {"email": "alice@example.com\x00"}, REJECTED),
@@ -569,6 +591,7 @@ FORMS_COVERED = {
     "accounts.forms.AddEmailForm": ["add-email"],
     "reminders.forms.ReminderPreferenceForm": ["reminder-prefs"],
     "reminders.forms.WhatIfForm": ["what-if"],
+    "mentors.forms.MentorLinkForm": ["mentor-link"],
     "pathways.forms.ProgressForm": ["progress-score", "progress-oet-htmx", "progress-pass-fail"],
     "resources.forms.ResourceFilterForm": ["directory"],
     "resources.forms.ProblemReportForm": ["report"],

@@ -80,6 +80,13 @@ URL_CLASSES: dict[str, str] = {
     "resources:saved": MEMBER,
     "resources:save": MEMBER,
     "resources:report": MEMBER,
+    # accounts: a member's data export
+    "accounts:export": MEMBER,
+    # mentors: a member's read-only links for an adviser; the shared page opens by its token
+    "mentors:links": MEMBER,
+    "mentors:create": MEMBER,
+    "mentors:revoke": MEMBER,  # another member's link (or none) is a 404
+    "mentors:shared": TOKEN,
     # reminders: a member's preferences, calendar and planning; the unsubscribe link (from an
     # email) and the calendar feed (a calendar app) are reached by a signed token instead
     "reminders:preferences": MEMBER,
