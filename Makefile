@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test setup venv lint format ci benchmark bench load wrk chromium clean
+.PHONY: run test setup venv lint security format ci benchmark bench load wrk chromium vnu clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(PY) || "$$(bin/find-python)" -m venv $(VENV)
@@ -27,7 +27,16 @@ run: setup
 chromium:
 	@command -v chromium >/dev/null 2>&1 || bin/install-chromium || echo '*** WARNING: Chromium could not be installed; browser tests will be SKIPPED (they fail in CI). ***'
 
-test: venv chromium
+# The Nu HTML Checker (npm package vnu-jar, pinned in package-lock.json; needs Java 17+).
+# --ignore-scripts: its postinstall would try to download a Java runtime; the jar is in the package.
+VNU_JAR := node_modules/vnu-jar/build/dist/vnu.jar
+$(VNU_JAR): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	@touch $@
+
+vnu: $(VNU_JAR)
+
+test: venv chromium vnu
 	$(PY) -m pytest
 
 lint: venv
@@ -36,11 +45,27 @@ lint: venv
 	IMGPORTAL_TESTING=1 $(PY) manage.py check
 	IMGPORTAL_TESTING=1 $(PY) manage.py makemigrations --check --dry-run
 
+# Static security checks (offline): bandit on the project's Python, then the project's own
+# semgrep rules (proved by their test cases first). Exceptions are justified inline.
+# semgrep and its 66 dependencies live in their own venv (requirements-semgrep.txt says why).
+SEMGREP_VENV := .venv-semgrep
+$(SEMGREP_VENV)/.installed: requirements-semgrep.txt
+	@test -x $(SEMGREP_VENV)/bin/python || "$$(bin/find-python)" -m venv $(SEMGREP_VENV)
+	$(SEMGREP_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SEMGREP_VENV)/bin/python -m pip install --quiet -r requirements-semgrep.txt
+	@touch $@
+
+SEMGREP_OFFLINE := --metrics=off --disable-version-check --config .semgrep/rules/
+security: venv $(SEMGREP_VENV)/.installed
+	$(VENV)/bin/bandit -q -c pyproject.toml -r .
+	$(SEMGREP_VENV)/bin/semgrep --test $(SEMGREP_OFFLINE) .semgrep/cases/
+	$(SEMGREP_VENV)/bin/semgrep scan $(SEMGREP_OFFLINE) --error --quiet .
+
 format: venv
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-ci: lint test
+ci: lint security test
 
 # Benchmarks need PostgreSQL (full-text search); they use a throwaway database.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/imgportal_bench
@@ -63,4 +88,4 @@ load: venv wrk
 	BENCH_DATABASE_URL=$(BENCH_URL) $(PY) bench/run.py --load
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) $(SEMGREP_VENV) staticfiles .pytest_cache node_modules

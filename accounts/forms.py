@@ -65,6 +65,10 @@ class ProfileForm(forms.ModelForm):
         widgets = {
             "visa": forms.RadioSelect,
             "school_country": forms.TextInput(attrs={"autocomplete": "country-name"}),
+            # Text with a numeric keyboard (not type=number): a mistyped year comes back as
+            # typed, next to its error, and the page stays valid HTML.
+            "graduation_year": forms.TextInput(attrs={"inputmode": "numeric"}),
+            "match_year": forms.TextInput(attrs={"inputmode": "numeric"}),
         }
         help_texts = {
             "graduation_year": "The year on your diploma, or the year you expect to graduate.",
@@ -143,14 +147,14 @@ class ProfileForm(forms.ModelForm):
         if year < Profile.MIN_GRADUATION_YEAR:
             self.add_error("step2cs_year", "Enter the year you passed Step 2 CS.")
             return
-        passed = datetime.date(year, month, 1)
-        if passed > LAST_STEP2CS_MONTH:
+        # The year is compared first: a year past 9999 cannot even make a date (a 500).
+        if year > LAST_STEP2CS_MONTH.year or datetime.date(year, month, 1) > LAST_STEP2CS_MONTH:
             self.add_error(
                 "step2cs_year",
                 "Step 2 CS was suspended in March 2020: a pass is from March 2020 or earlier.",
             )
             return
-        cleaned["step2cs_passed_on"] = passed
+        cleaned["step2cs_passed_on"] = datetime.date(year, month, 1)
 
     def clean(self):
         cleaned = super().clean()

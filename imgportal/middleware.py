@@ -1,5 +1,7 @@
-"""Site-wide request guards that belong to no single app."""
+"""Site-wide request guards and the request log, which belong to no single app."""
 
+import logging
+import time
 from collections.abc import Callable
 
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -102,3 +104,30 @@ class NoStoreForMembersMiddleware:
         if user is not None and user.is_authenticated:
             add_never_cache_headers(response)
         return response
+
+
+request_logger = logging.getLogger("imgportal.requests")
+
+
+def request_log(get_response: Callable) -> Callable:
+    """One line per request: method, the matched URL pattern (never the raw path, which can
+    carry tokens and slugs, nor the query string), status, htmx or not, and duration. No user
+    identity, no form data. Outermost middleware, so it sees the final status (403 from CSRF,
+    400 from BadInputMiddleware, the 503 of a database outage)."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        started = time.monotonic()
+        response = get_response(request)
+        match = getattr(request, "resolver_match", None)
+        route = f"/{match.route}" if match is not None else "(unmatched)"
+        request_logger.info(
+            "%s %s %s%s %dms",
+            request.method,
+            route,
+            response.status_code,
+            " htmx" if request.headers.get("HX-Request") else "",
+            (time.monotonic() - started) * 1000,
+        )
+        return response
+
+    return middleware

@@ -34,7 +34,8 @@ TESTING = env_bool("IMGPORTAL_TESTING")
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if DEBUG or TESTING:
-        SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
+        # Development and tests only: production refuses to start without DJANGO_SECRET_KEY.
+        SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"  # nosec B105
     else:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off (production)."
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "django.contrib.humanize",  # allauth.mfa's passkey list loads it
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -73,7 +75,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "imgportal.middleware.request_log",
     "django.middleware.security.SecurityMiddleware",
+    # Early, so responses that inner middleware answer themselves (BadInputMiddleware's 400)
+    # carry the policy too.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -84,7 +90,6 @@ MIDDLEWARE = [
     "accounts.middleware.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -246,9 +251,19 @@ if os.environ.get("EMAIL_HOST"):
             },
         }
     }
-else:
+elif DEBUG or TESTING:
     # Development: emails (the verification link!) print in the terminal.
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+else:
+    # Production without EMAIL_HOST: the machine's own mail relay (SMTP on localhost:25,
+    # Django's classic default). Never the console backend, which would silently lose the
+    # verification emails (check --deploy: mail.E001).
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "localhost", "port": 25, "use_tls": False},
+        }
+    }
 
 # --- Background work (Django 6 tasks + django-tasks-db) and reminders ------
 # Tasks are rows in the database; `manage.py db_worker` runs them (see docs/deployment.md).
@@ -291,12 +306,22 @@ if not DEBUG and not TESTING:
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
+# One line per request from imgportal.middleware.request_log (URL pattern, status, duration;
+# no path, query string, user or form data). Errors carry their traceback. No personal data
+# is logged (tests/reliability/test_logs.py). Run gunicorn without --access-logfile: its
+# access log would print raw paths, which can carry tokens.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # 4xx warnings ("Not Found: /raw/path") repeat the request line with the raw path;
+        # 5xx errors still log, with their traceback.
+        "django.request": {"level": "ERROR"},
+    },
 }
 
 if TESTING:

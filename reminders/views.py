@@ -31,10 +31,14 @@ logger = logging.getLogger(__name__)
 def preferences(request: HttpRequest) -> HttpResponse:
     """GET shows the saved settings or the defaults (writing nothing); POST saves them."""
     if request.method == "POST":
-        prefs, _ = ReminderPreference.objects.get_or_create(user=request.user)
-        form = ReminderPreferenceForm(request.POST, instance=prefs)
+        form = ReminderPreferenceForm(
+            request.POST, instance=ReminderPreference.for_user(request.user)
+        )
         if form.is_valid():
-            form.save()
+            # The row is created only for valid settings (a rejected POST writes nothing);
+            # get_or_create keeps a double submit from racing into a duplicate.
+            prefs, _ = ReminderPreference.objects.get_or_create(user=request.user)
+            ReminderPreferenceForm(request.POST, instance=prefs).save()
             # Reminders already due under the new settings go out now, not at the next run.
             plan_member_reminders.enqueue(request.user.pk, timezone.localdate().isoformat())
             messages.success(request, "Your reminder settings are saved.")
@@ -47,6 +51,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
 # RFC 8058 one-click unsubscribe: mail clients POST to the List-Unsubscribe URL without a
 # session or CSRF token, so this one view is exempt. It needs a valid signed token and it
 # can only switch reminders off.
+# nosemgrep: csrf-exempt (RFC 8058: mail clients post without a token; the signed token gates it)
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -88,6 +88,9 @@ class ResourceSheet(resources.ModelResource):
 
     def before_import_row(self, row, **kwargs):
         for key, value in row.items():
+            if isinstance(value, str) and "\x00" in value:
+                # PostgreSQL refuses NUL in text (a DataError, a 500); forms refuse it too.
+                raise ValueError(f"Null characters are not allowed (column {key}).")
             row[key] = unescape_formula(value)
 
     def export_field(self, field, instance, **kwargs):

@@ -92,8 +92,8 @@ def test_bad_preferences_show_an_error_and_save_nothing(member_client, member, c
     response = member_client.post(PREFS, form_data(**changes))
     assert response.status_code == 200
     assert 'class="errorlist"' in response.content.decode()
-    assert ReminderPreference.objects.get(user=member).enabled  # the defaults row, unchanged
-    assert ReminderPreference.objects.get(user=member).frequency == "each"
+    # Not even a row of defaults: a rejected POST writes nothing.
+    assert not ReminderPreference.objects.filter(user=member).exists()
 
 
 def test_preferences_ignore_a_user_field(member_client, member, other_member):

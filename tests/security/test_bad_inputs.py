@@ -1,0 +1,628 @@
+"""The bad-input catalogue: malicious and malformed inputs sent through the real forms, htmx
+endpoints, query strings and the admin's CSV import (shared/SECURITY.md's list, and more).
+
+Every case: no 5xx; never live markup (a payload's `<` comes back escaped) nor a
+`javascript:` link. A REJECTED case also gets a clear error message and changes nothing (the
+target's rows and the count of every table). An INERT case may be accepted, but is stored and
+shown as plain text, and fields a form does not list are ignored.
+
+To cover a new form: add a Target (how to send, what to snapshot, where the value shows) to
+TARGETS and its cases to CASES.
+"""
+
+import datetime
+import html
+import importlib
+import inspect
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.forms import BaseForm
+from django.forms.models import model_to_dict
+from django.test import Client
+
+from accounts.models import Profile, User
+from mentors.models import MentorLink
+from pathways.models import Progress
+from reminders.models import ReminderPreference
+from resources.models import ProblemReport, Resource
+from tests.security.conftest import project_app_configs, row_counts
+from tests.security.url_classes import progress_path, progress_url
+
+REJECTED, INERT = "rejected", "inert"
+PASSWORD = "a-Long-enough-passphrase-73"
+SCRIPT = "<script>alert(1)</script>"
+IMG = "<img src=x onerror=alert(1)>"
+LIVE_LINK = re.compile(r"""href\s*=\s*["']?\s*(javascript|data|vbscript):""", re.IGNORECASE)
+
+
+@dataclass
+class Target:
+    """A form (or query string, or importer) under attack."""
+
+    send: Callable  # (clients, site, data) -> response
+    base: dict = field(default_factory=dict)  # valid data the case's fields override
+    snapshot: Callable = lambda site: None  # the target's state, compared when REJECTED
+    shows: Callable = lambda clients, site: []  # pages where a stored value is displayed
+
+
+MILESTONE_RECORDING = {"score": "step-2-ck", "pass_fail": "step-1", "oet": "oet"}
+
+
+def progress_of(site, records: str) -> Progress:
+    """Alice's progress on a curated milestone that records `records`."""
+    slug = MILESTONE_RECORDING[records]
+    return Progress.objects.get(user=site["member"], milestone__slug=slug)
+
+
+def send_progress(records: str, htmx: bool) -> Callable:
+    def send(clients, site, data):
+        headers = {"HX-Request": "true"} if htmx else {}
+        url = progress_url(progress_of(site, records))
+        return clients["member"].post(url, data, headers=headers)
+
+    return send
+
+
+def progress_state(records: str) -> Callable:
+    return lambda site: model_to_dict(progress_of(site, records))
+
+
+def progress_pages(records: str) -> Callable:
+    return lambda clients, site: [
+        clients["member"].get("/roadmap/"),
+        clients["member"].get(progress_url(progress_of(site, records))),
+    ]
+
+
+def send_to_url(url_of: Callable, htmx: bool = False) -> Callable:
+    """A URL-level attack: the case's data carries the id to put in the URL."""
+
+    def send(clients, site, data):
+        headers = {"HX-Request": "true"} if htmx else {}
+        url = url_of(site, data.pop("id"))
+        return clients["member"].post(url, data, headers=headers)
+
+    return send
+
+
+def send_report(clients, site, data):
+    url = f"/resources/{site['resource'].slug}/report/"
+    return clients["member"].post(url, data, headers={"HX-Request": "true"})
+
+
+def send_directory(clients, site, data):
+    return clients["visitor"].get("/resources/", data)
+
+
+PREVIEW_ANSWERS = {
+    "graduation_year": "2022",
+    "specialty": "Internal Medicine",
+    "match_year": "2028",
+    "visa": "j1",
+}
+
+
+def send_preview(clients, site, data):
+    """A visitor's preview: the answers in the query string (a GET form)."""
+    return clients["visitor"].get("/roadmap/preview/", data)
+
+
+def send_keep_preview(clients, site, data):
+    """Keeping the preview's answers for sign-up: a POST that writes only the session."""
+    return clients["visitor"].post("/roadmap/preview/keep/", data)
+
+
+REMINDER_PREFS = {
+    "enabled": "on",
+    "frequency": "each",
+    "days_30": "on",
+    "cycle_deadlines": "on",
+    "planned_dates": "on",
+}
+
+
+def send_what_if(clients, site, data):
+    """'Can I still make Match Y?': assumptions in the query string (a GET form)."""
+    return clients["member"].get("/reminders/can-i-match/", data)
+
+
+def send_signup(clients, site, data):
+    return clients["visitor"].post("/accounts/signup/", data)
+
+
+def send_add_email(clients, site, data):
+    return clients["member"].post("/accounts/email/", {"action_add": "", **data})
+
+
+IMPORT_HEADERS = [
+    "slug", "title", "organisation", "category", "summary", "description", "url", "cost",
+    "eligibility", "location", "tags", "milestones", "published", "last_reviewed", "needs_review",
+]  # fmt: skip
+IMPORT_ROW = {
+    "slug": "imported-resource",
+    "title": "Imported resource",
+    "organisation": "AAMC",
+    "category": "match",
+    "summary": "A summary.",
+    "description": "",
+    "url": "https://www.aamc.org/",
+    "cost": "free",
+    "eligibility": "",
+    "location": "Online",
+    "tags": "eras",
+    "milestones": "match",
+    "published": "1",
+    "last_reviewed": "2025-12-01",
+    "needs_review": "0",
+}
+
+
+def csv_bytes(row: dict) -> bytes:
+    def cell(value: str) -> str:
+        return '"' + value.replace('"', '""') + '"'
+
+    lines = [",".join(IMPORT_HEADERS), ",".join(cell(row.get(h, "")) for h in IMPORT_HEADERS)]
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def send_import(clients, site, data):
+    """The admin's import: upload (dry run with a preview); when valid, confirm it."""
+    raw = data.pop("_raw", None)
+    content = raw if raw is not None else csv_bytes({**IMPORT_ROW, **data})
+    upload = SimpleUploadedFile("resources.csv", content, content_type="text/csv")
+    staff = clients["staff"]
+    form = {"resource": "0", "format": "0", "import_file": upload}
+    response = staff.post("/admin/resources/resource/import/", form)
+    page = response.content.decode()
+    if response.status_code != 200 or 'name="import_file_name"' not in page:
+        return response
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page))
+    confirm = {k: html.unescape(v) for k, v in hidden.items() if k != "csrfmiddlewaretoken"}
+    return staff.post("/admin/resources/resource/process_import/", confirm)
+
+
+def imported(clients, site):
+    resource = Resource.objects.filter(slug="imported-resource").first()
+    if resource is None:
+        return []
+    return [
+        clients["visitor"].get(f"/resources/{resource.slug}/"),
+        clients["visitor"].get("/resources/?q=imported"),
+    ]
+
+
+TARGETS = {
+    "profile": Target(
+        send=lambda c, site, data: c["member"].post("/me/settings/", data),
+        base={
+            "school_country": "India",
+            "school_name": "Example Medical College",
+            "graduation_year": "2024",
+            "specialty": "Internal Medicine",
+            "match_year": "2028",
+            "visa": "j1",
+        },
+        snapshot=lambda site: model_to_dict(Profile.objects.get(user=site["member"])),
+        shows=lambda c, site: [c["member"].get("/me/settings/"), c["member"].get("/roadmap/")],
+    ),
+    "progress-score": Target(
+        send=send_progress("score", htmx=False),
+        base={"status": "in_progress", "attempts": "0", "notes": ""},
+        snapshot=progress_state("score"),
+        shows=progress_pages("score"),
+    ),
+    "progress-score-htmx": Target(
+        send=send_progress("score", htmx=True),
+        base={"status": "in_progress", "attempts": "0", "notes": ""},
+        snapshot=progress_state("score"),
+        shows=progress_pages("score"),
+    ),
+    "progress-oet-htmx": Target(
+        send=send_progress("oet", htmx=True),
+        base={"status": "in_progress", "notes": ""},
+        snapshot=progress_state("oet"),
+    ),
+    "progress-pass-fail": Target(
+        send=send_progress("pass_fail", htmx=False),
+        base={"status": "in_progress", "attempts": "0", "notes": ""},
+        snapshot=progress_state("pass_fail"),
+    ),
+    "progress-url": Target(
+        send=send_to_url(lambda site, value: progress_path(value)),
+        base={"status": "done", "notes": "forged"},
+        snapshot=lambda site: sorted(Progress.objects.values_list("pk", "status", "notes")),
+    ),
+    "progress-url-htmx": Target(
+        send=send_to_url(lambda site, value: progress_path(value), htmx=True),
+        base={"status": "done", "notes": "forged"},
+        snapshot=lambda site: sorted(Progress.objects.values_list("pk", "status", "notes")),
+    ),
+    "report": Target(
+        send=send_report,
+        base={"kind": "broken_link", "message": "The link returns 404."},
+        snapshot=lambda site: ProblemReport.objects.count(),
+        shows=lambda c, site: (
+            [c["staff"].get("/admin/resources/problemreport/")]
+            + [
+                c["staff"].get(f"/admin/resources/problemreport/{r.pk}/change/")
+                for r in ProblemReport.objects.all()
+            ]
+        ),
+    ),
+    "delete-account": Target(
+        send=lambda c, site, data: c["member"].post("/me/delete/", data),
+        base={"password": "correct-horse-battery-42", "confirm": "on"},
+        snapshot=lambda site: User.objects.filter(pk=site["member"].pk).exists(),
+    ),
+    "directory": Target(send=send_directory, snapshot=lambda site: None),
+    "preview": Target(send=send_preview, base=PREVIEW_ANSWERS),
+    "keep-preview": Target(send=send_keep_preview, base=PREVIEW_ANSWERS),
+    "reminder-prefs": Target(
+        send=lambda c, site, data: c["member"].post("/reminders/", data),
+        base=REMINDER_PREFS,
+        snapshot=lambda site: list(
+            ReminderPreference.objects.filter(user=site["member"]).values_list()
+        ),
+        shows=lambda c, site: [c["member"].get("/reminders/")],
+    ),
+    "what-if": Target(send=send_what_if),
+    "mentor-link": Target(
+        send=lambda c, site, data: c["member"].post("/me/mentor-links/new/", data),
+        base={"label": "My adviser", "expires_on": "", "include_notes": ""},
+        snapshot=lambda site: list(MentorLink.objects.values_list("label", "expires_on")),
+        shows=lambda c, site: [c["member"].get("/me/mentor-links/")],
+    ),
+    "signup": Target(
+        send=send_signup,
+        base={"email": "newcomer@example.com", "password1": PASSWORD, "password2": PASSWORD},
+        snapshot=lambda site: sorted(User.objects.values_list("email", flat=True)),
+    ),
+    "add-email": Target(
+        send=send_add_email,
+        base={"email": "alice.second@example.com"},
+        snapshot=lambda site: sorted(
+            EmailAddress.objects.filter(user=site["member"]).values_list("email", flat=True)
+        ),
+    ),
+    "import": Target(
+        send=send_import,
+        snapshot=lambda site: sorted(Resource.objects.values_list("slug", "title", "url")),
+        shows=imported,
+    ),
+}
+
+
+def in_days(days: int):
+    """A date `days` from today, computed when the case runs."""
+    return lambda site: (datetime.date.today() + datetime.timedelta(days=days)).isoformat()
+
+
+STEP2CS = {"has_step2cs": "on", "step2cs_month": "11", "step2cs_year": "2019"}
+
+
+@dataclass
+class Case:
+    target: str
+    data: dict
+    expect: str
+    message: str = ""  # expected in the answer (REJECTED); HTML entities are decoded first
+    status: int = 200
+
+    @property
+    def id(self) -> str:
+        shown = ",".join(f"{k}={str(v)[:24]!r}" for k, v in self.data.items())
+        return f"{self.target}:{shown[:60]}"
+
+
+WHOLE = "Enter a whole number."
+CHOICE = "Select a valid choice."
+DATE = "Enter a valid date."
+REQUIRED = "This field is required."
+NUL = "Null characters are not allowed."
+SCORE = "A USMLE score is between 1 and 300."
+OET = "An OET sub-score is between 0 and 500."
+CS_GONE = "Step 2 CS was suspended in March 2020"
+
+CASES = [
+    # --- Profile (onboarding and settings share the form) ---------------------------------
+    Case("profile", {"school_name": SCRIPT}, INERT),
+    Case("profile", {"specialty": IMG}, INERT),
+    Case("profile", {"school_country": "{{ 7*7 }}{% debug %}"}, INERT),
+    Case("profile", {"specialty": '"><svg onload=alert(1)>'}, INERT),
+    Case("profile", {"school_name": "x\" hx-get=\"/admin/\" hx-trigger=\"load"}, INERT),
+    Case("profile", {"school_name": "' OR 1=1--"}, INERT),
+    Case("profile", {"school_name": "\u202egnp.exe  \u200b"}, INERT),
+    Case("profile", {"user": "2", "onboarded_at": "2000-01-01", "id": "999"}, INERT),
+    Case("profile", {"graduation_year": "abc"}, REJECTED, WHOLE),
+    Case("profile", {"graduation_year": "-5"}, REJECTED, "greater than or equal to 0"),
+    Case("profile", {"graduation_year": "1e3"}, REJECTED, WHOLE),
+    Case("profile", {"graduation_year": "2024.5"}, REJECTED, WHOLE),
+    Case("profile", {"graduation_year": "99999999999999999999999"}, REJECTED, "no later than"),
+    Case("profile", {"graduation_year": ""}, REJECTED, REQUIRED),
+    Case("profile", {"match_year": "2020"}, REJECTED, "Match is already over"),
+    Case("profile", {"match_year": "3000"}, REJECTED, "no later than"),
+    Case("profile", {"match_year": "0"}, REJECTED, "already over"),
+    Case("profile", {"graduation_year": "2030", "match_year": "2028"}, REJECTED, "cannot be"),
+    Case("profile", {"visa": "H1B'--"}, REJECTED, CHOICE),
+    Case("profile", {"visa": "step9"}, REJECTED, CHOICE),
+    Case("profile", {"school_name": "x" * 201}, REJECTED, "at most 200 characters"),
+    Case("profile", {"school_name": "Med\x00School"}, REJECTED, NUL),
+    Case("profile", {"school_country": "   "}, REJECTED, REQUIRED),
+    # Step 2 CS: month and year of a former pass (the exam stopped in March 2020)
+    Case("profile", {**STEP2CS, "step2cs_month": "4", "step2cs_year": "2020"}, REJECTED, CS_GONE),
+    Case("profile", {**STEP2CS, "step2cs_year": "2031"}, REJECTED, CS_GONE),
+    Case("profile", {**STEP2CS, "step2cs_month": "13"}, REJECTED, CHOICE),
+    Case("profile", {**STEP2CS, "step2cs_month": "0"}, REJECTED, CHOICE),
+    Case("profile", {**STEP2CS, "step2cs_month": "March"}, REJECTED, CHOICE),
+    Case("profile", {**STEP2CS, "step2cs_year": "19x9"}, REJECTED, WHOLE),
+    Case("profile", {**STEP2CS, "step2cs_year": "1066"}, REJECTED, "year you passed Step 2 CS"),
+    Case("profile", {**STEP2CS, "step2cs_year": "9" * 30}, REJECTED, CS_GONE),
+    Case("profile", {**STEP2CS, "step2cs_month": ""}, REJECTED, "Choose the month"),
+    Case("profile", {**STEP2CS, "step2cs_year": ""}, REJECTED, "Enter the year you passed"),
+    # --- Progress: score milestone, plain and htmx -----------------------------------------
+    Case("progress-score", {"notes": SCRIPT}, INERT),
+    Case("progress-score-htmx", {"notes": IMG}, INERT),
+    Case("progress-score-htmx", {"notes": '{{ 7*7 }} hx-get="/admin/" hx-trigger="load"'}, INERT),
+    Case("progress-score-htmx", {"notes": "[x](JaVaScRiPt:alert(1)) <iframe src=//evil>"}, INERT),
+    Case("progress-score-htmx", {"notes": "=HYPERLINK(\"https://evil.example\")"}, INERT),
+    Case("progress-score-htmx", {"user": "2", "milestone": "1", "outcome": "passed"}, INERT),
+    Case("progress-score-htmx", {"score": "999", "completed_date": "2025-06-01"}, REJECTED, SCORE),
+    Case("progress-score-htmx", {"score": "-5", "completed_date": "2025-06-01"}, REJECTED, SCORE),
+    Case("progress-score-htmx", {"score": "1e3", "completed_date": "2025-06-01"}, REJECTED, WHOLE),
+    Case("progress-score", {"score": "240.5", "completed_date": "2025-06-01"}, REJECTED, WHOLE),
+    Case("progress-score-htmx", {"score": "240"}, REJECTED, "Enter your test date"),
+    Case("progress-score-htmx", {"status": "step9"}, REJECTED, CHOICE),
+    Case("progress-score-htmx", {"status": "done'--"}, REJECTED, CHOICE),
+    Case("progress-score-htmx", {"status": ""}, REJECTED, REQUIRED),
+    Case("progress-score-htmx", {"attempts": "-1"}, REJECTED, "greater than or equal to 0"),
+    Case("progress-score-htmx", {"attempts": "11"}, REJECTED, "less than or equal to 10"),
+    Case("progress-score-htmx", {"attempts": "7"}, REJECTED, "never allowed more than 6"),
+    Case("progress-score-htmx", {"planned_date": "0001-01-01"}, REJECTED, "from 1960 onwards"),
+    Case("progress-score-htmx", {"planned_date": "9999-12-31"}, REJECTED, "no later than 2100"),
+    Case("progress-score", {"planned_date": "2025-02-30"}, REJECTED, DATE),
+    Case("progress-score-htmx", {"planned_date": "2025-13-01"}, REJECTED, DATE),
+    Case("progress-score-htmx", {"planned_date": "tomorrow"}, REJECTED, DATE),
+    Case("progress-score-htmx", {"completed_date": "2099-01-01"}, REJECTED, "in the future"),
+    Case("progress-score-htmx", {"notes": "x" * 1_000_000}, REJECTED, "at most 5000 characters"),
+    Case("progress-score-htmx", {"notes": "a\x00b"}, REJECTED, NUL),
+    Case("progress-score-htmx", {f"f{n}": "x" for n in range(10_000)}, REJECTED, status=400),
+    Case("progress-oet-htmx", {"oet_listening": "501"}, REJECTED, OET),
+    Case("progress-oet-htmx", {"oet_writing": "-1"}, REJECTED, OET),
+    Case("progress-pass-fail", {"status": "done", "outcome": "failed"}, REJECTED, "marked done"),
+    Case("progress-pass-fail", {"outcome": "maybe"}, REJECTED, CHOICE),
+    # --- Progress: slugs in the URL that name no milestone of the member's road ------------
+    # (Another member's row has no address: the slug names a milestone, the row is the
+    # member's own; test_another_members_progress_is_out_of_reach.)
+    Case("progress-url", {"id": "no-such-milestone"}, REJECTED, status=404),
+    Case("progress-url-htmx", {"id": "no-such-milestone"}, REJECTED, status=404),
+    Case("progress-url", {"id": "0"}, REJECTED, status=404),
+    Case("progress-url", {"id": "-1"}, REJECTED, status=404),
+    Case("progress-url", {"id": "abc"}, REJECTED, status=404),
+    Case("progress-url", {"id": "99999999999999999999"}, REJECTED, status=404),
+    # --- Problem report (htmx) ------------------------------------------------------------
+    Case("report", {"message": SCRIPT + IMG}, INERT),
+    Case("report", {"message": "javascript:alert(1)"}, INERT),
+    Case("report", {"user": "2", "resource": "1", "resolved": "on"}, INERT),
+    Case("report", {"kind": "step9"}, REJECTED, CHOICE),
+    Case("report", {"kind": "broken_link'--"}, REJECTED, CHOICE),
+    Case("report", {"kind": ""}, REJECTED, REQUIRED),
+    Case("report", {"message": "x" * 1001}, REJECTED, "at most 1000 characters"),
+    Case("report", {"message": "\x00"}, REJECTED, NUL),
+    # --- Account deletion (asks for the password again) -----------------------------------
+    Case("delete-account", {"password": "wrong-password"}, REJECTED, "not your password"),
+    Case("delete-account", {"password": ""}, REJECTED, REQUIRED),
+    Case("delete-account", {"confirm": ""}, REJECTED, REQUIRED),
+    Case("delete-account", {"password": "' OR 1=1--"}, REJECTED, "not your password"),
+    Case("delete-account", {"password": "x" * 100_000}, REJECTED, "not your password"),
+    # --- Directory query string -----------------------------------------------------------
+    Case("directory", {"q": "' OR 1=1--"}, INERT),
+    Case("directory", {"q": SCRIPT}, INERT),
+    Case("directory", {"q": "\"><img src=x onerror=alert(1)>"}, INERT),
+    Case("directory", {"q": "%_\\"}, INERT),
+    Case("directory", {"q": "a\x00b"}, INERT),
+    Case("directory", {"q": "x" * 10_000}, INERT),
+    Case("directory", {"q": "visa & | ! :* <-> ("}, INERT),
+    Case("directory", {"category": "astrology"}, INERT),
+    Case("directory", {"cost": "'; DROP TABLE resources_resource;--"}, INERT),
+    Case("directory", {"tag": "../../etc/passwd"}, INERT),
+    Case("directory", {"location": SCRIPT}, INERT),
+    Case("directory", {"page": "-1"}, INERT),
+    Case("directory", {"page": "abc"}, INERT),
+    Case("directory", {"page": "99999999999999999999"}, INERT),
+    Case("directory", {"next": "//evil.example", "q": "javascript:alert(1)"}, INERT),
+    # --- The visitor's preview (GET query string) and keeping its answers (POST) -----------
+    Case("preview", {"specialty": SCRIPT}, INERT),
+    Case("preview", {"specialty": IMG + '"><svg onload=alert(1)>'}, INERT),
+    Case("preview", {"specialty": '{{ 7*7 }} hx-get="/admin/" hx-trigger="load"'}, INERT),
+    Case("preview", {"specialty": "' OR 1=1--"}, INERT),
+    Case("preview", {"school_name": SCRIPT, "user": "1", "next": "//evil.example"}, INERT),
+    Case("preview", {"graduation_year": "abc"}, REJECTED, WHOLE),
+    Case("preview", {"graduation_year": "-5"}, REJECTED, "greater than or equal to 0"),
+    Case("preview", {"graduation_year": "1e3"}, REJECTED, WHOLE),
+    Case("preview", {"graduation_year": "9" * 30}, REJECTED, "no later than"),
+    Case("preview", {"graduation_year": ""}, REJECTED, REQUIRED),
+    Case("preview", {"match_year": "2020"}, REJECTED, "Match is already over"),
+    Case("preview", {"match_year": "3000"}, REJECTED, "no later than"),
+    Case("preview", {"graduation_year": "2030", "match_year": "2028"}, REJECTED, "cannot be"),
+    Case("preview", {"visa": "H1B'--"}, REJECTED, CHOICE),
+    Case("preview", {"visa": SCRIPT}, REJECTED, CHOICE),
+    Case("preview", {"visa": ""}, REJECTED, REQUIRED),
+    Case("preview", {**STEP2CS, "step2cs_month": "4", "step2cs_year": "2020"}, REJECTED, CS_GONE),
+    Case("preview", {**STEP2CS, "step2cs_month": "12", "step2cs_year": "2024"}, REJECTED, CS_GONE),
+    Case("preview", {**STEP2CS, "step2cs_month": "13"}, REJECTED, CHOICE),
+    Case("preview", {**STEP2CS, "step2cs_year": "abc"}, REJECTED, WHOLE),
+    Case("preview", {"specialty": "x" * 10_000}, REJECTED, "at most 100 characters"),
+    Case("preview", {"specialty": "a\x00b"}, REJECTED, status=400),
+    Case("keep-preview", {"specialty": SCRIPT}, INERT),
+    Case("keep-preview", {"match_year": "2020"}, REJECTED, "Match is already over"),
+    Case("keep-preview", {**STEP2CS, "step2cs_year": "2021"}, REJECTED, CS_GONE),
+    # --- Reminder settings (POST) and "Can I still make Match Y?" (GET what-ifs) -----------
+    Case("reminder-prefs", {"frequency": "hourly"}, REJECTED, CHOICE),
+    Case("reminder-prefs", {"frequency": SCRIPT}, REJECTED, CHOICE),
+    Case("reminder-prefs", {"days_30": ""}, REJECTED, "Choose at least one time"),
+    Case("reminder-prefs", {"user": "2", "id": "1", "days_2": "on"}, INERT),
+    Case("what-if", {"year": "1999"}, INERT),
+    Case("what-if", {"year": SCRIPT}, INERT),
+    Case("what-if", {"fail_exam": "step-9", "fail_on": "2027-01-10"}, INERT),
+    Case("what-if", {"fail_exam": "step-1"}, INERT),
+    Case("what-if", {"fail_exam": "step-1", "fail_on": "9999-12-31"}, INERT),
+    Case("what-if", {"diploma_on": "2025-02-30"}, INERT),
+    Case("what-if", {"diploma_on": "0001-01-01", "needs_h1b": IMG}, INERT),
+    # --- Mentor links (a member's read-only roadmap for an adviser) ------------------------
+    Case("mentor-link", {"label": SCRIPT, "expires_on": in_days(30)}, INERT),
+    Case("mentor-link", {"label": IMG, "expires_on": in_days(30), "user": "2"}, INERT),
+    Case("mentor-link", {"label": "   ", "expires_on": in_days(30)}, REJECTED, REQUIRED),
+    Case("mentor-link", {"label": "x" * 500, "expires_on": in_days(30)}, REJECTED, "at most"),
+    Case("mentor-link", {"expires_on": "2020-01-01"}, REJECTED, "today or a later day"),
+    Case("mentor-link", {"expires_on": "9999-12-31"}, REJECTED, "at most"),
+    Case("mentor-link", {"expires_on": "2025-02-30"}, REJECTED, DATE),
+    Case("mentor-link", {"expires_on": in_days(30), "label": "a\x00b"}, REJECTED, NUL),
+    # --- Sign-up and adding an email address (allauth forms with our canonical addresses) --
+    Case("signup", {"email": SCRIPT + "@example.com"}, REJECTED, "valid email"),
+    Case("signup", {"email": "alice@example.com\x00"}, REJECTED),
+    Case("signup", {"email": "x" * 300 + "@example.com"}, REJECTED),
+    Case("signup", {"password2": "something-else-entirely-9"}, REJECTED, "same password"),
+    Case("signup", {"password1": "short", "password2": "short"}, REJECTED, "too short"),
+    Case("add-email", {"email": IMG}, REJECTED, "valid email"),
+    Case("add-email", {"email": "javascript:alert(1)//@example.com"}, REJECTED),
+    Case("add-email", {"email": "a\x00@example.com"}, REJECTED),
+    # --- The admin's CSV import of resources ------------------------------------------------
+    Case("import", {"url": "javascript:alert(1)"}, REJECTED, "Enter a valid URL"),
+    Case("import", {"url": "data:text/html,<script>alert(1)</script>"}, REJECTED, "valid URL"),
+    Case("import", {"url": "JaVaScRiPt:alert(1)"}, REJECTED, "Enter a valid URL"),
+    Case("import", {"category": "astrology"}, REJECTED, "astrology"),
+    Case("import", {"milestones": "no-such-milestone"}, REJECTED, "Unknown milestone"),
+    Case("import", {"last_reviewed": "2025-02-30"}, REJECTED, "last_reviewed"),
+    Case("import", {"title": ""}, REJECTED, "title"),
+    Case("import", {"title": "x" * 1000}, REJECTED, "at most"),
+    Case("import", {"title": "Bad\x00title"}, REJECTED, "Null characters"),
+    Case("import", {"tags": "x" * 80}, REJECTED, "Invalid tag name"),
+    Case("import", {"_raw": b"\xff\xfe\x00garbage\x00"}, REJECTED),
+    Case("import", {"_raw": b""}, REJECTED),
+    Case("import", {"_raw": b"not,the,right,headers\r\n1,2,3,4\r\n"}, REJECTED),
+    Case("import", {"title": SCRIPT, "summary": IMG}, INERT),
+    Case("import", {"title": "=HYPERLINK(\"https://evil.example\")"}, INERT),
+]  # fmt: skip
+
+
+@pytest.fixture
+def clients(site):
+    member, curator = site["member"], site["curator"]
+    visitor, member_client, staff = Client(), Client(), Client()
+    member_client.force_login(member)
+    staff.force_login(curator)
+    return {"visitor": visitor, "member": member_client, "staff": staff}
+
+
+def assert_inert(response, payloads: list[str], where: str) -> None:
+    """No payload comes back as live markup, and no link uses a script scheme."""
+    assert response.status_code < 500, where
+    if not response.get("Content-Type", "").startswith("text/html"):
+        return
+    page = response.content.decode()
+    for payload in payloads:
+        if "<" in payload or '"' in payload:
+            assert payload not in page, f"{where}: rendered unescaped: {payload[:60]!r}"
+    assert not LIVE_LINK.search(page), f"{where}: a script link is rendered"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_bad_input(case, site, clients):
+    target = TARGETS[case.target]
+    data = {**target.base, **case.data}
+    data = {k: (v(site) if callable(v) else v) for k, v in data.items()}
+    payloads = [v for v in data.values() if isinstance(v, str)]
+    state, counts = target.snapshot(site), row_counts()
+
+    response = target.send(clients, site, data)
+
+    assert response.status_code < 500
+    assert_inert(response, payloads, "answer")
+    if case.expect == REJECTED:
+        assert response.status_code == case.status
+        assert target.snapshot(site) == state, "a rejected input changed the target"
+        assert row_counts() == counts, "a rejected input changed rows"
+        text = html.unescape(response.content.decode())
+        if case.message:
+            assert case.message in text, f"no clear message {case.message!r}"
+        elif case.status == 200:
+            assert "errorlist" in text or "error" in text.lower()
+    else:
+        for page in target.shows(clients, site):
+            assert_inert(page, payloads, page.wsgi_request.path)
+
+
+def test_fields_a_form_does_not_list_are_ignored(site, clients):
+    """`user=`, `milestone=`, `resolved=` posted alongside valid data change nothing else."""
+    member, other = site["member"], site["other_member"]
+    clients["member"].post("/me/settings/", {**TARGETS["profile"].base, "user": other.pk})
+    assert Profile.objects.get(user=member).match_year == 2028
+    assert Profile.objects.filter(user=other).count() == 1
+    send_report(clients, site, {"kind": "wrong", "user": other.pk, "resolved": "on"})
+    report = ProblemReport.objects.get()
+    assert report.user == member and report.resolved_at is None
+
+
+def test_another_members_progress_is_out_of_reach(site, clients):
+    """Progress URLs name a milestone, and the row is always the member's own: Alice saving a
+    milestone Bob has a row for changes her row, never his."""
+    bob_rows = sorted(Progress.objects.filter(user=site["other_member"]).values_list())
+    slug = Progress.objects.filter(user=site["other_member"]).first().milestone.slug
+    data = {"status": "done", "attempts": "0", "notes": "mine"}
+    for headers in ({}, {"HX-Request": "true"}):
+        response = clients["member"].post(progress_path(slug), data, headers=headers)
+        assert response.status_code in (200, 302)
+    assert sorted(Progress.objects.filter(user=site["other_member"]).values_list()) == bob_rows
+    assert Progress.objects.get(user=site["member"], milestone__slug=slug).notes == "mine"
+
+
+# Every form class of the project, and the catalogue targets that attack it. A new form fails
+# test_every_form_is_in_the_catalogue until it has a Target and cases here.
+FORMS_COVERED = {
+    "accounts.forms.ProfileForm": ["profile"],
+    "accounts.forms.DeleteAccountForm": ["delete-account"],
+    "accounts.forms.PreviewForm": ["preview", "keep-preview"],
+    "accounts.forms.SignupForm": ["signup"],
+    "accounts.forms.AddEmailForm": ["add-email"],
+    "reminders.forms.ReminderPreferenceForm": ["reminder-prefs"],
+    "reminders.forms.WhatIfForm": ["what-if"],
+    "mentors.forms.MentorLinkForm": ["mentor-link"],
+    "pathways.forms.ProgressForm": ["progress-score", "progress-oet-htmx", "progress-pass-fail"],
+    "resources.forms.ResourceFilterForm": ["directory"],
+    "resources.forms.ProblemReportForm": ["report"],
+}
+
+
+def project_forms() -> set[str]:
+    """Form classes defined in the project's apps' forms modules (found, not listed)."""
+    found = set()
+    for config in project_app_configs():
+        try:
+            module = importlib.import_module(f"{config.name}.forms")
+        except ModuleNotFoundError:
+            continue
+        for name, value in vars(module).items():
+            if (
+                inspect.isclass(value)
+                and issubclass(value, BaseForm)
+                and value.__module__ == module.__name__
+            ):
+                found.add(f"{module.__name__}.{name}")
+    return found
+
+
+def test_every_form_is_in_the_catalogue():
+    missing = sorted(project_forms() - set(FORMS_COVERED))
+    assert not missing, f"Forms with no bad-input cases (add a Target and Cases): {missing}"
+    for targets in FORMS_COVERED.values():
+        assert all(any(c.target == t for c in CASES) for t in targets), targets
+
+
+def test_the_catalogue_is_big_enough():
+    assert len(CASES) >= 60
+    assert {case.target for case in CASES} == set(TARGETS)
