@@ -30,6 +30,7 @@ from mentors.models import MentorLink
 from pathways.models import Progress
 from reminders.models import ReminderPreference
 from resources.models import ProblemReport, Resource
+from tests.factories import make_application
 from tests.security.conftest import project_app_configs, row_counts
 from tests.security.url_classes import progress_path, progress_url
 
@@ -297,12 +298,83 @@ TARGETS = {
 }
 
 
+# --- The application season (applications/) ---------------------------------------------
+
+
+def season_of(site) -> dict:
+    """Alice's program and application, made once (on the first snapshot, before counting)."""
+    from applications.models import Application
+
+    application = Application.objects.filter(user=site["member"]).first()
+    if application is None:
+        application = make_application(site["member"], status="interviewed")
+    return {"application": application, "program": application.program}
+
+
+def season_state(site) -> list:
+    from applications.models import Application, CostEntry, Interview, Letter, Program
+
+    season_of(site)
+    member = site["member"]
+    return [
+        sorted(model.objects.filter(user=member).values_list())
+        for model in (Program, Application, Interview, Letter, CostEntry)
+    ]
+
+
+def send_season(path: str, htmx: bool = False) -> Callable:
+    """POST to an applications URL; `{pk}` is Alice's application."""
+
+    def send(clients, site, data):
+        url = path.format(pk=season_of(site)["application"].pk)
+        headers = {"HX-Request": "true"} if htmx else {}
+        return clients["member"].post(url, data, headers=headers)
+
+    return send
+
+
+def get_season(path: str) -> Callable:
+    return lambda clients, site, data: clients["member"].get(path, data)
+
+
+def send_upload(clients, site, data):
+    return clients["member"].post("/applications/import/", data)
+
+
+NOT_UTF8 = b"\xff\xfe\x00bad"
+
+SEASON_TARGETS = {
+    "program": Target(send=send_season("/applications/programs/new/"), snapshot=season_state),
+    "program-filter": Target(send=get_season("/applications/programs/")),
+    "new-application": Target(send=send_season("/applications/new/"), snapshot=season_state),
+    "status": Target(
+        send=send_season("/applications/a/{pk}/status/", htmx=True), snapshot=season_state
+    ),
+    "application": Target(send=send_season("/applications/a/{pk}/"), snapshot=season_state),
+    "bulk-status": Target(send=send_season("/applications/bulk-status/"), snapshot=season_state),
+    "application-filter": Target(send=get_season("/applications/")),
+    "cost": Target(send=send_season("/applications/costs/"), snapshot=season_state),
+    "signal": Target(send=send_season("/applications/a/{pk}/signal/"), snapshot=season_state),
+    "rank-note": Target(
+        send=send_season("/applications/a/{pk}/rank-note/"),
+        snapshot=season_state,
+        shows=lambda c, site: [c["member"].get("/applications/rank/")],
+    ),
+    "interview": Target(send=send_season("/applications/interviews/"), snapshot=season_state),
+    "letter": Target(send=send_season("/applications/letters/"), snapshot=season_state),
+    "upload": Target(send=send_upload, snapshot=season_state),
+}
+
+
 def in_days(days: int):
     """A date `days` from today, computed when the case runs."""
     return lambda site: (datetime.date.today() + datetime.timedelta(days=days)).isoformat()
 
 
 STEP2CS = {"has_step2cs": "on", "step2cs_month": "11", "step2cs_year": "2019"}
+
+
+TARGETS.update(SEASON_TARGETS)
 
 
 @dataclass
@@ -482,6 +554,25 @@ CASES = [
     Case("mentor-link", {"expires_on": "9999-12-31"}, REJECTED, "at most"),
     Case("mentor-link", {"expires_on": "2025-02-30"}, REJECTED, DATE),
     Case("mentor-link", {"expires_on": in_days(30), "label": "a\x00b"}, REJECTED, NUL),
+    # --- The application season --------------------------------------------------------
+    Case("program", {"name": "", "specialty": "Internal Medicine"}, REJECTED, REQUIRED),
+    Case("program", {"name": "X", "step2ck_minimum": "abc"}, REJECTED, WHOLE),
+    Case("program", {"name": "X", "program_url": "javascript:alert(1)"}, REJECTED),
+    Case("program-filter", {"fit": SCRIPT, "sort": "' OR 1=1--"}, INERT),
+    Case("new-application", {"program": "abc", "cycle": "2027"}, REJECTED),
+    Case("new-application", {"program": "99999999", "cycle": "abc"}, REJECTED),
+    Case("status", {"status": SCRIPT, "version": "1"}, INERT),
+    Case("application", {"status": "applied", "changed_on": "2025-02-30"}, REJECTED, DATE),
+    Case("bulk-status", {"ids": "abc", "status": "nope"}, REJECTED, status=302),
+    Case("application-filter", {"status": SCRIPT, "cycle": "1e3"}, INERT),
+    Case("cost", {"category": "travel", "description": "Bus", "amount": "abc"}, REJECTED),
+    Case("cost", {"category": "travel", "amount": "10", "date": "2025-02-30"}, REJECTED, DATE),
+    Case("signal", {"signal": "platinum"}, REJECTED, status=302),
+    Case("rank-note", {"rank_note": SCRIPT}, INERT),
+    Case("interview", {"date": "2025-02-30", "start_time": "09:00"}, REJECTED),
+    Case("interview", {"application": "abc", "time_zone": "Mars/Olympus"}, REJECTED),
+    Case("letter", {"writer": "", "requested_on": "2025-02-30"}, REJECTED),
+    Case("upload", {"file": lambda site: SimpleUploadedFile("x.csv", NOT_UTF8)}, REJECTED),
     # --- Sign-up and adding an email address (allauth forms with our canonical addresses) --
     Case("signup", {"email": SCRIPT + "@example.com"}, REJECTED, "valid email"),
     Case("signup", {"email": "alice@example.com\x00"}, REJECTED),
@@ -595,6 +686,19 @@ FORMS_COVERED = {
     "pathways.forms.ProgressForm": ["progress-score", "progress-oet-htmx", "progress-pass-fail"],
     "resources.forms.ResourceFilterForm": ["directory"],
     "resources.forms.ProblemReportForm": ["report"],
+    "applications.forms.ProgramForm": ["program"],
+    "applications.forms.ProgramFilterForm": ["program-filter"],
+    "applications.forms.NewApplicationForm": ["new-application"],
+    "applications.forms.StatusForm": ["status"],
+    "applications.forms.ApplicationForm": ["application"],
+    "applications.forms.BulkStatusForm": ["bulk-status"],
+    "applications.forms.ApplicationFilterForm": ["application-filter"],
+    "applications.forms.CostEntryForm": ["cost"],
+    "applications.forms.SignalForm": ["signal"],
+    "applications.forms.RankNoteForm": ["rank-note"],
+    "applications.forms.InterviewForm": ["interview"],
+    "applications.forms.LetterForm": ["letter"],
+    "applications.forms.UploadForm": ["upload"],
 }
 
 
