@@ -312,6 +312,5 @@ def load_rules(force: bool) -> Tally:
 def load(*, force: bool = False) -> str:
     """Load milestones, prerequisites, cycles and rules; return a one-line summary."""
     tallies = [load_milestones(force), load_cycles(force), load_rules(force)]
-    transaction.on_commit(curated_cache.forget)  # bulk writes send no signals
-    curated_cache.forget()
+    curated_cache.forget()  # bulk writes send no signals
     return "pathways: " + "; ".join(str(t) for t in tallies)

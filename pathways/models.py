@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from pathways.cycles import DEFAULT_RULES, NOT_COMPUTED, default_dates
 
@@ -301,6 +302,12 @@ class Milestone(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("pathways:milestone", args=[self.slug])
+
+    @cached_property
+    def progress_url(self) -> str:
+        """Where a member records their progress on it (once per instance: the dashboard
+        links every row, and the curated cache shares instances between requests)."""
+        return reverse("pathways:progress", args=[self.slug])
 
     def applies_to(self, profile, *, step2cs_counts: bool) -> bool:
         """Whether this milestone belongs on the roadmap of a member with this profile.
@@ -615,7 +622,7 @@ class Progress(models.Model):
         return f"{self.user} · {self.milestone}: {self.get_status_display()}"
 
     def get_absolute_url(self) -> str:
-        return reverse("pathways:progress", args=[self.milestone.slug])
+        return self.milestone.progress_url
 
     @property
     def is_done(self) -> bool:

@@ -404,6 +404,7 @@ def attach_resources(items: list[Item]) -> None:
             milestone__in=[item.milestone.pk for item in items], resource__published=True
         )
         .select_related("resource")
+        .only("milestone_id", "resource__title", "resource__slug")
         .order_by("resource__title")
     )
     by_milestone = defaultdict(list)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV
 
+from resources.forms import forget_locations
 from resources.models import STALE_AFTER_DAYS, ProblemReport, Resource, Tag
 from resources.spreadsheets import ResourceSheet
 
@@ -84,11 +85,13 @@ class ResourceAdmin(ImportExportModelAdmin):
     @admin.action(description="Publish selected resources", permissions=["change"])
     def publish(self, request: HttpRequest, queryset: QuerySet) -> None:
         count = queryset.update(published=True, updated_at=timezone.now())
+        forget_locations()  # update() sends no signals
         self.message_user(request, f"Published {count} resource(s).", messages.SUCCESS)
 
     @admin.action(description="Unpublish selected resources", permissions=["change"])
     def unpublish(self, request: HttpRequest, queryset: QuerySet) -> None:
         count = queryset.update(published=False, updated_at=timezone.now())
+        forget_locations()
         self.message_user(request, f"Unpublished {count} resource(s).", messages.SUCCESS)
 
     @admin.action(description="Mark selected resources as reviewed today", permissions=["change"])

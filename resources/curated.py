@@ -12,6 +12,7 @@ from django.utils.text import slugify
 
 from pathways.curated import ContentError, Tally, read_table, sync
 from pathways.models import Milestone
+from resources.forms import forget_locations
 from resources.models import Resource, Tag
 
 CONTENT_FILE = Path(__file__).resolve().parent / "content" / "resources.toml"
@@ -70,6 +71,7 @@ def load(*, force: bool, path: Path = CONTENT_FILE) -> str:
             if changed:
                 resource.tags.set([tag_for(tag_slug, name) for tag_slug, name in tags.items()])
                 resource.milestones.set([milestones[m] for m in entry["milestones"]])
+        transaction.on_commit(forget_locations)
     return str(tally)
 
 

@@ -1,19 +1,33 @@
 from django import forms
+from django.core.cache import cache
 from django.utils.functional import cached_property
 
 from resources.models import Category, Cost, ProblemReport, Resource, ResourceQuerySet, Tag
 
+# The places published resources are for change only when a curator saves a resource: cached,
+# dropped by any save or delete of a resource (ResourcesConfig.ready), by the admin's bulk
+# actions and by the content loader. The timeout bounds a change made behind their backs.
+LOCATIONS_KEY = "resources:locations"
+LOCATIONS_TIMEOUT = 60 * 60
+
 
 def location_choices() -> list[tuple[str, str]]:
     """The places published resources are for (evaluated only when rendered or checked)."""
-    places = (
-        Resource.objects.published()
-        .exclude(location="")
-        .order_by("location")
-        .values_list("location", flat=True)
-        .distinct()
-    )
+    places = cache.get(LOCATIONS_KEY)
+    if places is None:
+        places = list(
+            Resource.objects.published()
+            .exclude(location="")
+            .order_by("location")
+            .values_list("location", flat=True)
+            .distinct()
+        )
+        cache.set(LOCATIONS_KEY, places, timeout=LOCATIONS_TIMEOUT)
     return [("", "Anywhere"), *((place, place) for place in places)]
+
+
+def forget_locations(**kwargs) -> None:
+    cache.delete(LOCATIONS_KEY)
 
 
 class ResourceFilterForm(forms.Form):

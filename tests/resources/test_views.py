@@ -113,11 +113,14 @@ def test_directory_query_count_is_constant_for_visitors(
 ):
     tag_lookup = 1 if "tag" in params else 0
     for rows in (3, 30):
-        fill(rows)
+        fill(rows)  # saving resources drops the cached location choices
         # (tag lookup), count, page of resources, their tags, location choices, tag choices
         with django_assert_num_queries(5 + tag_lookup):
             response = client.get(DIRECTORY, params)
         assert response.status_code == 200
+        # The location choices now come from the cache.
+        with django_assert_num_queries(4 + tag_lookup):
+            client.get(DIRECTORY, params)
 
 
 def test_directory_query_count_is_constant_for_members(
@@ -125,8 +128,9 @@ def test_directory_query_count_is_constant_for_members(
 ):
     for rows in (3, 30):
         fill(rows)
-        # session, user, count, page (with is_saved), tags, location choices, tag choices
-        with django_assert_num_queries(7):
+        member_client.get(DIRECTORY)  # location choices into the cache
+        # session, user, count, page (with is_saved), tags, tag choices
+        with django_assert_num_queries(6):
             member_client.get(DIRECTORY)
 
 
@@ -397,3 +401,27 @@ def test_detail_for_a_member_shows_save_state_with_constant_queries(
 def test_personal_resource_pages_are_not_cached(member_client, resource):
     for url in [reverse("resources:saved"), reverse("resources:report", args=[resource.slug])]:
         assert "no-store" in member_client.get(url)["Cache-Control"]
+
+
+def location_options(client) -> list[str]:
+    response = client.get(DIRECTORY)
+    return [value for value, _ in response.context["form"].fields["location"].choices][1:]
+
+
+def test_location_choices_follow_every_change_of_the_resources(
+    client, curator_client, make_resource
+):
+    """Cached, and dropped by a save, a delete and the admin's bulk actions."""
+    kept = make_resource(title="Kept", location="Texas")
+    assert location_options(client) == ["Texas"]
+    moved = make_resource(title="Moved", location="Ohio")
+    assert location_options(client) == ["Ohio", "Texas"]
+    moved.location = "Iowa"
+    moved.save()
+    assert location_options(client) == ["Iowa", "Texas"]
+    moved.delete()
+    assert location_options(client) == ["Texas"]
+    changelist = reverse("admin:resources_resource_changelist")
+    for action, expected in [("unpublish", []), ("publish", ["Texas"])]:  # bulk: no signals
+        curator_client.post(changelist, {"action": action, "_selected_action": [kept.pk]})
+        assert location_options(client) == expected
