@@ -90,14 +90,21 @@ def change_status(
     return application
 
 
-def bulk_change_status(user, pks: list[int], *, status: str, on: datetime.date) -> int:
-    """Move many applications at once; unchanged ones are left alone. Returns the count."""
+def bulk_change_status(
+    user, pks: list[int], *, status: str, on: datetime.date, versions: dict[int, int]
+) -> tuple[int, list[Application]]:
+    """Move many applications at once; unchanged ones are left alone. `versions` holds the
+    version the page showed for each id: a row saved since (another tab, a single edit that
+    committed first) is not moved but returned as skipped. Returns (moved, skipped)."""
     with transaction.atomic():
-        rows = list(
+        locked = list(
             Application.objects.select_for_update()
+            .select_related("program")
             .filter(user=user, pk__in=pks)
-            .exclude(status=status)
+            .order_by("pk")
         )
+        skipped = [row for row in locked if versions.get(row.pk, row.version) != row.version]
+        rows = [row for row in locked if row not in skipped and row.status != status]
         StatusChange.objects.bulk_create(
             StatusChange(
                 user=user,
@@ -111,7 +118,7 @@ def bulk_change_status(user, pks: list[int], *, status: str, on: datetime.date) 
         Application.objects.filter(pk__in=[row.pk for row in rows]).update(
             status=status, status_changed_on=on, version=F("version") + 1
         )
-    return len(rows)
+    return len(rows), skipped
 
 
 def carry_over(user, *, from_cycle: int, to_cycle: int, today: datetime.date) -> int:

@@ -403,12 +403,24 @@ def bulk_status(request: HttpRequest) -> HttpResponse:
                 messages.error(request, error)
         return redirect(back_url)
     status = form.cleaned_data["status"]
-    moved = pipeline.bulk_change_status(
-        request.user, form.cleaned_data["ids"], status=status, on=today
+    ids = form.cleaned_data["ids"]
+    # The page sends the version of each card (`version-<pk>`): a row saved since is skipped.
+    posted = {pk: request.POST.get(f"version-{pk}", "") for pk in ids}
+    versions = {pk: int(value) for pk, value in posted.items() if value.isdigit()}
+    moved, skipped = pipeline.bulk_change_status(
+        request.user, ids, status=status, on=today, versions=versions
     )
     messages.success(
         request, f"Moved {moved} application{'s' if moved != 1 else ''} to {Status(status).label}."
     )
+    if skipped:
+        names = ", ".join(row.program.name for row in skipped)
+        it = "it" if len(skipped) == 1 else "them"
+        messages.warning(
+            request,
+            f"Not moved: {names} changed in another tab since the page was loaded. "
+            f"Check {it} and choose again.",
+        )
     return redirect(back_url)
 
 
