@@ -29,7 +29,7 @@ from tests.factories import (
 VISITOR = "visitor"
 MEMBER = "member"  # Alice: onboarded, with applications, a mentor link
 NEWCOMER = "newcomer"  # Nora: verified, not onboarded yet
-# Tess: authenticator app, recovery codes, a passkey, an unverified second address
+# Tess: authenticator app, recovery codes, a passkey, an email change pending verification
 TWO_FACTOR = "two-factor member"
 TWO_FACTOR_STAGE = "two-factor log-in stage"  # has typed Tess's password, not her code
 PERSONAS = (VISITOR, MEMBER, NEWCOMER, TWO_FACTOR, TWO_FACTOR_STAGE)
@@ -218,6 +218,8 @@ def page_urls(site: dict) -> dict[str, list[str]]:
             "/roadmap/timeline/",
             f"/roadmap/m/{milestone}/",
             f"/roadmap/m/{milestone}/progress/",
+            "/roadmap/m/step-2-ck/",  # an exam: attempts and a score
+            "/roadmap/m/step-2-ck/progress/",
             "/resources/saved/",
             f"/resources/{resource}/report/",
             "/resources/unsaved-resource/",
@@ -258,7 +260,7 @@ def page_urls(site: dict) -> dict[str, list[str]]:
         ],
         NEWCOMER: ["/me/welcome/"],
         TWO_FACTOR: [
-            "/accounts/email/",  # with an unverified second address
+            "/accounts/email/",  # with a change of address pending verification
             "/accounts/2fa/",
             "/accounts/2fa/reauthenticate/",
             "/accounts/2fa/totp/deactivate/",

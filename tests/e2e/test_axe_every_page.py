@@ -1,8 +1,9 @@
 """Accessibility of every page a visitor or a member can reach, in a real browser at 375 px:
-axe-core's WCAG 2.2 A/AA rules (tests/e2e/browser.py) with 0 violations, and nothing wider
-than the viewport. One browser context per persona, signed in once; the pages are the list
-in tests/e2e/pages.py, shared with the HTML validator (test_valid_html.py), and that list is
-checked against the URL classification so a new page cannot escape.
+axe-core's WCAG 2.2 A/AA rules (tests/e2e/browser.py) with 0 violations, nothing wider than
+the viewport, and no console error or warning (a CSP violation lands there). One browser
+context per persona, signed in once. The pages are the list in tests/e2e/pages.py, shared
+with the HTML validator (test_valid_html.py), and that list is checked against the URL
+classification so a new page cannot escape.
 """
 
 import time
@@ -64,8 +65,10 @@ def test_page_list_covers_every_visitor_and_member_page(db):
         "Visitor/member URL patterns that no sweep visits: add a URL to page_urls() in "
         f"tests/e2e/pages.py, or exclude it there with its reason: {missing}"
     )
-    assert not set(EXCLUDED) - reachable, "stale exclusions"
-    assert not set(EXCLUDED) & covered, "excluded yet visited"
+    stale = sorted(set(EXCLUDED) - reachable)
+    assert not stale, f"Exclusions of patterns that are not visitor/member pages: {stale}"
+    both = sorted(set(EXCLUDED) & covered)
+    assert not both, f"Excluded yet visited (drop the exclusion): {both}"
     member = signed_in_client("member", site)
     url_for = make_url_for(site)
     routes = {r.key: r for r in all_routes()}
@@ -77,7 +80,7 @@ def test_page_list_covers_every_visitor_and_member_page(db):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_every_page_passes_axe_and_fits_375px(persona, page, live_url):
+def test_every_page_passes_axe_and_fits_375px(persona, page, live_url, console_messages):
     started = time.monotonic()
     site = add_page_objects(build_site())  # committed rows, for the live server's thread
     urls = page_urls(site)[persona]
@@ -88,6 +91,7 @@ def test_every_page_passes_axe_and_fits_375px(persona, page, live_url):
     page.set_viewport_size(MOBILE)
     problems = []
     for url in urls:
+        console_messages.clear()
         response = page.goto(live_url + url)
         expected = 404 if url == NOT_FOUND else 200
         landed = urlsplit(page.url).path
@@ -101,6 +105,9 @@ def test_every_page_passes_axe_and_fits_375px(persona, page, live_url):
                 check(page)
             except AssertionError as error:
                 problems.append(str(error))
+        if url == NOT_FOUND:  # the browser logs the 404 status itself
+            console_messages[:] = [m for m in console_messages if "404 (Not Found)" not in m]
+        problems.extend(f"{url}: console {message}" for message in console_messages)
     assert not problems, f"{len(problems)} problems on {len(urls)} {persona} pages:\n" + (
         "\n".join(problems)
     )
