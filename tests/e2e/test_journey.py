@@ -4,11 +4,10 @@ import re
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from accounts.models import Profile, User
-from tests.e2e.browser import MOBILE, assert_accessible, assert_fits_width, log_in
+from tests.e2e.browser import assert_accessible, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -83,48 +82,7 @@ def test_focus_is_visible_on_links_and_buttons(page, live_url):
     assert outline != "none"
 
 
-PUBLIC_PAGES = [
-    "/",
-    "/accounts/signup/",
-    "/accounts/login/",
-    "/accounts/password/reset/",
-    "/resources/",
-    "/roadmap/preview/?graduation_year=2022&specialty=Pediatrics&match_year=2027&visa=j1",
-]
-MEMBER_PAGES = [
-    "/roadmap/",
-    "/roadmap/timeline/",
-    "/me/settings/",
-    "/me/delete/",
-    "/resources/saved/",
-    "/accounts/email/",
-    "/accounts/password/change/",
-    "/roadmap/m/step-2-ck/",
-    "/roadmap/m/step-2-ck/progress/",
-    "/resources/ecfmg-evsp/",
-]
-
-
-def test_public_pages_accessible_at_375px_without_csp_violations(page, live_url, console_messages):
-    page.set_viewport_size(MOBILE)
-    for path in PUBLIC_PAGES:
-        page.goto(live_url + path)
-        assert_fits_width(page)
-        assert_accessible(page)
-    assert not console_messages, console_messages
-
-
-def test_member_pages_accessible_at_375px_without_csp_violations(
-    page, live_url, member, password, console_messages
-):
-    call_command("load_curated_content", verbosity=0)
-    page.set_viewport_size(MOBILE)
-    log_in(page, live_url, member.email, password)
-    for path in MEMBER_PAGES:
-        page.goto(live_url + path)
-        assert_fits_width(page)
-        assert_accessible(page)
-    assert not console_messages, console_messages
+# Every page at 375 px with axe and no console message: tests/e2e/test_axe_every_page.py.
 
 
 def test_onboarding_errors_are_announced_next_to_fields(page, live_url, new_member, password):

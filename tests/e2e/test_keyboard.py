@@ -1,12 +1,16 @@
-"""Keyboard alone: update a milestone from the dashboard, search the resource directory."""
+"""Keyboard alone (Tab, Enter, Space, arrows; no click): onboarding, updating a milestone from
+the dashboard, searching the resource directory, moving an application along. Sign-up by
+keyboard is in test_journey.py."""
 
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from accounts.models import Profile
+from applications.models import Application
 from pathways.models import Progress
 from tests.e2e.browser import log_in_as
-from tests.factories import make_resource
+from tests.factories import make_application, make_program, make_resource
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -58,3 +62,67 @@ def test_search_the_directory_by_keyboard_alone(page, live_url):
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Exchange Visitor Sponsorship Program"
     )
+
+
+def focused(page, predicate: str) -> bool:
+    return page.evaluate(f"(el => {predicate})(document.activeElement)")
+
+
+def test_onboarding_by_keyboard_alone(page, live_url, new_member):
+    call_command("load_curated_content", verbosity=0)
+    log_in_as(page, live_url, new_member)
+    page.goto(live_url + "/me/welcome/")
+    answers = {
+        "id_school_country": "Egypt",
+        "id_school_name": "Cairo University Faculty of Medicine",
+        "id_graduation_year": "2023",
+        "id_specialty": "Pediatrics",
+        "id_match_year": "2028",
+    }
+    for field_id, value in answers.items():
+        tab_to(page, f"el.id === '{field_id}'")
+        page.keyboard.press("Control+a")
+        page.keyboard.type(value)
+    # The visa radios: Tab reaches the group's checked (or first) radio; arrows choose.
+    tab_to(page, "el.name === 'visa'")
+    while not focused(page, "el.value === 'h1b'"):
+        page.keyboard.press("ArrowDown")
+    tab_to(page, "el.tagName === 'BUTTON' && el.textContent.includes('Build my roadmap')")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("2028")
+    profile = Profile.objects.get(user=new_member)
+    assert profile.is_onboarded
+    assert (profile.school_country, profile.graduation_year, profile.specialty) == (
+        "Egypt",
+        2023,
+        "Pediatrics",
+    )
+    assert (profile.match_year, profile.visa) == (2028, "h1b")
+
+
+def test_move_an_application_along_by_keyboard_alone(page, live_url, member):
+    application = make_application(member, make_program(member, name="Harbor Hospital"))
+    log_in_as(page, live_url, member)
+    page.goto(live_url + "/applications/")
+    select = f"status-{application.pk}"
+    tab_to(page, f"el.id === '{select}'")
+    page.keyboard.press("ArrowDown")  # Researching -> Applied
+    tab_to(page, f"el.tagName === 'BUTTON' && el.closest('#application-{application.pk}')")
+    page.keyboard.press("Enter")
+    card = page.locator(f"#application-{application.pk}")
+    expect(card.locator(".badge-info")).to_have_text("Applied")
+    expect(card.get_by_role("status")).to_have_text("Saved.")
+    # And on again from the refreshed card, with Space on the button this time.
+    tab_to(page, f"el.id === '{select}'")
+    page.keyboard.press("ArrowDown")  # Applied -> Interview invited
+    tab_to(page, f"el.tagName === 'BUTTON' && el.closest('#application-{application.pk}')")
+    page.keyboard.press("Space")
+    expect(card.locator(".badge-info")).to_have_text("Interview invited")
+    application.refresh_from_db()
+    assert application.status == "interview_invited"
+    assert list(application.history.values_list("to_status", flat=True)) == [
+        "interview_invited",
+        "applied",
+        "researching",
+    ]
+    assert Application.objects.filter(user=member).count() == 1

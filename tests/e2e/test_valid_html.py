@@ -1,11 +1,10 @@
 """Valid HTML: every page a visitor or a member can reach passes the Nu HTML Checker (vnu.jar
 from the npm package vnu-jar, `make vnu`), in one invocation.
 
-The pages are discovered from the URL classification (tests/security/url_classes.py): every
-public, token-based and member-only pattern that answers a GET with an HTML page, as a visitor
-and as a member, plus states no plain GET reaches (forms with errors, error pages, onboarding
-of a new member). htmx attributes (`hx-*`) are not in the HTML standard: those messages are
-filtered, nothing else.
+The pages are those of tests/e2e/pages.py, by persona (the list the axe sweep visits too,
+itself checked to cover every public, token-based and member-only URL pattern), plus states
+no plain GET reaches (forms with errors, the 500 page, htmx fragments). htmx attributes
+(`hx-*`) are not in the HTML standard: those messages are filtered, nothing else.
 """
 
 import json
@@ -17,13 +16,17 @@ from pathlib import Path
 import pytest
 from django.test import Client, override_settings
 
-from tests.factories import make_member
-from tests.security.conftest import (  # noqa: F401 (fixtures)
-    _shared_site,
-    site,
-    url_for,
+from tests.e2e.pages import (
+    MEMBER,
+    NEWCOMER,
+    PERSONAS,
+    VISITOR,
+    add_page_objects,
+    page_urls,
+    signed_in_client,
 )
-from tests.security.url_classes import MEMBER, PUBLIC, TOKEN, all_routes, progress_url
+from tests.security.conftest import _shared_site, site  # noqa: F401 (fixtures)
+from tests.security.url_classes import progress_url
 
 ROOT = Path(__file__).resolve().parents[2]
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -51,29 +54,25 @@ def is_full_page(response) -> bool:
     )
 
 
-def collect_pages(site, url_for) -> dict[str, bytes]:  # noqa: F811 (fixtures)
-    """{label: html} for every reachable page and a few states no plain GET shows."""
-    visitor, alice = Client(), Client()
-    alice.force_login(site["member"])
-    newcomer = Client()
-    newcomer.force_login(make_member("nora@example.com", onboarded=False))
+def collect_pages(site) -> dict[str, bytes]:  # noqa: F811 (fixture)
+    """{label: html} for every reachable page (tests/e2e/pages.py, the list the axe sweep
+    visits too) and a few states no plain GET shows."""
+    site = add_page_objects(site)
+    clients = {persona: signed_in_client(persona, site) for persona in PERSONAS}
+    visitor, alice, newcomer = clients[VISITOR], clients[MEMBER], clients[NEWCOMER]
     pages: dict[str, bytes] = {}
 
     def add(label: str, response) -> None:
         if is_full_page(response):
             pages[label] = response.content
 
-    for route in all_routes():
-        if route.url_class in (PUBLIC, TOKEN):
-            add(f"visitor {route.key}", visitor.get(url_for(route)))
-        if route.url_class in (PUBLIC, MEMBER):
-            add(f"member {route.key}", alice.get(url_for(route)))
+    for persona, urls in page_urls(site).items():
+        for url in urls:
+            response = clients[persona].get(url, follow=True)
+            assert is_full_page(response), f"{persona} {url}: {response.status_code}"
+            pages[f"{persona} {url}"] = response.content
     progress = progress_url(site["progress"])
     report_url = f"/resources/{site['resource'].slug}/report/"
-    add("newcomer onboarding", newcomer.get("/me/welcome/"))
-    add("directory, filtered", visitor.get("/resources/", {"q": "visa", "cost": "free"}))
-    add("directory, nothing found", visitor.get("/resources/", {"q": "zzzzqqq"}))
-    add("404", visitor.get("/no-such-page/"))
     add("sign-up with errors", visitor.post("/accounts/signup/", {"email": "x", "password1": "1"}))
     add("log-in with errors", visitor.post("/accounts/login/", {"login": "x", "password": "y"}))
     add("reset with errors", visitor.post("/accounts/password/reset/", {"email": "x"}))
@@ -91,7 +90,6 @@ def collect_pages(site, url_for) -> dict[str, bytes]:  # noqa: F811 (fixtures)
         "step2cs_month": "11",
         "step2cs_year": "2019",
     }
-    add("preview with answers", visitor.get("/roadmap/preview/", answers))
     add(
         "preview, J-1, no CS",
         visitor.get("/roadmap/preview/", {**answers, "visa": "j1", "has_step2cs": ""}),
@@ -124,9 +122,9 @@ def collect_pages(site, url_for) -> dict[str, bytes]:  # noqa: F811 (fixtures)
     return pages
 
 
-def test_every_page_is_valid_html(site, url_for, tmp_path):  # noqa: F811 (fixtures)
+def test_every_page_is_valid_html(site, tmp_path):  # noqa: F811 (fixture)
     command = vnu_command()
-    pages = collect_pages(site, url_for)
+    pages = collect_pages(site)
     files = {}
     for number, (label, content) in enumerate(sorted(pages.items())):
         path = tmp_path / f"page-{number:03d}.html"

@@ -43,32 +43,38 @@ def sample_path(route: str, values: dict) -> str:
     return "/" + path.replace("^", "").replace("$", "")
 
 
+def build_site() -> dict:
+    """The content, the three personas and Alice's progress rows (also built per test by the
+    browser sweep of tests/e2e/test_axe_every_page.py, whose live server needs committed rows)."""
+    call_command("load_curated_content", verbosity=0)
+    call_command("setup_curators", verbosity=0)
+    alice = make_member("alice@example.com")
+    bob = make_member("bob@example.com", visa="h1b", match_year=2028)
+    carla = make_member("carla@example.com")
+    call_command("setup_curators", add=[carla.email], verbosity=0)
+    give_authenticator_app(carla)  # the admin opens only to staff with a second factor
+    milestone = Milestone.objects.order_by("order").first()
+    # Saved progress, so pages and forms have rows to show (the catalogue's milestones too).
+    for user in (alice, bob):
+        for slug in (milestone.slug, "step-1", "step-2-ck", "oet"):
+            record(user, slug, status="in_progress", notes="Own notes")
+    return {
+        "member": alice,
+        "other_member": bob,
+        "curator": User.objects.get(pk=carla.pk),
+        "milestone": milestone,
+        "progress": Progress.objects.get(user=alice, milestone=milestone),
+        "resource": Resource.objects.published().order_by("slug").first(),
+    }
+
+
 @pytest.fixture(scope="module")
 def _shared_site(django_db_setup, django_db_blocker):
-    """Loaded once per module (the curated content takes a second to load): the content, the
-    three personas and Alice's progress rows. Each test still runs in its own rolled-back
-    transaction; the module's data is flushed at its end."""
+    """Loaded once per module (the curated content takes a second to load): see build_site.
+    Each test still runs in its own rolled-back transaction; the module's data is flushed at
+    its end."""
     with django_db_blocker.unblock():
-        call_command("load_curated_content", verbosity=0)
-        call_command("setup_curators", verbosity=0)
-        alice = make_member("alice@example.com")
-        bob = make_member("bob@example.com", visa="h1b", match_year=2028)
-        carla = make_member("carla@example.com")
-        call_command("setup_curators", add=[carla.email], verbosity=0)
-        give_authenticator_app(carla)  # the admin opens only to staff with a second factor
-        milestone = Milestone.objects.order_by("order").first()
-        # Saved progress, so pages and forms have rows to show (the catalogue's milestones too).
-        for user in (alice, bob):
-            for slug in (milestone.slug, "step-1", "step-2-ck", "oet"):
-                record(user, slug, status="in_progress", notes="Own notes")
-        yield {
-            "member": alice,
-            "other_member": bob,
-            "curator": User.objects.get(pk=carla.pk),
-            "milestone": milestone,
-            "progress": Progress.objects.get(user=alice, milestone=milestone),
-            "resource": Resource.objects.published().order_by("slug").first(),
-        }
+        yield build_site()
         call_command("flush", interactive=False, verbosity=0)
 
 
@@ -80,9 +86,9 @@ def site(_shared_site, db):
     return _shared_site
 
 
-@pytest.fixture
-def url_for(site):
-    """A concrete URL for any route, using real objects where the route names them."""
+def make_url_for(site: dict):
+    """url_for(route): a concrete URL for any route, using the site's objects where the route
+    names them."""
 
     def build(route: Route) -> str:
         name = route.name or ""
@@ -100,6 +106,12 @@ def url_for(site):
         return path
 
     return build
+
+
+@pytest.fixture
+def url_for(site):
+    """A concrete URL for any route, using real objects where the route names them."""
+    return make_url_for(site)
 
 
 def row_counts() -> dict[str, int]:
