@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test setup venv lint security format ci benchmark bench load wrk chromium vnu clean
+.PHONY: run test setup venv lint security format ci benchmark bench load wrk chromium vnu lighthouse clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(PY) || "$$(bin/find-python)" -m venv $(VENV)
@@ -87,5 +87,19 @@ bench: venv wrk
 load: venv wrk
 	BENCH_DATABASE_URL=$(BENCH_URL) $(PY) bench/run.py --load
 
+# `make lighthouse`: Lighthouse 12 (pinned in bench/lighthouse/package-lock.json, apart from the
+# root package.json so that `make test`'s npm ci stays vnu-jar only; 13.x needs Node >= 22.19)
+# on home, directory and dashboard, mobile and desktop, against gunicorn in production settings
+# on a throwaway SQLite database. Fails under 1.0 or on a render-blocking resource.
+# LIGHTHOUSE_RUNS=1 for a quick look (the median of 3 runs counts by default).
+LIGHTHOUSE_BIN := bench/lighthouse/node_modules/.bin/lighthouse
+LIGHTHOUSE_RUNS ?= 3
+$(LIGHTHOUSE_BIN): bench/lighthouse/package.json bench/lighthouse/package-lock.json
+	cd bench/lighthouse && npm ci --ignore-scripts --no-audit --no-fund
+	@touch $@
+
+lighthouse: venv chromium $(LIGHTHOUSE_BIN)
+	$(PY) bench/lighthouse.py --runs $(LIGHTHOUSE_RUNS)
+
 clean:
-	rm -rf $(VENV) $(SEMGREP_VENV) staticfiles .pytest_cache node_modules
+	rm -rf $(VENV) $(SEMGREP_VENV) staticfiles .pytest_cache node_modules bench/lighthouse/node_modules

@@ -109,6 +109,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "imgportal.context_processors.site",
             ],
+            "libraries": {"stylesheet": "imgportal.templatetags.stylesheet"},
         },
     },
 ]
@@ -283,7 +284,9 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
-    "style-src": [CSP.SELF],
+    # The stylesheet is inlined under the nonce (imgportal/templatetags/stylesheet.py); 'self'
+    # still serves the admin's and allauth's own stylesheets.
+    "style-src": [CSP.SELF, CSP.NONCE],
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],

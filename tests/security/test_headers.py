@@ -101,6 +101,9 @@ def assert_strict_csp(response, full_page: bool) -> None:
         script_nonces = set(re.findall(r"<script[^>]*\snonce=\"([^\"]+)\"", html))
         if script_nonces:
             assert script_nonces == set(NONCE.findall(directives["script-src"])), csp
+        style_nonces = set(re.findall(r"<style[^>]*\snonce=\"([^\"]+)\"", html))
+        if style_nonces:  # the inlined stylesheet (imgportal/templatetags/stylesheet.py)
+            assert style_nonces == set(NONCE.findall(directives["style-src"])), csp
 
 
 @pytest.mark.parametrize(
