@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.db import connection
 from django.urls import resolve
 
 from accounts.models import User
@@ -115,8 +116,15 @@ def url_for(site):
 
 
 def row_counts() -> dict[str, int]:
-    """The number of rows in every table the project's models own."""
-    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+    """The number of rows in every table the project's models own (every row: no manager's
+    filter applies), in one query: the URL sweep counts after each of its ~1,300 requests."""
+    models = apps.get_models()
+    quote = connection.ops.quote_name
+    counts = ", ".join(f"(SELECT COUNT(*) FROM {quote(m._meta.db_table)})" for m in models)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {counts}")  # nosec B608 - the models' own table names
+        row = cursor.fetchone()
+    return {model._meta.label: count for model, count in zip(models, row, strict=True)}
 
 
 def project_app_configs() -> list:
