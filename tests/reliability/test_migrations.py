@@ -2,6 +2,7 @@
 database (run on SQLite and on PostgreSQL by CI). The migrations are discovered from the
 migration graph, so a new app's are covered too."""
 
+from importlib import import_module
 from io import StringIO
 from pathlib import Path
 
@@ -11,9 +12,19 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from applications.models import CostEstimate
 from pathways import curated
+from pathways.migrations._curated_legacy import legacy_hash
 from pathways.models import MatchCycle, Milestone, Rule
+from resources.models import Resource
 from tests.security.conftest import project_app_configs, row_counts
+
+# The fields the old loaders hashed, as the migrations that dropped content_hash froze them.
+LEGACY_FIELDS = import_module(
+    "pathways.migrations.0002_curated_values_and_milestone_behaviour"
+).LEGACY_FIELDS
+RESOURCE_FIELDS = import_module("resources.migrations.0003_curated_values_and_visa_category").FIELDS
+APPLICATIONS_FIELDS = import_module("applications.migrations.0005_curated_values").LEGACY_FIELDS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -223,3 +234,64 @@ def test_an_audience_changed_while_rolled_back_is_not_overwritten(populated):
         call_command("migrate", verbosity=0)
     assert "residencycas" in load_content()
     assert Milestone.objects.get(slug="residencycas").applies == "visa"
+
+
+def unmatched_fingerprints() -> dict[str, set[str]]:
+    """While pathways is at 0001: the rows whose content_hash is not the old loaders' hash of
+    their values (those loaders keep them as edited)."""
+    nodes = [
+        (app, name) for app, name in applied() if app in ("pathways", "resources", "applications")
+    ]
+    state = MigrationExecutor(connection).loader.project_state(nodes)
+    unmatched = {}
+
+    def check(label, fields, extra=lambda row: {}):
+        model = state.apps.get_model(label)
+        for row in model.objects.all():
+            values = {n: getattr(row, n) for n in fields} | extra(row)
+            if row.content_hash != legacy_hash(values):
+                unmatched.setdefault(model._meta.model_name, set()).add(row.slug)
+
+    def requires(row):
+        return {"requires": sorted([p.required.slug, p.kind] for p in row.prerequisites.all())}
+
+    def links(row):
+        return {
+            "tags": sorted(tag.slug for tag in row.tags.all()),
+            "milestones": sorted(milestone.slug for milestone in row.milestones.all()),
+        }
+
+    check("pathways.Milestone", LEGACY_FIELDS["milestone"], requires)
+    check("resources.Resource", RESOURCE_FIELDS, links)
+    check("applications.CostEstimate", APPLICATIONS_FIELDS["costestimate"])
+    return unmatched
+
+
+# Rolling back past the migrations that replaced content_hash with curated_values (pathways
+# 0002; resources 0003 and applications 0005 depend on it, so they go too) and forward again.
+@pytest.mark.django_db(transaction=True)
+def test_rolling_back_past_curated_values_keeps_which_rows_a_curator_edited(populated):
+    resource, estimate = Resource.objects.first().slug, CostEstimate.objects.first().slug
+    Milestone.objects.filter(slug="letters").update(summary="A curator's summary.")
+    Resource.objects.filter(slug=resource).update(title="A curator's title")
+    CostEstimate.objects.filter(slug=estimate).update(amount=1)
+    content, everything = curated_content(), applied()
+    try:
+        migrate("pathways", "0001_initial")
+        assert ("resources", "0003_curated_values_and_visa_category") not in applied()
+        assert ("applications", "0005_curated_values") not in applied()
+        # The older loaders' view: a row still as loaded hashes to its fingerprint, an edited
+        # one does not (it would be kept), as before the upgrade.
+        assert unmatched_fingerprints() == {
+            "milestone": {"letters"},
+            "resource": {resource},
+            "costestimate": {estimate},
+        }
+        migrate_back_to(everything)
+    finally:
+        call_command("migrate", verbosity=0)
+    summary = load_content()
+    assert summary.count("kept as edited") == 3, summary
+    assert "1 kept as edited (letters;" in summary
+    assert Milestone.objects.get(slug="letters").summary == "A curator's summary."
+    assert curated_content() == content  # the rest as loaded (0003's round trip included)
