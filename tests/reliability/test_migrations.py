@@ -273,6 +273,7 @@ def unmatched_fingerprints() -> dict[str, set[str]]:
 def test_rolling_back_past_curated_values_keeps_which_rows_a_curator_edited(populated):
     resource, estimate = Resource.objects.first().slug, CostEstimate.objects.first().slug
     Milestone.objects.filter(slug="letters").update(summary="A curator's summary.")
+    Milestone.objects.filter(slug="residencycas").update(applies="eras")  # file: residencycas
     Resource.objects.filter(slug=resource).update(title="A curator's title")
     CostEstimate.objects.filter(slug=estimate).update(amount=1)
     content, everything = curated_content(), applied()
@@ -283,7 +284,7 @@ def test_rolling_back_past_curated_values_keeps_which_rows_a_curator_edited(popu
         # The older loaders' view: a row still as loaded hashes to its fingerprint, an edited
         # one does not (it would be kept), as before the upgrade.
         assert unmatched_fingerprints() == {
-            "milestone": {"letters"},
+            "milestone": {"letters", "residencycas"},
             "resource": {resource},
             "costestimate": {estimate},
         }
@@ -292,6 +293,10 @@ def test_rolling_back_past_curated_values_keeps_which_rows_a_curator_edited(popu
         call_command("migrate", verbosity=0)
     summary = load_content()
     assert summary.count("kept as edited") == 3, summary
-    assert "1 kept as edited (letters;" in summary
+    assert "2 kept as edited (letters, residencycas;" in summary
     assert Milestone.objects.get(slug="letters").summary == "A curator's summary."
+    # Known limit, documented: past 0002 the audience 0003 set aside is gone, so a curator's
+    # choice of a new audience comes back as the placeholder, on a row kept as edited.
+    assert Milestone.objects.get(slug="residencycas").applies == "always"
+    content["residencycas"]["applies"] = "always"
     assert curated_content() == content  # the rest as loaded (0003's round trip included)
