@@ -4,6 +4,7 @@ with (curated_values, JSON) instead of a hash, as pathways 0002 and resources 00
 The data step converts each row's content_hash the same way: a row that still hashes to it
 records its values; a row edited since the last load gets a marker that makes every field
 count as edited, so the loader keeps it as before; a row created in the admin records nothing.
+Reversed, each row gets back the old loader's fingerprint (`_curated_legacy.content_hash`).
 """
 
 from django.db import migrations, models
@@ -31,6 +32,13 @@ def forwards(apps, schema_editor):
             row.save(update_fields=["curated_values"])
 
 
+def backwards(apps, schema_editor):
+    for name, fields in LEGACY_FIELDS.items():
+        for row in apps.get_model("applications", name).objects.all():
+            row.content_hash = legacy.content_hash(row, fields)
+            row.save(update_fields=["content_hash"])
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("applications", "0004_signals_interviews_letters_rank"),
@@ -46,6 +54,6 @@ class Migration(migrations.Migration):
             )
             for name in LEGACY_FIELDS
         ),
-        migrations.RunPython(forwards, migrations.RunPython.noop),
+        migrations.RunPython(forwards, backwards),
         *(migrations.RemoveField(model_name=name, name="content_hash") for name in LEGACY_FIELDS),
     ]

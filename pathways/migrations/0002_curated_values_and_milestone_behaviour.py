@@ -5,11 +5,15 @@ The data step keeps behaviour the same on an existing database: it sets the new 
 fields for the shipped slugs, and turns each row's old content_hash into curated_values when
 the row still hashes to it (not edited since the last load). A row a curator had edited gets a
 marker that makes every field count as edited, so the loader keeps it as before.
+
+Reversed, it does the opposite (`_curated_legacy.content_hash`): a row still as loaded gets
+the hash of its values back, an edited row a hash that matches nothing, so the older loader
+sees the same rows as edited and rolling forward again restores curated_values.
 """
 
 from django.db import migrations, models
 
-from pathways.migrations._curated_legacy import convert
+from pathways.migrations._curated_legacy import content_hash, convert
 
 # The fields the old loader hashed, frozen here as they were.
 LEGACY_FIELDS = {
@@ -36,16 +40,20 @@ BEHAVIOUR = {
     "pathway": {"reported_to_nrmp": True, "records_expiry": True},
     "ecfmg-certificate": {"records_expiry": True},
 }
-def forwards(apps, schema_editor):
-    Milestone = apps.get_model("pathways", "Milestone")
-    Prerequisite = apps.get_model("pathways", "Prerequisite")
-    for slug, fields in BEHAVIOUR.items():
-        Milestone.objects.filter(slug=slug).update(**fields)
+def requires_by_milestone(apps):
     requires = {}
-    for milestone_id, slug, kind in Prerequisite.objects.values_list(
+    for milestone_id, slug, kind in apps.get_model("pathways", "Prerequisite").objects.values_list(
         "milestone_id", "required__slug", "kind"
     ):
         requires.setdefault(milestone_id, []).append([slug, kind])
+    return requires
+
+
+def forwards(apps, schema_editor):
+    Milestone = apps.get_model("pathways", "Milestone")
+    for slug, fields in BEHAVIOUR.items():
+        Milestone.objects.filter(slug=slug).update(**fields)
+    requires = requires_by_milestone(apps)
     for row in Milestone.objects.all():
         extra = {"requires": sorted(requires.get(row.pk, []))}
         row.curated_values = convert(row, LEGACY_FIELDS["milestone"], extra)
@@ -54,6 +62,18 @@ def forwards(apps, schema_editor):
         for row in apps.get_model("pathways", name).objects.all():
             row.curated_values = convert(row, LEGACY_FIELDS[name])
             row.save(update_fields=["curated_values"])
+
+
+def backwards(apps, schema_editor):
+    requires = requires_by_milestone(apps)
+    for row in apps.get_model("pathways", "Milestone").objects.all():
+        extra = {"requires": sorted(requires.get(row.pk, []))}
+        row.content_hash = content_hash(row, LEGACY_FIELDS["milestone"], extra)
+        row.save(update_fields=["content_hash"])
+    for name in ("matchcycle", "rule"):
+        for row in apps.get_model("pathways", name).objects.all():
+            row.content_hash = content_hash(row, LEGACY_FIELDS[name])
+            row.save(update_fields=["content_hash"])
 
 
 class Migration(migrations.Migration):
@@ -106,7 +126,7 @@ class Migration(migrations.Migration):
             model_name='milestone',
             constraint=models.CheckConstraint(condition=models.Q(('passing_score_rule', ''), ('passing_score_rule__in', ['step2ck_passing_score', 'step3_passing_score']), _connector='OR'), name='pathways_milestone_passing_score_rule_valid'),
         ),
-        migrations.RunPython(forwards, migrations.RunPython.noop),
+        migrations.RunPython(forwards, backwards),
         migrations.RemoveField(
             model_name='matchcycle',
             name='content_hash',

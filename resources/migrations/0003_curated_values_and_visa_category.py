@@ -3,7 +3,9 @@ the visa category takes the roadmap's value, "visa" (it was "visas").
 
 The data step converts each row's content_hash as pathways 0002 does (a row edited by a
 curator gets a marker that makes every field count as edited) and renames the category in
-rows and in what they remember.
+rows and in what they remember. Reversed, each row gets back the old loader's fingerprint
+(`_curated_legacy.content_hash`: the hash of its values if still as loaded, else one that
+matches nothing) and the old category name.
 """
 
 from django.db import migrations, models
@@ -16,14 +18,17 @@ FIELDS = [
 ]
 
 
+def links(row):
+    return {
+        "tags": sorted(tag.slug for tag in row.tags.all()),
+        "milestones": sorted(milestone.slug for milestone in row.milestones.all()),
+    }
+
+
 def forwards(apps, schema_editor):
     Resource = apps.get_model("resources", "Resource")
     for row in Resource.objects.prefetch_related("tags", "milestones"):
-        extra = {
-            "tags": sorted(tag.slug for tag in row.tags.all()),
-            "milestones": sorted(milestone.slug for milestone in row.milestones.all()),
-        }
-        values = legacy.convert(row, FIELDS, extra)
+        values = legacy.convert(row, FIELDS, links(row))
         if values.get("category") == "visas":
             values["category"] = "visa"
         row.curated_values = values
@@ -32,9 +37,14 @@ def forwards(apps, schema_editor):
 
 
 def backwards(apps, schema_editor):
-    apps.get_model("resources", "Resource").objects.filter(category="visa").update(
-        category="visas"
-    )
+    Resource = apps.get_model("resources", "Resource")
+    for row in Resource.objects.prefetch_related("tags", "milestones"):
+        if row.category == "visa":
+            row.category = "visas"
+            if (row.curated_values or {}).get("category") == "visa":
+                row.curated_values["category"] = "visas"  # the old name, as loaded then
+        row.content_hash = legacy.content_hash(row, FIELDS, links(row))
+        row.save(update_fields=["category", "content_hash"])
 
 
 class Migration(migrations.Migration):
