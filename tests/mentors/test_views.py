@@ -5,7 +5,7 @@ import re
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from mentors.models import MentorLink
 from mentors.views import NEW_LINK_KEY
@@ -123,7 +123,8 @@ def test_list_shows_status_and_last_opened(member_client, member):
     assert statuses == {"Active one": "active", "Old one": "expired", "Gone one": "revoked"}
     page = response.content.decode()
     assert page.count("never") == 2
-    assert f'datetime="{timezone.localtime(opened).isoformat()}' in page
+    # A valid HTML datetime: seconds, no microseconds.
+    assert f'datetime="{dateformat.format(timezone.localtime(opened), "Y-m-d\\TH:i:sO")}"' in page
     assert page.count(">Revoke</button>") == 2  # revoked links have no button
 
 
