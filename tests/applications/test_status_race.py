@@ -21,11 +21,10 @@ barrier, several times, and accepts exactly one of the two end states.
 
 SQLite: the in-memory test database cannot take two writers (shared-cache table locks
 fail at once), so the threads run on a file copy with the production options (WAL,
-IMMEDIATE transactions, a 20 s busy timeout), copied back for the assertions.
+IMMEDIATE transactions, a 20 s busy timeout), copied back for the assertions
+(tests/concurrency.py).
 """
 
-import contextlib
-import sqlite3
 import threading
 import time
 
@@ -36,6 +35,7 @@ from django.test import Client
 from django.urls import reverse
 
 from applications.models import Application, StatusChange
+from tests.concurrency import shared_database
 from tests.factories import make_application
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -48,28 +48,6 @@ TARGET, OTHER = "interview_invited", "rejected"
 def apps_of_alice(member):
     """Three applications of Alice's 2027 Match, "Applied", version 1."""
     return [make_application(member, status="applied") for _ in range(3)]
-
-
-@contextlib.contextmanager
-def shared_database(tmp_path):
-    """Yields a function each thread calls first to get its own connection. On SQLite the
-    in-memory test database goes to a file and comes back after the threads."""
-    if connection.vendor != "sqlite":
-        yield lambda: None
-        return
-    connection.ensure_connection()
-    path = tmp_path / "race.sqlite3"
-    with contextlib.closing(sqlite3.connect(path)) as copy:
-        connection.connection.backup(copy)
-    settings = {**connection.settings_dict, "NAME": str(path)}
-    wrapper_class = type(connections["default"])
-
-    def use_file() -> None:
-        connections["default"] = wrapper_class(settings, "default")
-
-    yield use_file
-    with contextlib.closing(sqlite3.connect(path)) as copy:
-        copy.backup(connection.connection)
 
 
 class Gate:
