@@ -16,6 +16,7 @@ from django_tasks_db.models import DBTaskResult
 
 from reminders import tasks
 from reminders.models import ReminderPreference, SentReminder
+from tests.concurrency import shared_database
 from tests.factories import record, verify_cycle
 from tests.reminders.conftest import MONDAY
 
@@ -244,16 +245,14 @@ def test_unsubscribing_after_the_claim_stops_the_send(alice, curated, run_worker
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_workers_at_once_send_exactly_one_email(member, curated):
+def test_two_workers_at_once_send_exactly_one_email(member, curated, tmp_path):
     """Two real workers in two threads, each with its own database connection, over two
     planning tasks queued at the same moment: one email per reminder.
 
-    PostgreSQL only (CI runs it): the in-memory SQLite test database shares table locks
-    between threads ("database table is locked"). On SQLite the claim is covered by the
-    queued-together, duplicated-task and exclusive-claim tests above.
+    SQLite: the workers run on a file copy of the test database with the production
+    options (tests/concurrency.py); their claims wait for each other on BEGIN IMMEDIATE
+    (django-tasks-db makes its own claim EXCLUSIVE) instead of failing.
     """
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: in-memory SQLite cannot run two workers at once")
     from django.core.management import call_command
 
     with time_machine.travel(datetime.datetime(2026, 11, 23, 14, 0, tzinfo=datetime.UTC)):
@@ -264,6 +263,7 @@ def test_two_workers_at_once_send_exactly_one_email(member, curated):
         errors = []
 
         def work(name: str) -> None:
+            use_connection()
             try:
                 barrier.wait()
                 Worker(
@@ -281,11 +281,13 @@ def test_two_workers_at_once_send_exactly_one_email(member, curated):
             finally:
                 connection.close()
 
-        threads = [threading.Thread(target=work, args=(f"w{n}",)) for n in (1, 2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
+        with shared_database(tmp_path) as use_connection:
+            threads = [threading.Thread(target=work, args=(f"w{n}",)) for n in (1, 2)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=120)
+                assert not thread.is_alive()
     assert errors == []
     assert len(reminders_to(member)) == 1
     results = DBTaskResult.objects.filter(task_path="reminders.tasks.plan_reminders")
