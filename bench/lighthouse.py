@@ -69,16 +69,8 @@ class Lighthouse(Bench):
         """Nothing to create: Django makes the SQLite file on first connection."""
 
     def build(self) -> None:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-
         started = time.perf_counter()
-        call_command("migrate", verbosity=0)
-        call_command("createcachetable", verbosity=0)
-        call_command("load_curated_content", verbosity=0)
-        call_command("collectstatic", interactive=False, verbosity=0)
+        self.prepare_site()
         self.members = self.make_members(1)
         log(f"Database, curated content, static files and a member in {time_since(started)}.")
 

@@ -100,17 +100,21 @@ class Bench:
         self.maintenance(f'DROP DATABASE IF EXISTS "{self.dbname}" WITH (FORCE)')
         self.maintenance(f'CREATE DATABASE "{self.dbname}"')
 
-    def build(self) -> None:
+    def prepare_site(self) -> None:
+        """Django set up, the schema, the cache table, the curated content, the static files."""
         import django
 
         django.setup()
         from django.core.management import call_command
 
-        started = time.perf_counter()
         call_command("migrate", verbosity=0)
         call_command("createcachetable", verbosity=0)
         call_command("load_curated_content", verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
+
+    def build(self) -> None:
+        started = time.perf_counter()
+        self.prepare_site()
         log(f"Migrated, curated content and static files in {time.perf_counter() - started:.0f} s.")
         started = time.perf_counter()
         self.members = self.make_members(self.options.members)
