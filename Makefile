@@ -36,8 +36,11 @@ $(VNU_JAR): package.json package-lock.json
 
 vnu: $(VNU_JAR)
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist; each has its own test database and
+# browser). 2 matches this project's machines; TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= 2
 test: venv chromium vnu
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS)
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -29,6 +29,27 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, and before it is dropped at the end of the session,
+    on PostgreSQL, the end of the live server's leftover connections.
+
+    A live-server request thread keeps its connection (CONN_MAX_AGE, as in production) for
+    as long as the browser keeps the HTTP connection alive, which can outlast the test; the
+    DROP DATABASE then failed with "database ... is being accessed by other users" (seen
+    when a worker's last tests were browser tests)."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """allauth's rate-limit counters live in the cache: start every test from zero."""
