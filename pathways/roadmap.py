@@ -227,11 +227,23 @@ class Roadmap:
 
     @property
     def items_by_category(self) -> list[tuple[str, list[Item]]]:
+        return [(label, items) for _, label, items in self.sections]
+
+    @property
+    def sections(self) -> list[tuple[str, str, list[Item]]]:
+        """(category key, label, items) of each category with a milestone on the roadmap."""
         return [
-            (label, [i for i in self.items if i.milestone.category == key])
+            (key, label, [i for i in self.items if i.milestone.category == key])
             for key, label in Category.choices
             if any(i.milestone.category == key for i in self.items)
         ]
+
+    def section(self, key: str) -> tuple[str, list[Item]] | None:
+        """(label, items) of one category on the roadmap, or None."""
+        for section_key, label, items in self.sections:
+            if section_key == key:
+                return label, items
+        return None
 
 
 def roadmap_for(user, today: datetime.date) -> Roadmap | None:

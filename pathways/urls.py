@@ -9,6 +9,7 @@ urlpatterns = [
     path("timeline/", views.timeline, name="timeline"),
     path("preview/", views.preview, name="preview"),
     path("preview/keep/", views.keep_preview, name="keep_preview"),
+    path("c/<slug:key>/", views.category, name="category"),
     path("m/<slug:slug>/progress/", views.progress, name="progress"),
     path("m/<slug:slug>/", views.milestone, name="milestone"),
 ]

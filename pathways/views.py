@@ -75,7 +75,7 @@ def progress(request: HttpRequest, slug: str) -> HttpResponse:
         item = roadmap.item(slug)
         if not request.htmx:
             messages.success(request, f"Saved: {item.milestone.title}.")
-            return redirect(reverse("pathways:dashboard") + f"#row-{slug}")
+            return redirect(row_url(item))
         fresh = ProgressForm(instance=item.progress, item=item, rules=roadmap.rules, today=today)
         return render_update(request, roadmap, item, fresh, saved=True)
     if request.htmx and request.method == "POST":
@@ -102,14 +102,56 @@ def editable_copy(progress: Progress) -> Progress:
 def render_update(
     request: HttpRequest, roadmap: Roadmap, item: Item, form: ProgressForm, *, saved: bool
 ) -> HttpResponse:
-    """The row with its form (and errors), and after a save the parts of the dashboard that
-    changed with it, out of band."""
-    if saved:
+    """The row with its form (and errors), and after a save the parts of the page that
+    changed with it, out of band: rows it unlocked in the categories the page has loaded
+    (the `loaded` markers the form sends along), and on the dashboard its summaries.
+
+    An out-of-band part without a target on the page is an htmx error, so only parts the
+    page has are sent. htmx names the page in HX-Current-URL; without it (not htmx's own
+    request) the dashboard is assumed."""
+    on_dashboard = request.htmx.current_url_abs_path in (None, reverse("pathways:dashboard"))
+    if saved and on_dashboard:
         attach_resources(roadmap.next_steps)
+    loaded = set(request.POST.getlist("loaded"))
     unlocked = {m.pk for m in item.unlocks}
-    affected = [i for i in roadmap.items if i.milestone.pk in unlocked] if saved else []
-    context = {"roadmap": roadmap, "item": item, "form": form, "saved": saved, "affected": affected}
+    affected = [
+        i for i in roadmap.items if i.milestone.pk in unlocked and i.milestone.category in loaded
+    ]
+    context = {
+        "roadmap": roadmap,
+        "item": item,
+        "form": form,
+        "saved": saved,
+        "affected": affected if saved else [],
+        "on_dashboard": on_dashboard,
+    }
     return render(request, "pathways/_progress_updated.html", context)
+
+
+def row_url(item: Item) -> str:
+    """A milestone's row on its category's page (where a member without JavaScript edits)."""
+    key = item.milestone.category
+    return reverse("pathways:category", args=[key]) + f"#row-{item.milestone.slug}"
+
+
+@never_cache
+@login_required
+@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "HEAD"])
+def category(request: HttpRequest, key: str) -> HttpResponse:
+    """The member's milestones of one category: the rows a dashboard section loads when it
+    is opened (htmx), or a page of their own (without JavaScript)."""
+    roadmap = roadmap_for(request.user, timezone.localdate())
+    if roadmap is None:
+        return redirect("accounts:onboarding")
+    section = roadmap.section(key)
+    if section is None:
+        raise Http404
+    label, items = section
+    context = {"roadmap": roadmap, "key": key, "label": label, "items": items}
+    if request.htmx:
+        return render(request, "pathways/dashboard.html#section-rows", context)
+    return render(request, "pathways/category.html", context | {"profile": roadmap.profile})
 
 
 @never_cache

@@ -42,7 +42,7 @@ SLUGS = {"pathways": "step-1", "resources": "saved-resource"}
 # test_mentor_token_page below.
 TOKEN = "mentor-token-of-the-sweep-0123456789abcdefghijklmn"
 # A pattern's own text argument, where the app-wide slug does not fit.
-ARGUMENTS = {"applications:export": "csv", "mentors:shared": TOKEN}
+ARGUMENTS = {"applications:export": "csv", "mentors:shared": TOKEN, "pathways:category": "exams"}
 # The model whose pk an integer argument is (made for the persona by make_objects).
 PKS = {
     "applications:application": "applications.Application",

@@ -216,6 +216,7 @@ def page_urls(site: dict) -> dict[str, list[str]]:
             *public,
             "/roadmap/",
             "/roadmap/timeline/",
+            "/roadmap/c/exams/",  # a dashboard section's rows, as a page (without JavaScript)
             f"/roadmap/m/{milestone}/",
             f"/roadmap/m/{milestone}/progress/",
             "/roadmap/m/step-2-ck/",  # an exam: attempts and a score

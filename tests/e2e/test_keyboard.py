@@ -29,8 +29,9 @@ def test_update_a_milestone_by_keyboard_alone(page, live_url, member):
     log_in_as(page, live_url, member)
     page.goto(live_url + "/roadmap/")
     # Open the Exams category, then the Step 1 row: the row's form loads on open.
-    tab_to(page, "el.tagName === 'SUMMARY' && el.textContent.trim() === 'Exams'")
+    tab_to(page, "el.tagName === 'SUMMARY' && el.textContent.trim().startsWith('Exams')")
     page.keyboard.press("Enter")
+    expect(page.locator("#row-step-1")).to_be_attached()  # the section's rows load on open
     tab_to(page, "el.tagName === 'SUMMARY' && el.parentElement.id === 'row-step-1'")
     page.keyboard.press("Enter")
     status = page.locator("#id_step-1_status")

@@ -107,6 +107,7 @@ def collect_pages(site) -> dict[str, bytes]:  # noqa: F811 (fixture)
     htmx = {"HX-Request": "true"}
     fragments = {
         "progress form (htmx GET)": alice.get(progress, headers=htmx),
+        "dashboard section rows (htmx GET)": alice.get("/roadmap/c/exams/", headers=htmx),
         "progress saved (htmx POST)": alice.post(
             progress, {"status": "in_progress", "attempts": "0", "notes": "ok"}, headers=htmx
         ),

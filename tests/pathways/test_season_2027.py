@@ -279,8 +279,8 @@ def test_a_certificate_target_for_j1_sponsorship(alice, visa, target):
 def test_the_dashboard_shows_targets_beside_deadlines(alice, client):
     client.force_login(alice)
     with time_machine.travel(datetime.datetime(2026, 11, 25, 12), tick=False):
-        html = client.get("/roadmap/").content.decode()
-    row = html.split('id="row-step-2-ck"')[1].split("</article>")[0]
+        html = client.get("/roadmap/c/exams/", HTTP_HX_REQUEST="true").content.decode()
+    row = html.split('id="row-step-2-ck"')[1].split("</details>")[0]
     assert "Due by about 24 Feb 2027" in row and "Aim for about 27 Jan 2027" in row
 
 

@@ -38,6 +38,10 @@ def alice_roadmap(member_client, member, curated, mark_done):
     return member_client
 
 
+def CATEGORY(key: str) -> str:  # noqa: N802 (a URL, like DASHBOARD)
+    return f"/roadmap/c/{key}/"
+
+
 def url(slug: str) -> str:
     return reverse("pathways:progress", args=[slug])
 
@@ -116,7 +120,8 @@ def test_dashboard_shows_progress_next_steps_blocked_deadlines_alerts(alice_road
     assert "3 of 24" in html  # three done, optional ones not counted
     assert 'id="next-steps"' in html and "Pass USMLE Step 1" in html
     assert "17 milestones wait for another" in html  # blocked: each names its blocker
-    row = html.split('id="row-gme-years"')[1].split("</details>")[0]
+    section = alice_roadmap.get(CATEGORY("licensure"), **HTMX).content.decode()
+    row = section.split('id="row-gme-years"')[1].split("</details>")[0]
     assert '<span class="badge badge-warning">Blocked</span>' in row
     assert "NRMP early-registration deadline" in html and "29 days left" in html
     assert "rank order list deadline" in html  # the NRMP withdrawal alert
@@ -156,14 +161,39 @@ def test_htmx_update_refreshes_rows_it_unblocks(alice_roadmap, member, mark_done
     mark_done(member, "step-1", "credentials-verified", outcome="passed")
     mark_done(member, "oet", "pathway")
     data = {"status": "done", "score": 250, "completed_date": "2026-09-01", "attempts": 1}
-    html = alice_roadmap.post(url("step-2-ck"), data, **HTMX).content.decode()
-    assert '<details id="row-ecfmg-certificate"' in html  # out of band, now unblocked
+    loaded = {**data, "loaded": ["exams", "ecfmg"]}  # the sections the page has open
+    html = alice_roadmap.post(url("step-2-ck"), loaded, **HTMX).content.decode()
+    assert re.search('<details id="row-ecfmg-certificate"[^>]*hx-swap-oob="true"', html)
+
+
+def test_htmx_update_leaves_out_rows_of_sections_the_page_has_not_loaded(
+    alice_roadmap, member, mark_done
+):
+    """An out-of-band row without a target on the page would be an htmx error: a section
+    that was never opened loads fresh rows when it is."""
+    mark_done(member, "step-1", "credentials-verified", outcome="passed")
+    mark_done(member, "oet", "pathway")
+    data = {"status": "done", "score": 250, "completed_date": "2026-09-01", "attempts": 1}
+    html = alice_roadmap.post(url("step-2-ck"), {**data, "loaded": "exams"}, **HTMX)
+    html = html.content.decode()
+    assert html.count("<details id=") == 1 and 'id="row-step-2-ck"' in html
+    assert re.search('id="roadmap-progress"[^>]*hx-swap-oob="true"', html)
+
+
+def test_htmx_update_on_a_section_page_sends_only_rows(alice_roadmap):
+    """The section's own page (opened without JavaScript, then used with it) has no dashboard
+    summaries: none are sent."""
+    headers = {**HTMX, "HTTP_HX_CURRENT_URL": "http://testserver" + CATEGORY("exams")}
+    data = {"status": "in_progress", "attempts": 0, "loaded": "exams"}
+    html = alice_roadmap.post(url("step-1"), data, **headers).content.decode()
+    assert html.lstrip().startswith('<details id="row-step-1"') and "Saved" in html
+    assert "hx-swap-oob" not in html
 
 
 def test_plain_post_redirects_with_a_message(alice_roadmap):
     response = alice_roadmap.post(url("step-1"), {"status": "in_progress", "attempts": 0})
     assert response.status_code == 302
-    assert response.url == f"{DASHBOARD}#row-step-1"
+    assert response.url == f"{CATEGORY('exams')}#row-step-1"  # the row, among its section's
     page = alice_roadmap.get(response.url).content.decode()
     assert "Saved: Pass USMLE Step 1." in page
 
@@ -499,8 +529,20 @@ def test_dashboard_answers_what_next_first_and_carries_no_forms(alice_roadmap):
     )
     assert "You are in the <strong>Exams</strong> phase, 3 of 24 milestones done." in html
     assert 'name="status"' not in html  # no edit form until a row is opened
-    rows = html.count('<details id="row-')
-    assert rows == 28 and html.count('data-hx-trigger="toggle from:closest details once"') == rows
+    # No rows either until their section is opened: each section loads its own.
+    assert '<details id="row-' not in html
+    sections = re.findall(r'data-hx-get="(/roadmap/c/[a-z]+/)"', html)
+    assert sections == [CATEGORY(key) for key in ("exams", "ecfmg", "match", "visa", "licensure")]
+    assert html.count('data-hx-trigger="toggle from:closest details once"') == len(sections)
+    assert all(f'<a href="{section}">' in html for section in sections)  # without JavaScript
+    rows = 0
+    for section in sections:
+        fragment = alice_roadmap.get(section, **HTMX).content.decode()
+        assert "<html" not in fragment
+        rows += fragment.count('<details id="row-')
+        triggers = fragment.count('data-hx-trigger="toggle from:closest details once"')
+        assert triggers == fragment.count('<details id="row-')  # each row's form on demand
+    assert rows == 28
     assert page_bytes(response) < 25_000, page_bytes(response)
 
 
@@ -513,7 +555,38 @@ def test_an_opened_row_loads_its_form_alone(alice_roadmap):
     assert "HX-Request" in response["Vary"]
     full = alice_roadmap.get(url("step-2-ck")).content.decode()  # without JavaScript: a page
     assert "<html" in full and 'name="score"' in full
-    assert len(html) < 0.15 * page_bytes(alice_roadmap.get(DASHBOARD))
+    # Against the page as the browser receives it: its markup is 10.6 KB since the rows load
+    # with their sections, and the inlined stylesheet (16 KB) is part of every download.
+    assert len(html) < 0.15 * len(alice_roadmap.get(DASHBOARD).content)
+
+
+def test_a_section_is_its_rows_to_htmx_and_a_page_without_javascript(
+    alice_roadmap, django_assert_num_queries
+):
+    alice_roadmap.get(DASHBOARD)  # the curated content in its cache, as after any page
+    with django_assert_num_queries(4):  # session, user, profile, progress
+        fragment = alice_roadmap.get(CATEGORY("exams"), **HTMX)
+    html = fragment.content.decode()
+    assert fragment.status_code == 200 and "HX-Request" in fragment["Vary"]
+    assert '<input type="hidden" name="loaded" value="exams">' in html
+    assert 'id="row-step-1"' in html and 'id="row-eligible-school"' not in html
+    page = alice_roadmap.get(CATEGORY("exams"))
+    full = page.content.decode()
+    assert "<html" in full and "<h1>Exams: your milestones</h1>" in full
+    assert f'<a href="{url("step-1")}">Record progress</a>' in full
+    assert "no-store" in page["Cache-Control"]
+    assert len(html) < 0.15 * len(alice_roadmap.get(DASHBOARD).content)
+
+
+@pytest.mark.parametrize("key", ["no-such-category", "Exams"])
+def test_an_unknown_section_is_a_404(alice_roadmap, key):
+    assert alice_roadmap.get(CATEGORY(key)).status_code == 404
+    assert alice_roadmap.get(CATEGORY(key), **HTMX).status_code == 404
+
+
+def test_a_section_before_onboarding_sends_to_onboarding(client, new_member, curated):
+    client.force_login(new_member)
+    assert client.get(CATEGORY("exams")).url == "/me/welcome/"
 
 
 def test_urgent_alerts_change_the_standing(alice_roadmap, member):

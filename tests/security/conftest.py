@@ -95,7 +95,11 @@ def make_url_for(site: dict):
         name = route.name or ""
         values: dict = {}
         if name.startswith("pathways:"):
-            values = {"slug": site["milestone"].slug, "pk": site["progress"].pk}
+            values = {
+                "slug": site["milestone"].slug,
+                "pk": site["progress"].pk,
+                "key": site["milestone"].category,
+            }
         elif name.startswith("resources:"):
             values = {"slug": site["resource"].slug}
         elif name.startswith("admin:") or route.route.startswith("admin/"):

@@ -85,6 +85,7 @@ TOKENS = {"reminders:feed", "mentors:shared", "reminders:unsubscribe"}
 NO_MEMBER_OBJECT = {
     "resources:detail": "a published resource: public",
     "applications:export": "the file kind (csv or xlsx) of the member's own export",
+    "pathways:category": "a milestone category: the rows shown are the member's own",
     "account_confirm_email": "allauth's email key (test_url_sweep: wrong tokens)",
     "account_reset_password_from_key": "allauth's reset key (test_url_sweep: wrong tokens)",
 }

@@ -75,6 +75,7 @@ URL_CLASSES: dict[str, str] = {
     "pathways:keep_preview": PUBLIC,
     "pathways:dashboard": MEMBER,
     "pathways:timeline": MEMBER,
+    "pathways:category": MEMBER,
     "pathways:progress": MEMBER,
     "pathways:milestone": MEMBER,
     # resources: the public directory; saving and reporting are for members
