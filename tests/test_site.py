@@ -40,7 +40,7 @@ def test_csp_header_is_strict(client):
 def test_htmx_is_served_from_our_static_files_with_a_nonce(client):
     # Every script and stylesheet comes from our own /static/, never a third-party host.
     # (Parsed, not substring-matched: a random nonce once contained "cdn" and failed CI.)
-    response = client.get("/")
+    response = client.get("/resources/")
     nonce = response["Content-Security-Policy"].split("'nonce-", 1)[1].split("'", 1)[0]
     parser = _ScriptAndStyleRefs()
     parser.feed(response.content.decode())
@@ -49,6 +49,14 @@ def test_htmx_is_served_from_our_static_files_with_a_nonce(client):
     assert all(src.startswith("/static/") for src in parser.script_srcs), parser.script_srcs
     assert all(href.startswith("/static/") for href in parser.link_hrefs), parser.link_hrefs
     assert parser.nonces and set(parser.nonces) == {nonce}
+
+
+def test_the_home_page_loads_no_script(client):
+    """A visitor's home page uses no htmx: nothing to download and parse on a phone."""
+    parser = _ScriptAndStyleRefs()
+    parser.feed(client.get("/").content.decode())
+    assert parser.script_srcs == []
+    assert client.get("/resources/").content.decode().count("<script") == 1
 
 
 class _ScriptAndStyleRefs(HTMLParser):
