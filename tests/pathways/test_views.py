@@ -448,6 +448,13 @@ def test_dashboard_query_count_is_constant(synthetic_roadmap, django_assert_num_
         assert synthetic_roadmap.get(DASHBOARD).status_code == 200
 
 
+def test_a_sections_rows_query_count_is_constant(synthetic_roadmap, django_assert_num_queries):
+    # session, user, profile, progress: 2 of 10 rows or 12 of 60 in the section
+    with django_assert_num_queries(4):
+        response = synthetic_roadmap.get(CATEGORY("exams"), **HTMX)
+    assert response.status_code == 200 and 'id="row-m-0"' in response.content.decode()
+
+
 def test_a_cold_cache_costs_four_queries_once(synthetic_roadmap, django_assert_num_queries):
     from django.core.cache import cache
 
