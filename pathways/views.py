@@ -112,17 +112,21 @@ def render_update(
     on_dashboard = request.htmx.current_url_abs_path in (None, reverse("pathways:dashboard"))
     if saved and on_dashboard:
         attach_resources(roadmap.next_steps)
-    loaded = set(request.POST.getlist("loaded"))
-    unlocked = {m.pk for m in item.unlocks}
-    affected = [
-        i for i in roadmap.items if i.milestone.pk in unlocked and i.milestone.category in loaded
-    ]
+    affected = []
+    if saved:
+        loaded = set(request.POST.getlist("loaded"))
+        unlocked = {m.pk for m in item.unlocks}
+        affected = [
+            i
+            for i in roadmap.items
+            if i.milestone.pk in unlocked and i.milestone.category in loaded
+        ]
     context = {
         "roadmap": roadmap,
         "item": item,
         "form": form,
         "saved": saved,
-        "affected": affected if saved else [],
+        "affected": affected,
         "on_dashboard": on_dashboard,
     }
     return render(request, "pathways/_progress_updated.html", context)

@@ -579,7 +579,7 @@ def test_a_section_is_its_rows_to_htmx_and_a_page_without_javascript(
     assert 'id="row-step-1"' in html and 'id="row-eligible-school"' not in html
     page = alice_roadmap.get(CATEGORY("exams"))
     full = page.content.decode()
-    assert "<html" in full and "<h1>Exams: your milestones</h1>" in full
+    assert "<html" in full and '<h1 id="section-heading">Exams: your milestones</h1>' in full
     assert f'<a href="{url("step-1")}">Record progress</a>' in full
     assert "no-store" in page["Cache-Control"]
     assert len(html) < 0.15 * len(alice_roadmap.get(DASHBOARD).content)
