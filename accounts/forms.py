@@ -10,17 +10,12 @@ from django.utils import timezone
 
 from accounts.emails import use_canonical_email
 from accounts.models import LAST_STEP2CS_MONTH, Profile
+from lib.dates import third_friday_of_march
 
 # A graduation year further ahead than this is almost certainly a typo
 # (medical school is at most six years long in most countries).
 MAX_YEARS_TO_GRADUATION = 6
 MAX_YEARS_TO_MATCH = 10
-
-
-def third_friday_of_march(year: int) -> datetime.date:
-    first = datetime.date(year, 3, 1)
-    first_friday = first + datetime.timedelta(days=(4 - first.weekday()) % 7)
-    return first_friday + datetime.timedelta(weeks=2)
 
 
 def earliest_match_year(today: datetime.date) -> int:

@@ -159,6 +159,20 @@ class Profile(models.Model):
     def is_onboarded(self) -> bool:
         return self.onboarded_at is not None
 
+    # The visa routes a member's answer leaves open: the one place the visa values are read.
+    @property
+    def needs_visa(self) -> bool:
+        return self.visa != Visa.NONE
+
+    @property
+    def may_take_j1(self) -> bool:
+        """On the J-1 route, or undecided (the J-1's lead times and clocks concern them)."""
+        return self.visa in {Visa.J1, Visa.UNDECIDED}
+
+    @property
+    def may_take_h1b(self) -> bool:
+        return self.visa in {Visa.H1B, Visa.UNDECIDED}
+
     @property
     def uses_residencycas(self) -> bool:
         """Emergency Medicine and OB/GYN applications go through ResidencyCAS, not ERAS."""

@@ -6,23 +6,24 @@ only"), "ask the program" unknowns, and gaps on the member's own side (a score o
 date the member has not recorded yet). Nothing is guessed: an unknown fact never
 becomes a conflict.
 
-`load_fit_inputs(user, profile)` reads what the check needs in two queries.
+`load_fit_inputs(user, profile)` reads what the check needs from the member's roadmap (one
+query: their progress rows; the cycle comes from the curated-content cache).
 """
 
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from pathways.models import MatchCycle, Progress
+from accounts.models import Visa
+from lib.dates import month_year
+from pathways.models import MatchCycle, Progress, Slugs
+from pathways.roadmap import load_roadmap
 
 from .models import CertificateBy, Program, Visas
 
-# The shipped milestones a program's requirements are about (stable slugs of the curated
-# content, pathways/content/milestones.toml). A member who never saved one has no row:
-# the check treats that as "not recorded", never as a conflict.
-STEP1 = "step-1"
-STEP2CK = "step-2-ck"
-ECFMG_CERTIFICATE = "ecfmg-certificate"
+# The shipped milestones a program's requirements are about. A member who never saved one
+# has no row: the check treats that as "not recorded", never as a conflict.
+STEP1, STEP2CK, ECFMG_CERTIFICATE = Slugs.STEP1, Slugs.STEP2CK, Slugs.ECFMG_CERTIFICATE
 FIT_SLUGS = [STEP1, STEP2CK, ECFMG_CERTIFICATE]
 
 
@@ -60,18 +61,17 @@ class FitInputs:
 
 
 def load_fit_inputs(user, profile) -> FitInputs:
-    """The member's Step 1 / Step 2 CK / certificate progress and their cycle's dates."""
-    rows = Progress.objects.filter(user=user, milestone__slug__in=FIT_SLUGS).select_related(
-        "milestone"
-    )
-    progress = {row.milestone.slug: row for row in rows}
-    cycle = None
-    if profile is not None and profile.match_year:
-        cycle = MatchCycle.objects.filter(year=profile.match_year).first()
-    return FitInputs(progress=progress, cycle=cycle)
+    """The member's Step 1 / Step 2 CK / certificate progress and their cycle's dates, read
+    from their roadmap's data (the one description of their situation)."""
+    data = load_roadmap(user, profile) if profile is not None else None
+    if data is None:
+        return FitInputs(progress={}, cycle=None)
+    by_id = {m.pk: m.slug for m in data.milestones if m.slug in FIT_SLUGS}
+    progress = {by_id[pk]: row for pk, row in data.progress.items() if pk in by_id}
+    return FitInputs(progress=progress, cycle=data.cycle)
 
 
-VISA_NAMES = {"j1": "a J-1", "h1b": "an H-1B"}
+VISA_NAMES = {Visa.J1: "a J-1", Visa.H1B: "an H-1B"}
 SPONSORS = {
     Visas.NONE: "it sponsors no visas",
     Visas.J1: "it sponsors J-1 only",
@@ -79,12 +79,8 @@ SPONSORS = {
 }
 
 
-def month_year(day: datetime.date, today: datetime.date) -> str:
-    return f"{day:%B}" if day.year == today.year else f"{day:%B %Y}"
-
-
 def _visa(program: Program, profile, fit: Fit) -> None:
-    if profile is None or profile.visa == "none":
+    if profile is None or not profile.needs_visa:
         return
     if program.visas == Visas.UNKNOWN:
         fit.unknowns.append("Ask the program which visas it sponsors.")

@@ -15,6 +15,8 @@ import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from accounts.models import Visa
+from lib.dates import add_years, federal_fiscal_year, fmt
 from pathways.models import CycleDateInfo, Milestone, Progress, Rule, Slugs
 
 if TYPE_CHECKING:
@@ -28,6 +30,12 @@ LEVELS = {"danger": 0, "warning": 1, "info": 2}
 # Official pages named in the season review, linked where the portal knows no date.
 PATHWAY_INFO_URL = "https://www.ecfmg.org/certification-pathways/info-applicants.html"
 PERMANENT_VALIDATION_URL = "https://www.ecfmg.org/certification-pathways/permanent-validation.html"
+# ECFMG's announcement of the 2026 Pathways "for ECFMG Certification and Pathways
+# Revalidation" (19 Aug 2025): revalidation of Pathways that have expired or are about to.
+PATHWAYS_REVALIDATION_URL = (
+    "https://www.ecfmg.org/news/2025/08/19/"
+    "detailed-information-and-online-application-for-2026-pathways-now-available"
+)
 H1B_FEE_URL = (
     "https://www.aamc.org/news/"
     "hospitals-and-health-systems-depend-h-1b-visa-sponsored-physicians-so-what-happens-now"
@@ -62,10 +70,6 @@ def compute_alerts(roadmap: Roadmap) -> list[Alert]:
     return sorted(alerts, key=lambda alert: LEVELS[alert.level])
 
 
-def fmt(date: datetime.date) -> str:
-    return f"{date:%-d %b %Y}"
-
-
 def when(info: CycleDateInfo) -> str:
     """A cycle date as members read it: "24 Feb 2027" or "about 24 Feb 2027, not yet confirmed"."""
     if info.proposed:
@@ -77,15 +81,8 @@ def passed(progress: Progress) -> bool:
     return progress.outcome == Progress.Outcome.PASSED
 
 
-def add_years(date: datetime.date, years: int) -> datetime.date:
-    try:
-        return date.replace(year=date.year + years)
-    except ValueError:  # 29 February
-        return date.replace(year=date.year + years, day=28)
-
-
 def attempts_left(roadmap: Roadmap) -> list[Alert]:
-    limit = roadmap.rules.value_on(Rule.Key.USMLE_ATTEMPT_LIMIT, roadmap.today)
+    limit = roadmap.rules.in_force(Rule.Key.USMLE_ATTEMPT_LIMIT, roadmap.today)
     if limit is None:
         return []
     alerts = []
@@ -111,36 +108,51 @@ def attempts_left(roadmap: Roadmap) -> list[Alert]:
 
 
 def seven_year_clock(roadmap: Roadmap) -> list[Alert]:
-    """ECFMG's window runs from the first passed Step or Step Component (CS included)."""
-    items = [i for i in roadmap.items if i.milestone.ecfmg_exam]
-    passes = [i.progress.completed_date for i in items if passed(i.progress)]
-    passes = [d for d in passes if d]
-    cs = roadmap.step2cs
-    if cs and cs.counts and cs.passed_on:
-        passes.append(cs.passed_on)
-    years = roadmap.rules.value_on(Rule.Key.ECFMG_EXAM_WINDOW_YEARS, roadmap.today)
-    if not passes or years is None:
+    """ECFMG's window (roadmap.window): passes that stopped counting, or the clock running."""
+    window = roadmap.window
+    years = window.years
+    if years is None:
         return []
-    first = min(passes)
-    closes = add_years(first, years)
-    still_open = [i for i in items if not passed(i.progress)]
-    title = f"ECFMG {years}-year window: exams by {fmt(closes)}"
-    if not still_open:
-        if max(passes) > closes:
-            message = f"Your exam passes span more than {years} years (first on {fmt(first)})."
-            return [Alert("danger", "ECFMG exam window exceeded", message)]
+    names = [title_of(roadmap, slug) for slug in window.still_to_pass]
+    exam_lapses = [lapse for lapse in window.lapsed if lapse.slug != Slugs.STEP2CS]
+    rule = (
+        f"Every exam ECFMG certification needs must be passed within {years} years of your "
+        "earliest pass still counting; when that does not happen, the earliest pass stops "
+        "counting and the clock restarts from the next one. ECFMG does not send a reminder."
+    )
+    if exam_lapses:
+        stopped = "; ".join(
+            f"{lapse.title}: passed on {fmt(lapse.passed_on)}, stopped counting on "
+            f"{fmt(lapse.stopped_on)}"
+            for lapse in window.lapsed
+        )
+        retake = ", ".join(dict.fromkeys(lapse.title for lapse in exam_lapses))
+        message = f"{stopped}. {rule} To pass again or still to pass: {', '.join(names)}."
+        closed = fmt(exam_lapses[0].stopped_on)
+        title = f"ECFMG {years}-year window closed on {closed}: back on your list: {retake}"
+        milestone = item_milestone(roadmap, exam_lapses[0].slug)
+        return [Alert("danger", title, message, milestone)]
+    closes, first = window.closes_on, window.first
+    if closes is None or first is None or not names:
         return []
     days = (closes - roadmap.today).days
-    names = ", ".join(i.milestone.title for i in still_open)
     message = (
-        f"Your first exam pass was on {fmt(first)}. Every exam ECFMG certification needs must "
-        f"be passed within {years} years of it, or the earliest pass stops counting. Still to "
-        f"pass: {names}. ECFMG does not send a reminder."
+        f"Your earliest pass still counting is {first.title}, on {fmt(first.on)}: it stops "
+        f"counting on {fmt(closes)} unless you pass {', '.join(names)} by then. {rule}"
     )
-    if days < 0:
-        return [Alert("danger", f"ECFMG {years}-year window closed on {fmt(closes)}", message)]
     level = "warning" if days <= WINDOW_WARNING_DAYS else "info"
-    return [Alert(level, f"{title} ({days} days left)", message, still_open[0].milestone)]
+    title = f"ECFMG {years}-year window: exams by {fmt(closes)} ({days} days left)"
+    return [Alert(level, title, message, item_milestone(roadmap, window.still_to_pass[0]))]
+
+
+def title_of(roadmap: Roadmap, slug: str) -> str:
+    item = roadmap.item(slug)
+    return item.milestone.title if item else slug
+
+
+def item_milestone(roadmap: Roadmap, slug: str) -> Milestone | None:
+    item = roadmap.item(slug)
+    return item.milestone if item else None
 
 
 def passing_scores(roadmap: Roadmap) -> list[Alert]:
@@ -153,7 +165,7 @@ def passing_scores(roadmap: Roadmap) -> list[Alert]:
             message = "Enter your test date: the passing score depends on it."
             alerts.append(Alert("warning", f"{item.milestone.title}: test date missing", message))
             continue
-        passing = roadmap.rules.value_on(rule, progress.completed_date)
+        passing = roadmap.rules.in_force(rule, progress.completed_date)
         if passing is None:
             continue
         on = f"the passing score in force on {fmt(progress.completed_date)}"
@@ -172,8 +184,8 @@ def certificate_expiry(roadmap: Roadmap) -> list[Alert]:
     """Pathway-based certificates expire until permanently validated (ECFMG, season review C)."""
     gme = roadmap.by_slug().get(Slugs.GME_YEARS)
     expiring = [i for i in roadmap.items if i.milestone.records_expiry and i.progress.expires_on]
-    if gme and gme.progress.is_done:
-        if roadmap.profile.visa == "j1" or not expiring:
+    if gme and gme.is_done:
+        if roadmap.profile.visa == Visa.J1 or not expiring:
             return []  # automatic for ECFMG-sponsored J-1 physicians after the training
         message = (
             "Permanent validation is automatic only for ECFMG-sponsored J-1 physicians after "
@@ -191,6 +203,7 @@ def certificate_expiry(roadmap: Roadmap) -> list[Alert]:
             "ACGME training: automatically for ECFMG-sponsored J-1 physicians, on request for "
             "others (for example H-1B); a full unrestricted US licence also qualifies."
         )
+        url = PERMANENT_VALIDATION_URL
         if days < 0:
             title = f"{item.milestone.title}: expired on {fmt(expires)}"
             level = "danger"
@@ -198,7 +211,13 @@ def certificate_expiry(roadmap: Roadmap) -> list[Alert]:
             title = f"{item.milestone.title}: expires on {fmt(expires)} ({days} days left)"
             level = "warning" if days <= EXPIRY_WARNING_DAYS else "info"
         message = f"A certificate granted through a Pathway expires. {permanent}"
-        alerts.append(Alert(level, title, message, item.milestone, PERMANENT_VALIDATION_URL))
+        if days <= EXPIRY_WARNING_DAYS:
+            message += (
+                " ECFMG also runs a Pathways revalidation process for Pathways that have "
+                "expired or are about to (announced with the 2026 Pathways, 19 Aug 2025)."
+            )
+            url = PATHWAYS_REVALIDATION_URL
+        alerts.append(Alert(level, title, message, item.milestone, url))
     return alerts
 
 
@@ -244,7 +263,7 @@ def oet_below_minimum(progress: Progress, rules, on: datetime.date) -> list[str]
     ]
     below = []
     for label, score, key in parts:
-        minimum = rules.value_on(key, on)
+        minimum = rules.in_force(key, on)
         if score is not None and minimum is not None and score < minimum:
             below.append(f"{label} {score} < {minimum}")
     return below
@@ -255,7 +274,7 @@ def nrmp_withdrawal(roadmap: Roadmap) -> list[Alert]:
     if cycle is None or roadmap.today > cycle.match_day:
         return []
     missing: list[Item] = [
-        i for i in roadmap.items if i.milestone.reported_to_nrmp and not i.progress.is_done
+        i for i in roadmap.items if i.milestone.reported_to_nrmp and not i.is_done
     ]
     if not missing:
         return []
@@ -291,10 +310,10 @@ def j1_maximum(roadmap: Roadmap) -> list[Alert]:
     training start of the member's Match year, once they hold J-1 sponsorship.
     """
     item = applying(roadmap, Slugs.J1_EVSP)
-    if item is None or not item.progress.is_done or roadmap.cycle is None:
+    if item is None or not item.is_done or roadmap.cycle is None:
         return []
     start = roadmap.cycle.training_starts
-    years = roadmap.rules.value_on(Rule.Key.J1_MAX_YEARS, start)
+    years = roadmap.rules.in_force(Rule.Key.J1_MAX_YEARS, start)
     if years is None:
         return []
     ends = add_years(start, years)
@@ -315,10 +334,10 @@ def j1_maximum(roadmap: Roadmap) -> list[Alert]:
 def j1_home_requirement(roadmap: Roadmap) -> list[Alert]:
     """A J-1 holder without a Conrad 30 waiver still owes two years in the home country."""
     j1 = applying(roadmap, Slugs.J1_EVSP)
-    if j1 is None or not j1.progress.is_done:
+    if j1 is None or not j1.is_done:
         return []
     conrad = roadmap.by_slug().get(Slugs.CONRAD30)
-    if conrad and conrad.progress.is_done:
+    if conrad and conrad.is_done:
         return []
     message = (
         "A J-1 through ECFMG's EVSP always carries the two-year home-country physical-presence "
@@ -329,14 +348,9 @@ def j1_home_requirement(roadmap: Roadmap) -> list[Alert]:
     return [Alert("info", title, message, (conrad or j1).milestone)]
 
 
-def federal_fiscal_year(on: datetime.date) -> int:
-    """US federal fiscal year N runs from 1 October of N-1 to 30 September of N."""
-    return on.year + 1 if on.month >= 10 else on.year
-
-
 def conrad30_fiscal_year(roadmap: Roadmap) -> list[Alert]:
     item = applying(roadmap, Slugs.CONRAD30)
-    if item is None or item.progress.is_done:
+    if item is None or item.is_done:
         return []
     planned = item.progress.planned_date
     if item.progress.status != Progress.Status.IN_PROGRESS and planned is None:
@@ -358,7 +372,7 @@ def conrad30_fiscal_year(roadmap: Roadmap) -> list[Alert]:
 
 def h1b_fee(roadmap: Roadmap) -> list[Alert]:
     item = applying(roadmap, Slugs.H1B)
-    if item is None or item.progress.is_done:
+    if item is None or item.is_done:
         return []
     message = (
         "A proclamation of 19 Sep 2025 added a one-time $100,000 fee for new H-1B petitions, "

@@ -222,9 +222,8 @@ class ProgressForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         done = cleaned.get("status") == Progress.Status.DONE
-        if done and self.item.blockers:
-            names = ", ".join(f"“{m.title}”" for m in self.item.blockers)
-            self.add_error("status", f"Finish {names} first (or mark it not applicable).")
+        # Prerequisites order the plan; they never block recording what already happened
+        # (a 2019 Step 1 pass is recorded as it was, whatever else is still open).
         if "outcome" in self.fields:
             if done and cleaned.get("outcome") == Progress.Outcome.FAILED:
                 self.add_error("outcome", "A failed result cannot be marked done.")
@@ -246,7 +245,7 @@ class ProgressForm(forms.ModelForm):
                         "completed_date", "Enter your test date: the passing score depends on it."
                     )
                 return
-            passing = self.rules.value_on(rule, tested)
+            passing = self.rules.in_force(rule, tested)
             if passing is not None:
                 failed = score < passing
                 outcome = Progress.Outcome.FAILED if failed else Progress.Outcome.PASSED

@@ -110,16 +110,24 @@ def find_cycle(edges) -> list[int] | None:
 
 
 class Slugs:
-    """Slugs of the shipped milestones that an alert is about (the visa and OET clocks).
+    """Slugs of the shipped milestones that code is about: the one place they are written.
 
     Slugs are stable identifiers of the curated content (pathways/content/milestones.toml),
     read-only in the admin once a milestone exists. What a milestone records or counts for
     (an expiry, a passing score, the ECFMG exam window, NRMP reporting) is a field of the
-    milestone, not a slug.
+    milestone, not a slug; a slug is named here only where a rule is about that one
+    milestone (the visa clocks, the OET, the Match check's exams, the fit check).
     """
 
+    STEP1 = "step-1"
+    STEP2CK = "step-2-ck"
+    STEP3 = "step-3"
+    # Not a milestone: the former Step 2 CS, recorded as a profile answer (its month).
+    STEP2CS = "step-2-cs"
     OET = "oet"
     PATHWAY = "pathway"
+    CREDENTIALS_VERIFIED = "credentials-verified"
+    ECFMG_CERTIFICATE = "ecfmg-certificate"
     GME_YEARS = "gme-years"
     J1_EVSP = "j1-evsp"
     H1B = "h1b"
@@ -152,14 +160,13 @@ class Applies(models.TextChoices):
 
 def applies(rule: str, profile, *, step2cs_counts: bool) -> bool:
     """Whether a member with this profile is concerned by an `Applies` rule."""
-    visa = profile.visa
     match rule:
         case Applies.VISA:
-            return visa != "none"
+            return profile.needs_visa
         case Applies.J1:
-            return visa in {"j1", "undecided"}
+            return profile.may_take_j1
         case Applies.H1B:
-            return visa in {"h1b", "undecided"}
+            return profile.may_take_h1b
         case Applies.NO_STEP2CS:
             return not step2cs_counts
         case Applies.ERAS:

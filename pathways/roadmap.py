@@ -17,7 +17,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from accounts.models import Profile
-from pathways.alerts import add_years, compute_alerts
+from lib.dates import add_years
+from pathways.alerts import compute_alerts
 from pathways.curated_cache import curated
 from pathways.models import (
     Category,
@@ -28,6 +29,7 @@ from pathways.models import (
     Prerequisite,
     Progress,
     Rule,
+    Slugs,
 )
 
 NEXT_STEPS_SHOWN = 4
@@ -41,8 +43,8 @@ class RuleBook:
     def __init__(self, rules: list[Rule]):
         self.rules = rules
 
-    def value_on(self, key: str, on: datetime.date) -> int | None:
-        """The value in force on a date: the latest effective_from on or before it."""
+    def record(self, key: str, on: datetime.date) -> Rule | None:
+        """The rule record in force on a date: the latest effective_from on or before it."""
         candidates = [
             r
             for r in self.rules
@@ -50,7 +52,13 @@ class RuleBook:
         ]
         if not candidates:
             return None
-        return max(candidates, key=lambda r: r.effective_from or datetime.date.min).value
+        return max(candidates, key=lambda r: r.effective_from or datetime.date.min)
+
+    def in_force(self, key: str, on: datetime.date) -> int | None:
+        """The value in force on a date. The one rule lookup: alerts, reminders, the Match
+        check, forms and views call it (or `record` for the source)."""
+        record = self.record(key, on)
+        return record.value if record is not None else None
 
     def highest(self, key: str) -> int | None:
         """The highest value a rule ever had (e.g. the attempt limit before it was lowered)."""
@@ -98,6 +106,7 @@ class Item:
     unlocks: list[Milestone] = field(default_factory=list)
     overdue: bool = False  # its cycle deadline has passed and it is still open
     resources: list = field(default_factory=list)  # published resources, see attach_resources
+    lapsed: "LapsedPass | None" = None  # its recorded pass stopped counting (ECFMG's window)
 
     @property
     def deadline_proposed(self) -> bool:
@@ -105,7 +114,21 @@ class Item:
 
     @property
     def is_settled(self) -> bool:
-        return self.progress.is_settled
+        """Done or not applicable, and not a pass that stopped counting."""
+        return self.progress.is_settled and self.lapsed is None
+
+    @property
+    def is_done(self) -> bool:
+        return self.progress.is_done and self.lapsed is None
+
+    @property
+    def status(self) -> str:
+        """The status the roadmap goes by: a pass that stopped counting is to do again."""
+        return Progress.Status.NOT_STARTED if self.lapsed else self.progress.status
+
+    @property
+    def status_label(self) -> str:
+        return "To retake" if self.lapsed else self.progress.get_status_display()
 
     @property
     def is_blocked(self) -> bool:
@@ -168,12 +191,102 @@ class Step2CS:
     counts: bool
 
 
+@dataclass(frozen=True)
+class Pass:
+    """A passed exam that ECFMG's window counts: a Step (its progress row) or the former
+    Step 2 CS (a profile answer, slug Slugs.STEP2CS)."""
+
+    slug: str
+    title: str
+    on: datetime.date
+
+
+@dataclass(frozen=True)
+class LapsedPass:
+    """A pass that stopped counting for ECFMG on `stopped_on`: the exam must be passed again."""
+
+    slug: str
+    title: str
+    passed_on: datetime.date
+    stopped_on: datetime.date
+
+
+@dataclass(frozen=True)
+class ExamWindow:
+    """ECFMG's exam window over a member's passes, on a day (season review B).
+
+    Every exam ECFMG needs must be passed within `years` of the earliest pass still
+    counting, or that pass stops counting, and the window restarts from the next-earliest
+    pass, which may run out in turn (`exam_window` follows the cascade to today).
+    """
+
+    years: int | None
+    counting: tuple[Pass, ...]  # passes that still count, earliest first
+    lapsed: tuple[LapsedPass, ...]  # passes that stopped counting, in the order they did
+    complete: bool  # every exam ECFMG needs passed within one window: no clock runs
+    still_to_pass: tuple[str, ...]  # slugs of the needed exams not (or no longer) passed
+
+    @property
+    def first(self) -> Pass | None:
+        return self.counting[0] if self.counting else None
+
+    @property
+    def closes_on(self) -> datetime.date | None:
+        """The day the earliest counting pass stops counting, unless the exams are complete."""
+        if self.complete or self.first is None or self.years is None:
+            return None
+        return add_years(self.first.on, self.years)
+
+    def lapsed_of(self, slug: str) -> LapsedPass | None:
+        return next((lapse for lapse in self.lapsed if lapse.slug == slug), None)
+
+
+def exam_window(
+    passes: list[Pass],
+    needed: list[str],
+    years: int | None,
+    today: datetime.date,
+    undated: frozenset[str] = frozenset(),
+) -> ExamWindow:
+    """Follow ECFMG's seven-year rule over dated passes up to `today` (pure).
+
+    `needed`: the exams ECFMG needs (Step 1 and Step 2 CK); a Step 2 CS pass is needed too
+    while it counts, and when it stops counting the Pathway and OET take its place.
+    `undated`: exams recorded as passed without a date: they count, and never run out,
+    because the portal cannot know (the member is asked for the date).
+    """
+    remaining = sorted(passes, key=lambda p: (p.on, p.slug))
+    lapsed: list[LapsedPass] = []
+    complete = False
+    while remaining and years is not None:
+        first = remaining[0].on
+        closes = add_years(first, years)
+        required = set(needed) | {p.slug for p in remaining if p.slug == Slugs.STEP2CS}
+        within = {p.slug for p in remaining if p.on < closes} | undated
+        if required <= within:
+            complete = True
+            break
+        if today < closes:
+            break
+        lapsed += [LapsedPass(p.slug, p.title, p.on, closes) for p in remaining if p.on == first]
+        remaining = [p for p in remaining if p.on != first]
+    passed = {p.slug for p in remaining} | undated
+    return ExamWindow(
+        years=years,
+        counting=tuple(remaining),
+        lapsed=tuple(lapsed),
+        complete=complete,
+        still_to_pass=tuple(slug for slug in needed if slug not in passed),
+    )
+
+
 @dataclass
 class Roadmap:
     data: RoadmapData
     profile: Profile
     cycle: MatchCycle | None
     today: datetime.date
+    window: ExamWindow
     step2cs: Step2CS | None
     rules: RuleBook
     items: list[Item]  # the milestones that apply to the profile, in display order
@@ -252,12 +365,13 @@ def roadmap_for(user, today: datetime.date) -> Roadmap | None:
     return build_roadmap(data, today) if data is not None else None
 
 
-def load_roadmap(user) -> RoadmapData | None:
+def load_roadmap(user, profile: Profile | None = None) -> RoadmapData | None:
     """Read a member's roadmap: 2 queries (the profile, their progress rows), or 1 before
-    onboarding (None). The curated content comes from its cache (pathways/curated_cache.py):
-    4 more queries when the cache is cold."""
-    profile = Profile.objects.filter(user=user, onboarded_at__isnull=False).first()
+    onboarding (None); 1 when the caller already holds the profile. The curated content
+    comes from its cache (pathways/curated_cache.py): 4 more queries when the cache is cold."""
     if profile is None:
+        profile = Profile.objects.filter(user=user, onboarded_at__isnull=False).first()
+    if profile is None or not profile.is_onboarded:
         return None
     profile.user = user  # share the instance: no query for profile.user
     content = curated()
@@ -292,31 +406,51 @@ def passed_on(progress: Progress) -> datetime.date | None:
     return None
 
 
-def step2cs_status(data: RoadmapData, today: datetime.date) -> Step2CS | None:
+def window_of(data: RoadmapData, today: datetime.date) -> ExamWindow:
+    """The member's ECFMG exam window on a day, from their exam rows and Step 2 CS answer."""
+    exams = [m for m in data.milestones if m.ecfmg_exam]
+    passes, undated = [], set()
+    for milestone in exams:
+        progress = data.progress_of(milestone)
+        if progress.outcome != Progress.Outcome.PASSED:
+            continue
+        if progress.completed_date is None:
+            undated.add(milestone.slug)
+        else:
+            passes.append(Pass(milestone.slug, milestone.title, progress.completed_date))
     profile = data.profile
+    if profile.has_step2cs and profile.step2cs_passed_on is not None:
+        passes.append(Pass(Slugs.STEP2CS, "Step 2 CS", profile.step2cs_passed_on))
+    years = data.rules.in_force(Rule.Key.ECFMG_EXAM_WINDOW_YEARS, today)
+    return exam_window(passes, [m.slug for m in exams], years, today, frozenset(undated))
+
+
+def step2cs_status(profile: Profile, window: ExamWindow) -> Step2CS | None:
     if not profile.has_step2cs:
         return None
-    if profile.step2cs_passed_on is None:  # counted as valid until the member tells us
+    passed = profile.step2cs_passed_on
+    if passed is None:  # counted as valid until the member tells us
         return Step2CS(None, None, exams_complete=False, counts=True)
-    years = data.rules.value_on(Rule.Key.ECFMG_EXAM_WINDOW_YEARS, today)
-    if years is None:
-        return Step2CS(profile.step2cs_passed_on, None, exams_complete=False, counts=True)
-    until = add_years(profile.step2cs_passed_on, years)
-    exams = [data.progress_of(m) for m in data.milestones if m.ecfmg_exam]
-    dates = [passed_on(p) for p in exams]
-    complete = bool(exams) and all(d is not None and d < until for d in dates)
-    return Step2CS(profile.step2cs_passed_on, until, complete, counts=complete or today < until)
+    lapse = window.lapsed_of(Slugs.STEP2CS)
+    if lapse is not None:
+        return Step2CS(passed, lapse.stopped_on, exams_complete=False, counts=False)
+    if window.years is None:
+        return Step2CS(passed, None, exams_complete=False, counts=True)
+    until = add_years(passed, window.years)
+    return Step2CS(passed, until, exams_complete=window.complete, counts=True)
 
 
 def build_roadmap(data: RoadmapData, today: datetime.date) -> Roadmap:
     by_id = {m.pk: m for m in data.milestones}
-    step2cs = step2cs_status(data, today)
+    window = window_of(data, today)
+    step2cs = step2cs_status(data.profile, window)
     cs_counts = step2cs is not None and step2cs.counts
     items = {
         m.pk: Item(
             milestone=m,
             progress=data.progress_of(m),
             applies=m.applies_to(data.profile, step2cs_counts=cs_counts),
+            lapsed=window.lapsed_of(m.slug),
         )
         for m in data.milestones
     }
@@ -354,6 +488,7 @@ def build_roadmap(data: RoadmapData, today: datetime.date) -> Roadmap:
         profile=data.profile,
         cycle=data.cycle,
         today=today,
+        window=window,
         step2cs=step2cs,
         rules=data.rules,
         items=shown,
@@ -374,13 +509,13 @@ def lead_time_target(item: Item, data: RoadmapData) -> datetime.date | None:
     milestone = item.milestone
     if item.deadline is None or not milestone.target_applies_to(data.profile):
         return None
-    days = data.rules.value_on(milestone.lead_time_rule, item.deadline)
+    days = data.rules.in_force(milestone.lead_time_rule, item.deadline)
     return item.deadline - datetime.timedelta(days=days) if days is not None else None
 
 
 def progress_of(key: str, label: str, items: list[Item]) -> CategoryProgress:
     counted = [i for i in items if i.counts_for_progress]
-    done = sum(1 for i in counted if i.progress.is_done)
+    done = sum(1 for i in counted if i.is_done)
     return CategoryProgress(key, label, done, len(counted))
 
 

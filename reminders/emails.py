@@ -59,7 +59,10 @@ def fmt(date: datetime.date) -> str:
 
 def entry(item: Dated, today: datetime.date) -> dict:
     days = (item.date - today).days
-    when = "today" if days == 0 else "tomorrow" if days == 1 else f"in {days} days"
+    if days < 0:  # a clock that has already run out
+        when = f"{-days} day{'s' if days != -1 else ''} ago"
+    else:
+        when = "today" if days == 0 else "tomorrow" if days == 1 else f"in {days} days"
     return {
         "title": item.title,
         "date": fmt(item.date),

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from django.apps import apps
 from django.urls import reverse
 
-from pathways.alerts import add_years, passed
+from lib.dates import fmt
 from pathways.models import CycleDate, Rule, Slugs
 from pathways.roadmap import Roadmap, roadmap_for
 
@@ -46,6 +46,7 @@ class Dated:
     note: str = ""
     start: datetime.datetime | None = None  # a timed event (an interview), time-zone aware
     minutes: int = 0
+    run_out: bool = False  # a clock that has already run out: told once, at once
 
     @property
     def uid(self) -> str:
@@ -62,6 +63,7 @@ def dated_items(roadmap: Roadmap, user=None) -> list[Dated]:
         *targets(roadmap),
         *planned_dates(roadmap),
         *window_closing(roadmap),
+        *window_lapses(roadmap),
         *step2cs_clock(roadmap),
         *expiries(roadmap),
         *interview_dates(user),
@@ -121,7 +123,7 @@ def targets(roadmap: Roadmap) -> list[Dated]:
                 proposed=proposed,
                 note=(
                     f"{note}{milestone.lead_time_note} The deadline itself: "
-                    f"{item.deadline_label}, {item.deadline:%-d %b %Y}."
+                    f"{item.deadline_label}, {fmt(item.deadline)}."
                 ),
             )
         )
@@ -129,7 +131,7 @@ def targets(roadmap: Roadmap) -> list[Dated]:
 
 
 def planned_dates(roadmap: Roadmap) -> list[Dated]:
-    limit = roadmap.rules.value_on(Rule.Key.USMLE_ATTEMPT_LIMIT, roadmap.today)
+    limit = roadmap.rules.in_force(Rule.Key.USMLE_ATTEMPT_LIMIT, roadmap.today)
     found = []
     for item in roadmap.items:
         planned, milestone = item.progress.planned_date, item.milestone
@@ -161,29 +163,47 @@ def planned_dates(roadmap: Roadmap) -> list[Dated]:
 
 
 def window_closing(roadmap: Roadmap) -> list[Dated]:
-    """The ECFMG exam window, as pathways.alerts.seven_year_clock computes it."""
-    items = [i for i in roadmap.items if i.milestone.ecfmg_exam]
-    passes = [i.progress.completed_date for i in items if passed(i.progress)]
-    passes = [d for d in passes if d]
-    cs = roadmap.step2cs
-    if cs and cs.counts and cs.passed_on:
-        passes.append(cs.passed_on)
-    years = roadmap.rules.value_on(Rule.Key.ECFMG_EXAM_WINDOW_YEARS, roadmap.today)
-    still_open = [i for i in items if not passed(i.progress)]
-    if not passes or years is None or not still_open:
+    """The day ECFMG's exam window closes on the earliest pass still counting (roadmap.window)."""
+    window = roadmap.window
+    closes = window.closes_on
+    if closes is None or not window.still_to_pass:
         return []
-    names = ", ".join(i.milestone.title for i in still_open)
+    open_items = [roadmap.item(slug) for slug in window.still_to_pass]
+    names = ", ".join(item.milestone.title for item in open_items if item)
+    first = next((item for item in open_items if item), None)
     return [
         Dated(
             key="ecfmg-exam-window-closes",
             kind="exam_window",
-            title=f"ECFMG {years}-year exam window closes",
-            date=add_years(min(passes), years),
-            path=still_open[0].milestone.get_absolute_url(),
+            title=f"ECFMG {window.years}-year exam window closes",
+            date=closes,
+            path=first.milestone.get_absolute_url() if first else reverse("pathways:dashboard"),
             hard=True,
-            note=f"Still to pass: {names}. ECFMG does not send a reminder.",
+            note=f"{window.first.title}: your pass stops counting unless you pass {names} by "
+            "then. ECFMG does not send a reminder.",
         )
     ]
+
+
+def window_lapses(roadmap: Roadmap) -> list[Dated]:
+    """Each pass that stopped counting for ECFMG: a clock already run out, told at once."""
+    found = []
+    for lapse in roadmap.window.lapsed:
+        item = roadmap.item(lapse.slug)
+        found.append(
+            Dated(
+                key=f"{lapse.slug}-pass-stopped-counting",
+                kind="exam_window",
+                title=f"{lapse.title}: your pass stopped counting for ECFMG",
+                date=lapse.stopped_on,
+                path=item.milestone.get_absolute_url() if item else reverse("pathways:dashboard"),
+                hard=True,
+                run_out=True,
+                note=f"Passed on {fmt(lapse.passed_on)}; not every exam ECFMG needs was passed "
+                f"within {roadmap.window.years} years of it.",
+            )
+        )
+    return found
 
 
 def step2cs_clock(roadmap: Roadmap) -> list[Dated]:
@@ -208,7 +228,7 @@ def step2cs_clock(roadmap: Roadmap) -> list[Dated]:
 def expiries(roadmap: Roadmap) -> list[Dated]:
     by_slug = roadmap.by_slug()
     gme = by_slug.get(Slugs.GME_YEARS)
-    if gme and gme.progress.is_done:
+    if gme and gme.is_done:
         return []  # valid indefinitely after 12 months of training (pathways.alerts)
     found = []
     for item in roadmap.items:
@@ -278,6 +298,10 @@ def due_reminders(items: list[Dated], prefs, today: datetime.date) -> list[tuple
     due = []
     for item in items:
         if not prefs.wants(item.kind):
+            continue
+        if item.run_out:  # already run out: one reminder (horizon 0), whenever it is found
+            if item.date <= today:
+                due.append((item, 0))
             continue
         horizon = due_horizon(item.date, today, prefs.horizons)
         if horizon is not None:

@@ -1,6 +1,5 @@
 """Reminder preferences, the one-click unsubscribe, and the private calendar feed."""
 
-import datetime
 import logging
 from dataclasses import replace
 
@@ -14,8 +13,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from pathways import feasibility
 from pathways.curated_cache import curated
-from reminders import emails, planning
+from reminders import emails
 from reminders.feed import build_calendar
 from reminders.forms import ReminderPreferenceForm, WhatIfForm
 from reminders.models import CalendarFeed, ReminderPreference
@@ -113,8 +113,8 @@ def rules_applied(keys: set[str], rulebook, today) -> list[dict]:
     """The rules a verdict used, each with its source and review state."""
     applied = []
     for key in sorted(keys):
-        if key in planning.PLANNING_RULES:
-            rule = planning.PLANNING_RULES[key]
+        if key in feasibility.PLANNING_RULES:
+            rule = feasibility.PLANNING_RULES[key]
             applied.append(
                 {
                     "text": rule.text,
@@ -123,10 +123,8 @@ def rules_applied(keys: set[str], rulebook, today) -> list[dict]:
                 }
             )
             continue
-        in_force = [r for r in rulebook.rules if r.key == key]
-        in_force = [r for r in in_force if r.effective_from is None or r.effective_from <= today]
-        if in_force:
-            record = max(in_force, key=lambda r: r.effective_from or datetime.date.min)
+        record = rulebook.record(key, today)
+        if record is not None:
             applied.append(
                 {
                     "text": f"{record.get_key_display()}: {record.value}",
@@ -148,8 +146,8 @@ def match_check(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:onboarding")
     profile = roadmap.profile
     cycles = curated().cycles  # by year, from the curated-content cache
-    situation = planning.situation_from(roadmap, today)
-    years = [cycle.year for cycle in planning.candidate_years(situation, cycles)]
+    situation = feasibility.situation_from(roadmap, today)
+    years = [cycle.year for cycle in feasibility.candidate_years(situation, cycles)]
     target = profile.match_year if profile.match_year in years else years[0]
     form = WhatIfForm(request.GET or None, years=years, today=today, initial={"year": target})
     changed = None
@@ -159,20 +157,20 @@ def match_check(request: HttpRequest) -> HttpResponse:
         if form.has_assumption:
             changed = situation
             if data["fail_exam"]:
-                changed = planning.with_failure(changed, data["fail_exam"], data["fail_on"])
+                changed = feasibility.with_failure(changed, data["fail_exam"], data["fail_on"])
             if data["diploma_on"]:
                 changed = replace(changed, diploma_on=data["diploma_on"], credentials_done=False)
             if data["needs_h1b"]:
                 changed = replace(changed, needs_h1b=True)
-    cycle = planning.CycleDates.of(target, cycles)
+    cycle = feasibility.CycleDates.of(target, cycles)
     columns = [("Your plan", situation)]
     if changed is not None:
         columns.append(("What if", changed))
     results = [
         {
             "label": label,
-            "verdict": planning.check(s, cycle),
-            "earliest": planning.earliest_year(s, cycles),
+            "verdict": feasibility.check(s, cycle),
+            "earliest": feasibility.earliest_year(s, cycles),
         }
         for label, s in columns
     ]

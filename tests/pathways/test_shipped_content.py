@@ -16,9 +16,9 @@ def test_shipped_content_matches_the_brief(curated):
     assert Milestone.objects.get(slug="oet").applies == "no_step2cs"
     assert Milestone.objects.get(slug="step-2-ck").needs_review  # 218 from July 2025 is 3P
     rules = RuleBook(list(Rule.objects.all()))
-    assert rules.value_on("oet_min_writing", datetime.date(2026, 1, 1)) == 300
-    assert rules.value_on("oet_min_listening", datetime.date(2026, 1, 1)) == 350
-    assert rules.value_on("ecfmg_exam_window_years", datetime.date(2026, 1, 1)) == 7
+    assert rules.in_force("oet_min_writing", datetime.date(2026, 1, 1)) == 300
+    assert rules.in_force("oet_min_listening", datetime.date(2026, 1, 1)) == 350
+    assert rules.in_force("ecfmg_exam_window_years", datetime.date(2026, 1, 1)) == 7
     cycle = MatchCycle.objects.get(year=2026)
     assert (cycle.match_day, cycle.rol_deadline) == (
         datetime.date(2026, 3, 20),
@@ -49,8 +49,8 @@ def history(rules: RuleBook, key: str, changes: list[tuple[datetime.date, int, i
     """Each change: the old value on the day before, the new value from the day itself."""
     one_day = datetime.timedelta(days=1)
     for day, before, after in changes:
-        assert rules.value_on(key, day - one_day) == before, (key, day, "day before")
-        assert rules.value_on(key, day) == after, (key, day, "on the day")
+        assert rules.in_force(key, day - one_day) == before, (key, day, "day before")
+        assert rules.in_force(key, day) == after, (key, day, "on the day")
 
 
 # The 2027-season review, section B: value before and from each change, by test date.
@@ -70,18 +70,18 @@ STEP3_CHANGES = [
 
 def test_passing_scores_follow_the_test_date_back_to_2012(curated):
     rules = RuleBook(list(Rule.objects.all()))
-    assert rules.value_on("step2ck_passing_score", datetime.date(2005, 1, 1)) == 189
+    assert rules.in_force("step2ck_passing_score", datetime.date(2005, 1, 1)) == 189
     history(rules, "step2ck_passing_score", STEP2CK_CHANGES)
-    assert rules.value_on("step2ck_passing_score", datetime.date(2027, 3, 1)) == 218
-    assert rules.value_on("step3_passing_score", datetime.date(2010, 1, 1)) == 190
+    assert rules.in_force("step2ck_passing_score", datetime.date(2027, 3, 1)) == 218
+    assert rules.in_force("step3_passing_score", datetime.date(2010, 1, 1)) == 190
     history(rules, "step3_passing_score", STEP3_CHANGES)
-    assert rules.value_on("step3_passing_score", datetime.date(2027, 3, 1)) == 200
+    assert rules.in_force("step3_passing_score", datetime.date(2027, 3, 1)) == 200
 
 
 def test_attempt_limit_was_6_before_july_2021_and_4_from_then(curated):
     rules = RuleBook(list(Rule.objects.all()))
     history(rules, "usmle_attempt_limit", [(datetime.date(2021, 7, 1), 6, 4)])
-    assert rules.value_on("usmle_attempt_limit", datetime.date(2027, 1, 1)) == 4
+    assert rules.in_force("usmle_attempt_limit", datetime.date(2027, 1, 1)) == 4
     limit = Rule.objects.get(key="usmle_attempt_limit", effective_from=datetime.date(2021, 7, 1))
     assert "ineligible for all Steps" in limit.note and "Step 2 CS included" in limit.note
 

@@ -262,7 +262,6 @@ BAD_INPUTS = [
     ("step-1", {"status": "done", "outcome": "failed"}, "outcome", "failed result cannot"),
     ("oet", {"oet_writing": "501"}, "oet_writing", "between 0 and 500"),
     ("oet", {"oet_listening": "-1"}, "oet_listening", "between 0 and 500"),
-    ("pathway", {"status": "done"}, "status", "Finish “Pass OET Medicine"),
     ("step-1", {"notes": "x" * 1_000_000}, "notes", "at most 5000 characters"),
 ]
 

@@ -1,9 +1,14 @@
-""" "Can I still make Match Y?": pure arithmetic over a member's dates and the rules.
+""" "Can I still make Match Y?": pure arithmetic over a member's situation and the rules.
 
-`check(situation, cycle)` gives a verdict for one Match year: on track, tight or not
-possible, the constraint that binds, and every constraint with its dates. `earliest_year`
-tries the following years. What-ifs are the same computation on a changed copy of the
-situation (`dataclasses.replace`); nothing is saved.
+`situation_from(roadmap, today)` reads the member's situation from their roadmap, which
+computed every clock once (the ECFMG exam window with the passes that stopped counting, the
+Step 2 CS clock, attempts); nothing here recomputes them. `check(situation, cycle)` gives a
+verdict for one Match year: on track, tight or not possible, the constraint that binds, every
+constraint with its dates, and the exams that must be passed again (a pass that stopped
+counting, or one that would stop counting before the other exams can be passed on this plan).
+`earliest_year` tries the following years. What-ifs are the same computation on a changed
+copy of the situation (`dataclasses.replace`); nothing is saved. The view is
+reminders/views.py `match_check`.
 
 Figures come from the Rule records (pathways' RuleBook, by date): the USMLE attempt limit,
 the days until USMLE results, the days ECFMG's J-1 sponsorship (EVSP) takes, the ECFMG exam
@@ -15,9 +20,10 @@ a verdict built on a proposed date says so.
 import datetime
 from dataclasses import dataclass, field, replace
 
-from pathways.alerts import add_years
+from lib.dates import add_months, add_years, fmt
 from pathways.cycles import default_dates
-from pathways.models import MatchCycle, Rule
+from pathways.models import MatchCycle, Rule, Slugs
+from pathways.roadmap import Pass
 
 ON_TRACK, TIGHT, NOT_POSSIBLE, UNKNOWN = "on_track", "tight", "not_possible", "unknown"
 STATUS_LABELS = {
@@ -78,8 +84,8 @@ PLANNING_RULES = {
     ),
 }
 # The exams ECFMG must report to NRMP by the rank order list deadline, and Step 3 (H-1B).
-EXAMS_BY_ROL = ("step-1", "step-2-ck")
-STEP3 = "step-3"
+EXAMS_BY_ROL = (Slugs.STEP1, Slugs.STEP2CK)
+STEP3 = Slugs.STEP3
 
 
 @dataclass(frozen=True)
@@ -107,7 +113,18 @@ class Situation:
     attempt_limit: int | None
     results_days: int  # Rule usmle_results_days
     evsp_days: int  # Rule evsp_processing_days
-    window_closes: datetime.date | None = None
+    # ECFMG's exam window (roadmap.window): the passes still counting, earliest first, and
+    # the exams that must be passed again because their pass stopped counting.
+    passes: tuple[Pass, ...] = ()
+    window_years: int | None = None
+    window_complete: bool = False
+    must_pass_again: tuple[str, ...] = ()  # "Step 1 (your pass of … stopped counting on …)"
+
+    @property
+    def window_closes(self) -> datetime.date | None:
+        if self.window_complete or not self.passes or self.window_years is None:
+            return None
+        return add_years(self.passes[0].on, self.window_years)
 
 
 @dataclass(frozen=True)
@@ -157,13 +174,16 @@ class Constraint:
     expected: datetime.date | None  # when it happens on this plan (None: cannot)
     earliest: datetime.date | None = None  # the earliest it could happen
     note: str = ""
-    soft: bool = False  # missing it makes the plan harder, not impossible
 
     @property
     def slack(self) -> int | None:
         if self.latest is None or self.expected is None:
             return None
         return (self.latest - self.expected).days
+
+    @property
+    def days_late(self) -> int:
+        return max(0, -(self.slack or 0))
 
     @property
     def status(self) -> str:
@@ -173,7 +193,7 @@ class Constraint:
             return NOT_POSSIBLE
         earliest = self.earliest or self.expected
         if earliest > self.latest:
-            return TIGHT if self.soft else NOT_POSSIBLE
+            return NOT_POSSIBLE
         return ON_TRACK if self.slack >= TIGHT_DAYS else TIGHT
 
     @property
@@ -189,21 +209,11 @@ class Verdict:
     status: str = ON_TRACK
     binding: Constraint | None = None
     rules: list[str] = field(default_factory=list)
+    must_pass_again: list[str] = field(default_factory=list)
 
     @property
     def status_label(self) -> str:
         return STATUS_LABELS[self.status]
-
-
-def add_months(date: datetime.date, months: int) -> datetime.date:
-    month = date.month - 1 + months
-    year, month = date.year + month // 12, month % 12 + 1
-    for day in (date.day, 30, 29, 28):
-        try:
-            return datetime.date(year, month, day)
-        except ValueError:
-            continue
-    raise ValueError(date)  # pragma: no cover
 
 
 def earliest_attempt(
@@ -236,10 +246,10 @@ def exam_constraint(exam: Exam, situation: Situation, by: datetime.date) -> Cons
     if earliest is None:
         note = f"No attempt left ({exam.attempts} used)."
     elif exam.planned and exam.planned > by >= earliest:
-        note = f"Your planned date is too late; test by {by:%-d %b %Y} at the latest."
+        note = f"Your planned date is too late; test by {fmt(by)} at the latest."
         expected = exam.planned
     return Constraint(
-        title=f"{exam.title}: tested by {by:%-d %b %Y} (results reported by the ROL deadline)",
+        title=f"{exam.title}: tested by {fmt(by)} (results reported by the ROL deadline)",
         rule="reported_by_rol",
         latest=by,
         expected=expected,
@@ -283,7 +293,7 @@ def check(situation: Situation, cycle: CycleDates) -> Verdict:
     why = f" ({lead} days before training, for the J-1)" if lead else " (before training starts)"
     constraints.append(
         Constraint(
-            title=f"ECFMG Certificate by {certificate_by:%-d %b %Y}{why}",
+            title=f"ECFMG Certificate by {fmt(certificate_by)}{why}",
             rule=Rule.Key.EVSP_PROCESSING_DAYS if lead else "certificate_before_training",
             latest=certificate_by,
             expected=certificate_from,
@@ -301,7 +311,7 @@ def check(situation: Situation, cycle: CycleDates) -> Verdict:
             )
             constraints.append(
                 Constraint(
-                    title=f"USMLE Step 3 for the H-1B: tested by {test_by:%-d %b %Y}",
+                    title=f"USMLE Step 3 for the H-1B: tested by {fmt(test_by)}",
                     rule="h1b_step3",
                     latest=test_by,
                     expected=max(step3.planned, earliest)
@@ -311,18 +321,26 @@ def check(situation: Situation, cycle: CycleDates) -> Verdict:
                 )
             )
     open_exams = [c for c in constraints if c.rule == "reported_by_rol" and c.expected]
-    if situation.window_closes and open_exams:
+    closes = situation.window_closes
+    if closes and open_exams:
+        last = max(c.expected for c in open_exams)
+        if last >= closes:
+            # The earliest pass stops counting before the other exams can be passed on this
+            # plan: it must be passed again. Check the plan that includes it (the passes
+            # shrink at each step, so this ends).
+            return check(lapse_first_pass(situation, closes), cycle)
         constraints.append(
             Constraint(
-                title=f"ECFMG exam window closes on {situation.window_closes:%-d %b %Y}",
+                title=f"ECFMG exam window: your {situation.passes[0].title} pass stops counting "
+                f"on {fmt(closes)}",
                 rule=Rule.Key.ECFMG_EXAM_WINDOW_YEARS,
-                latest=situation.window_closes,
-                expected=max(c.expected for c in open_exams),
-                note="Passing later makes your earliest pass stop counting: you would retake it.",
-                soft=True,
+                latest=closes,
+                expected=last,
+                note="Pass the other exams before then, or that pass must be passed again.",
             )
         )
     verdict = Verdict(cycle.year, cycle, constraints)
+    verdict.must_pass_again = list(situation.must_pass_again)
     known = [c for c in constraints if c.status != UNKNOWN]
     if known:
         # The worst status binds; among equals, the one with the least slack.
@@ -351,10 +369,33 @@ def earliest_year(situation: Situation, cycles: dict[int, MatchCycle]) -> Verdic
     return None
 
 
-def situation_from(roadmap, today: datetime.date) -> Situation:
-    """A member's situation from their roadmap (pathways.roadmap.Roadmap)."""
-    from pathways.models import Slugs
+def lapse_first_pass(situation: Situation, on: datetime.date) -> Situation:
+    """The situation once the earliest counting pass(es) stop counting on `on`."""
+    first = situation.passes[0].on
+    lapsing = [p for p in situation.passes if p.on == first]
+    exams = dict(situation.exams)
+    needs_pathway = situation.needs_pathway
+    for lapse in lapsing:
+        if lapse.slug == Slugs.STEP2CS:
+            needs_pathway = True  # the Pathway and the OET take the CS pass's place
+        elif lapse.slug in exams:
+            exams[lapse.slug] = replace(exams[lapse.slug], passed=False, planned=None)
+    notes = tuple(
+        f"{p.title} (your pass of {fmt(p.on)} would stop counting on {fmt(on)}, before "
+        "the other exams can be passed)"
+        for p in lapsing
+    )
+    return replace(
+        situation,
+        exams=exams,
+        needs_pathway=needs_pathway,
+        passes=tuple(p for p in situation.passes if p.on != first),
+        must_pass_again=situation.must_pass_again + notes,
+    )
 
+
+def situation_from(roadmap, today: datetime.date) -> Situation:
+    """A member's situation, read from their roadmap (pathways.roadmap.Roadmap)."""
     items = {i.milestone.slug: i for i in [*roadmap.items, *roadmap.hidden]}
 
     def exam(slug: str) -> Exam | None:
@@ -362,33 +403,39 @@ def situation_from(roadmap, today: datetime.date) -> Situation:
         if item is None:
             return None
         p = item.progress
-        passed = p.outcome == "passed" or p.is_done
-        failed = 0 if passed else p.attempts
-        return Exam(slug, item.milestone.title, passed, failed, p.completed_date, p.planned_date)
-
-    visa = roadmap.profile.visa
+        passed = item.lapsed is None and (p.outcome == "passed" or p.is_done)
+        failed = 0 if p.outcome == "passed" or p.is_done else p.attempts
+        last = None if item.lapsed else p.completed_date
+        return Exam(slug, item.milestone.title, passed, failed, last, p.planned_date)
 
     def done(slug: str) -> bool:
         item = items.get(slug)
-        return bool(item and item.progress.is_settled)
+        return bool(item and item.is_settled)
 
-    from reminders.schedule import window_closing
-
-    window = window_closing(roadmap)
+    profile, window, rules = roadmap.profile, roadmap.window, roadmap.rules
+    cs = roadmap.step2cs
     return Situation(
         today=today,
         exams={slug: e for slug in (*EXAMS_BY_ROL, STEP3) if (e := exam(slug))},
-        needs_visa=visa != "none",
-        j1=visa in {"j1", "undecided"},
-        needs_h1b=visa == "h1b",
-        needs_pathway=not roadmap.profile.has_step2cs,
+        needs_visa=profile.needs_visa,
+        j1=profile.may_take_j1,
+        needs_h1b=profile.visa == profile.Visa.H1B,
+        needs_pathway=cs is None or not cs.counts,
         pathway_done=done(Slugs.PATHWAY),
-        credentials_done=done("credentials-verified"),
+        credentials_done=done(Slugs.CREDENTIALS_VERIFIED),
         diploma_on=None,
-        attempt_limit=roadmap.rules.value_on(Rule.Key.USMLE_ATTEMPT_LIMIT, today),
-        results_days=roadmap.rules.value_on(Rule.Key.USMLE_RESULTS_DAYS, today) or 0,
-        evsp_days=roadmap.rules.value_on(Rule.Key.EVSP_PROCESSING_DAYS, today) or 0,
-        window_closes=window[0].date if window else None,
+        attempt_limit=rules.in_force(Rule.Key.USMLE_ATTEMPT_LIMIT, today),
+        results_days=rules.in_force(Rule.Key.USMLE_RESULTS_DAYS, today) or 0,
+        evsp_days=rules.in_force(Rule.Key.EVSP_PROCESSING_DAYS, today) or 0,
+        passes=window.counting,
+        window_years=window.years,
+        window_complete=window.complete,
+        must_pass_again=tuple(
+            f"{lapse.title} (your pass of {fmt(lapse.passed_on)} stopped counting on "
+            f"{fmt(lapse.stopped_on)})"
+            for lapse in window.lapsed
+            if lapse.slug != Slugs.STEP2CS
+        ),
     )
 
 
