@@ -209,6 +209,11 @@ class LapsedPass:
     title: str
     passed_on: datetime.date
     stopped_on: datetime.date
+    years: int
+
+    @property
+    def years_label(self) -> str:
+        return f"{self.years}-year window"
 
 
 @dataclass(frozen=True)
@@ -268,7 +273,9 @@ def exam_window(
             break
         if today < closes:
             break
-        lapsed += [LapsedPass(p.slug, p.title, p.on, closes) for p in remaining if p.on == first]
+        lapsed += [
+            LapsedPass(p.slug, p.title, p.on, closes, years) for p in remaining if p.on == first
+        ]
         remaining = [p for p in remaining if p.on != first]
     passed = {p.slug for p in remaining} | undated
     return ExamWindow(
