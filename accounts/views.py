@@ -13,6 +13,7 @@ from accounts.deletion import delete_account as delete_account_for_good
 from accounts.export import build_zip, left_out
 from accounts.forms import PREVIEW_SESSION_KEY, DeleteAccountForm, PreviewForm, ProfileForm
 from accounts.models import Profile
+from accounts.signals import situation_changed
 
 
 def edit_profile(request: HttpRequest, template: str, done_url: str, message: str) -> HttpResponse:
@@ -24,6 +25,7 @@ def edit_profile(request: HttpRequest, template: str, done_url: str, message: st
     form = ProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
         save_profile(request.user, form)
+        situation_changed.send(sender=Profile, user=request.user)
         request.session.pop(PREVIEW_SESSION_KEY, None)
         messages.success(request, message)
         return redirect(done_url)
@@ -58,8 +60,9 @@ def save_profile(user, form: ProfileForm) -> Profile:
 @login_required
 @require_http_methods(["GET", "POST"])
 def onboarding(request: HttpRequest) -> HttpResponse:
+    # Then the exams already passed, so the roadmap follows ECFMG's window from the start.
     return edit_profile(
-        request, "accounts/onboarding.html", "pathways:dashboard", "Your roadmap is ready."
+        request, "accounts/onboarding.html", "pathways:exams_so_far", "Your roadmap is ready."
     )
 
 

@@ -6,7 +6,10 @@ Which fields it has depends on what the milestone records. Decisions:
   score. A score below the passing score is saved (the member may want to record it) but
   shows as failed, and such a milestone cannot be marked done.
 - Pass/fail milestones: "done" with no result means passed; "done" with "failed" is refused.
-- "Done" is refused while a hard prerequisite on the member's roadmap is not settled.
+- Prerequisites order the plan; they never refuse "done": a member records what already
+  happened (a 2019 pass) whatever else is still open on their roadmap.
+
+`ExamsSoFarForm` is onboarding's second step: which exams the member has passed, and when.
 """
 
 import datetime
@@ -275,3 +278,83 @@ def shown(progress: Progress | None, name: str) -> str:
     if isinstance(value, datetime.date):
         return f"{value:%-d %b %Y}"
     return str(value)
+
+
+class ExamsSoFarForm(forms.Form):
+    """Onboarding's second step: the exams ECFMG counts that the member has already passed.
+
+    One optional date per exam (and the score of a score milestone, whose passing score
+    depends on the date). Only filled-in exams are written; a row the member already has is
+    not overwritten here (they edit it on the roadmap). The roadmap then follows ECFMG's
+    seven-year window from these dates.
+    """
+
+    def __init__(self, *args, items: list[Item], rules: RuleBook, today: datetime.date, **kw):
+        super().__init__(*args, **kw)
+        self.items, self.rules, self.today = items, rules, today
+        for item in items:
+            milestone = item.milestone
+            self.fields[f"{milestone.slug}_on"] = date_field(
+                f"{milestone.title}: the day you passed",
+                "Leave empty if you have not passed it.",
+            )
+            if milestone.records == Milestone.Records.SCORE:
+                self.fields[f"{milestone.slug}_score"] = forms.IntegerField(
+                    label=f"{milestone.title}: your score",
+                    required=False,
+                    min_value=1,
+                    max_value=300,
+                )
+
+    def clean(self):
+        cleaned = super().clean()
+        for item in self.items:
+            slug, milestone = item.milestone.slug, item.milestone
+            passed_on = cleaned.get(f"{slug}_on")
+            if passed_on and not EARLIEST_DATE <= passed_on <= self.today:
+                self.add_error(f"{slug}_on", "Enter a date from 1960 up to today.")
+                continue
+            if milestone.records != Milestone.Records.SCORE:
+                continue
+            score = cleaned.get(f"{slug}_score")
+            if score is not None and passed_on is None:
+                message = "Enter the day you passed: the passing score depends on it."
+                self.add_error(f"{slug}_on", message)
+            elif score is not None and milestone.passing_score_rule:
+                passing = self.rules.in_force(milestone.passing_score_rule, passed_on)
+                if passing is not None and score < passing:
+                    self.add_error(
+                        f"{slug}_score",
+                        f"{score} is below {passing}, the passing score on "
+                        f"{passed_on:%-d %b %Y}: record a failed attempt on the roadmap instead.",
+                    )
+        return cleaned
+
+    def passes(self) -> list[tuple[Item, datetime.date, int | None]]:
+        """(item, date, score) of each exam the member filled in."""
+        found = []
+        for item in self.items:
+            passed_on = self.cleaned_data.get(f"{item.milestone.slug}_on")
+            if passed_on:
+                found.append(
+                    (item, passed_on, self.cleaned_data.get(f"{item.milestone.slug}_score"))
+                )
+        return found
+
+    def save(self, user) -> int:
+        """Write the passes (a row already saved is left as it is); how many were written."""
+        written = 0
+        with transaction.atomic():
+            for item, passed_on, score in self.passes():
+                _, created = Progress.objects.get_or_create(
+                    user=user,
+                    milestone=item.milestone,
+                    defaults={
+                        "status": Progress.Status.DONE,
+                        "outcome": Progress.Outcome.PASSED,
+                        "completed_date": passed_on,
+                        "score": score,
+                    },
+                )
+                written += created
+        return written

@@ -13,9 +13,10 @@ from django.views.decorators.vary import vary_on_headers
 
 from accounts.forms import PREVIEW_SESSION_KEY, PreviewForm
 from accounts.models import Profile
+from accounts.signals import situation_changed
 from pathways import history
 from pathways.curated_cache import curated
-from pathways.forms import ProgressForm, StaleEdit
+from pathways.forms import ExamsSoFarForm, ProgressForm, StaleEdit
 from pathways.models import Milestone, Progress
 from pathways.roadmap import Item, Roadmap, attach_resources, preview_roadmap, roadmap_for
 from pathways.timeline import timeline_layout
@@ -71,6 +72,7 @@ def progress(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         updated = None
     if updated is not None:
+        situation_changed.send(sender=Progress, user=request.user)
         roadmap = roadmap.with_progress(updated)
         item = roadmap.item(slug)
         if not request.htmx:
@@ -178,6 +180,28 @@ def milestone(request: HttpRequest, slug: str) -> HttpResponse:
         "date_history": history.of_milestone(milestone, roadmap.cycle if roadmap else None),
     }
     return render(request, "pathways/milestone.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def exams_so_far(request: HttpRequest) -> HttpResponse:
+    """Onboarding's second step: the exams already passed, with their dates, so the roadmap
+    follows ECFMG's seven-year window from the start. Also reachable from Settings."""
+    today = timezone.localdate()
+    roadmap = roadmap_for(request.user, today)
+    if roadmap is None:
+        return redirect("accounts:onboarding")
+    items = [i for i in roadmap.items if i.milestone.ecfmg_exam]
+    unsaved = [i for i in items if i.progress.pk is None]
+    form = ExamsSoFarForm(request.POST or None, items=unsaved, rules=roadmap.rules, today=today)
+    if request.method == "POST" and form.is_valid():
+        written = form.save(request.user)
+        if written:
+            situation_changed.send(sender=Progress, user=request.user)
+            messages.success(request, "Your exams are on your roadmap.")
+        return redirect("pathways:dashboard")
+    context = {"form": form, "saved": [i for i in items if i.progress.pk is not None]}
+    return render(request, "pathways/exams_so_far.html", context)
 
 
 class Link(NamedTuple):

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class RemindersConfig(AppConfig):
     name = "reminders"
     verbose_name = "Reminders"
+
+    def ready(self) -> None:
+        from accounts.signals import situation_changed
+        from reminders.tasks import plan_soon
+
+        situation_changed.connect(plan_soon, dispatch_uid="reminders.plan_soon")

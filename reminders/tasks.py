@@ -97,6 +97,13 @@ def plan_reminders(today_iso: str) -> int:
     return total
 
 
+def plan_soon(sender, user, **kwargs) -> None:
+    """`accounts.signals.situation_changed`: plan this member's reminders once the save
+    commits (a clock found already run out is told at once)."""
+    today = timezone.localdate().isoformat()
+    transaction.on_commit(lambda: plan_member_reminders.enqueue(user.pk, today))
+
+
 @task()
 def plan_member_reminders(user_id: int, today_iso: str) -> int:
     """The same for one member: run when they save their preferences."""

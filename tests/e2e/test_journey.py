@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from playwright.sync_api import expect
 
 from accounts.models import Profile, User
@@ -13,6 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_sign_up_verify_log_in_onboard_and_land_on_dashboard(page, live_url, console_messages):
+    call_command("load_curated_content", verbosity=0)
     page.goto(live_url + "/")
     page.get_by_role("link", name="Create your free roadmap").click()
     page.fill("#id_email", "amara@example.com")
@@ -36,7 +38,12 @@ def test_sign_up_verify_log_in_onboard_and_land_on_dashboard(page, live_url, con
     page.get_by_label("J-1 (ECFMG-sponsored exchange visitor)").check()
     page.get_by_role("button", name="Build my roadmap").click()
 
+    # Then the exams already passed: Amara passed Step 1 in May 2024.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Exams you have passed")
+    page.get_by_label("Pass USMLE Step 1: the day you passed").fill("2024-05-10")
+    page.get_by_role("button", name="Save and see my roadmap").click()
     expect(page).to_have_url(re.compile("/roadmap/$"))
+    expect(page.locator("#alerts")).to_contain_text("exams by 10 May 2031")
     expect(page.get_by_role("heading", level=1)).to_contain_text("2028")
     profile = Profile.objects.get(user__email="amara@example.com")
     assert profile.is_onboarded and profile.visa == "j1"

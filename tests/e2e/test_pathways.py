@@ -88,3 +88,23 @@ def test_record_step1_and_step2ck_on_the_dashboard(browser, live_url, member, pa
     if javascript:
         assert page.evaluate("window.notReloaded") is True
     context.close()
+
+
+def test_record_a_2019_pass_directly_and_see_it_stop_counting(page, live_url, member, password):
+    """No prerequisite blocks recording what happened; ECFMG's window then follows it."""
+    call_command("load_curated_content", verbosity=0)
+    log_in(page, live_url, member.email, password)
+    page.wait_for_url(f"{live_url}/roadmap/")
+    page.locator(".roadmap-section > summary", has_text="Exams").click()
+    row = page.locator("#row-step-1")
+    row.locator("summary").first.click()
+    row.get_by_label("Status").select_option("done")
+    row.get_by_label("Result").select_option("passed")
+    row.get_by_label("Completed on").fill("2019-03-15")
+    row.get_by_role("button", name="Save").click()
+    expect(row.locator(".status-badge")).to_have_text("To retake")
+    expect(row.locator(".row-facts")).to_contain_text("stopped counting on 15 Mar 2026")
+    saved = Progress.objects.get(user=member, milestone__slug="step-1")
+    assert saved.completed_date == datetime.date(2019, 3, 15) and saved.status == "done"
+    page.reload()
+    expect(page.locator("#alerts")).to_contain_text("closed on 15 Mar 2026")

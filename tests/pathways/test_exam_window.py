@@ -196,3 +196,50 @@ def test_she_records_her_2019_pass_with_prerequisites_still_open(curated, client
     assert response.status_code == 302
     item = roadmap_for(user, TODAY).item(Slugs.STEP1)
     assert item.progress.completed_date == D(2019, 3, 15) and item.lapsed is not None
+
+
+# --- Recording history as it happened ----------------------------------------------------
+
+
+def test_onboarding_asks_which_exams_were_passed_and_when(curated, client):
+    user = make_member("fresh@example.com", onboarded=False, graduation_year=2018)
+    client.force_login(user)
+    answers = {
+        "school_country": "Egypt",
+        "school_name": "Cairo University",
+        "graduation_year": "2018",
+        "specialty": "Internal Medicine",
+        "match_year": "2027",
+        "visa": "j1",
+    }
+    response = client.post(reverse("accounts:onboarding"), answers)
+    assert response.url == reverse("pathways:exams_so_far")
+    page = client.get(response.url).content.decode()
+    assert "Pass USMLE Step 1: the day you passed" in page
+    bad = client.post(response.url, {"step-1_on": "2019-03-15", "step-2-ck_score": "200"})
+    assert "Enter the day you passed" in bad.content.decode()  # next to Step 2 CK's date
+    assert not user.progress.exists()  # nothing half-written
+    low = client.post(response.url, {"step-2-ck_on": "2024-05-01", "step-2-ck_score": "200"})
+    assert "below 214" in low.content.decode() and not user.progress.exists()
+    done = client.post(response.url, {"step-1_on": "2019-03-15"})
+    assert done.url == reverse("pathways:dashboard")
+    step1 = roadmap_for(user, TODAY).item(Slugs.STEP1)
+    assert step1.progress.completed_date == D(2019, 3, 15) and step1.lapsed is not None
+    # A second post (a double click, another tab) never overwrites the saved row.
+    client.post(response.url, {"step-1_on": "2020-01-01"})
+    assert user.progress.get(milestone__slug=Slugs.STEP1).completed_date == D(2019, 3, 15)
+
+
+def test_a_save_plans_the_members_reminders_once_it_commits(
+    her, client, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    client.force_login(her)
+    url = reverse("pathways:progress", args=[Slugs.OET])
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        client.post(url, {"status": "in_progress", "version": ""})
+    assert len(callbacks) == 1
+    task = DBTaskResult.objects.get()
+    assert task.task_path == "reminders.tasks.plan_member_reminders"
+    assert task.args_kwargs["args"][0] == her.pk
