@@ -4,6 +4,7 @@ from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +18,8 @@ from pathways.roadmap import roadmap_for
 
 # The full URL of a new link waits in the session until the list page shows it, once.
 NEW_LINK_KEY = "mentors_new_link"
+# NRMP allows at most 300 ranks on a list; a mentor page never renders more than that.
+MAX_APPLICATIONS_SHOWN = 300
 
 
 @never_cache
@@ -72,17 +75,21 @@ def revoke_link(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("mentors:links")
 
 
-def shared_applications(user) -> list | None:
-    """HOOK(applications): the member's applications for the mentor page.
-
-    The applications app is merged separately; until it is installed there is nothing to
-    show (None). Once it is, return its read-only list here (imported inside this function,
-    never at module level) and render it in templates/mentors/shared.html, where the same
-    HOOK marker sits; notes on applications follow `link.include_notes` like milestone notes.
-    """
-    if not apps.is_installed("applications"):
+def shared_applications(user, cycle: int | None) -> list | None:
+    """The member's applications of their target Match cycle, for the mentor page: program,
+    status, rank and interview days (2 queries). None when the applications app is not
+    installed. Read through the app registry: mentors and applications never import each
+    other. Notes are shown only if the link includes notes (the template decides)."""
+    if not apps.is_installed("applications") or cycle is None:
         return None
-    return None  # HOOK(applications): fill in once applications/ has landed
+    application = apps.get_model("applications", "Application")
+    rows = (
+        application.objects.filter(user=user, cycle=cycle)
+        .select_related("program")
+        .prefetch_related("interviews")
+        .order_by(F("rank").asc(nulls_last=True), "program__name")
+    )
+    return list(rows[:MAX_APPLICATIONS_SHOWN])
 
 
 @never_cache
@@ -105,7 +112,9 @@ def shared_roadmap(request: HttpRequest, token: str) -> HttpResponse:
         "link": link,
         "owner_name": link.user.first_name.strip() or "a member",
         "roadmap": roadmap,
-        "applications": shared_applications(link.user),
+        "applications": shared_applications(
+            link.user, roadmap.profile.match_year if roadmap else None
+        ),
         "expires_on": link.expires_on,
         "today": today,
     }

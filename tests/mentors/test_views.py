@@ -9,6 +9,7 @@ from django.utils import dateformat, timezone
 
 from mentors.models import MentorLink
 from mentors.views import NEW_LINK_KEY
+from tests.factories import make_application, make_program
 from tests.mentors.conftest import make_link
 
 pytestmark = pytest.mark.django_db
@@ -289,16 +290,46 @@ def test_shared_page_query_count(client, curated, member, record, django_assert_
     record(member, "step-2-ck", status="in_progress")
     _, token = make_link(member)
     client.get(shared_url(token))  # warm the curated-content cache
-    # link + owner, the last-opened UPDATE, profile, progress rows
-    with django_assert_num_queries(4):
+    # link + owner, the last-opened UPDATE, profile, progress rows, applications
+    with django_assert_num_queries(5):
+        assert client.get(shared_url(token)).status_code == 200
+    for _ in range(3):
+        interview_for(make_application(member, notes="mine"))
+    # ... and their interviews, whatever the number of applications
+    with django_assert_num_queries(6):
         assert client.get(shared_url(token)).status_code == 200
 
 
-def test_applications_hook_is_quiet_without_the_app(client, curated, mentor_link):
-    _, token = mentor_link
-    response = client.get(shared_url(token))
-    assert response.context["applications"] is None
-    assert 'id="applications"' not in response.content.decode()
+def interview_for(application):
+    from applications.models import Interview
+
+    return Interview.objects.create(
+        user=application.user,
+        application=application,
+        date=datetime.date(2026, 12, 10),
+        start_time=datetime.time(9),
+        time_zone="America/New_York",
+    )
+
+
+def test_the_season_is_shown_read_only_and_notes_only_when_included(
+    client, curated, member, other_member
+):
+    ranked = make_application(
+        member, make_program(member, name="Harbor Hospital"), rank=1, notes="PD liked my research"
+    )
+    interview_for(ranked)
+    make_application(member, make_program(member, name="Old Cycle Hospital"), cycle=2026)
+    make_application(other_member, make_program(other_member, name="Bob's Hospital"))
+    _, token = make_link(member)
+    page = client.get(shared_url(token)).content.decode()
+    assert "Applications for Match 2027" in page
+    assert "Harbor Hospital" in page and "10 Dec 2026" in page
+    assert "Old Cycle Hospital" not in page and "Bob's Hospital" not in page
+    assert "PD liked my research" not in page
+    assert "<form" not in page.split('id="applications"')[1]  # read-only
+    _, with_notes = make_link(member, label="With notes", include_notes=True)
+    assert "PD liked my research" in client.get(shared_url(with_notes)).content.decode()
 
 
 def test_the_404_says_nothing_about_why(client, member):
