@@ -1,5 +1,6 @@
 from django import forms
 
+from pathways.models import Slugs
 from reminders.models import ReminderPreference
 
 WHAT = [
@@ -40,7 +41,7 @@ class ReminderPreferenceForm(forms.ModelForm):
 class WhatIfForm(forms.Form):
     """'Can I still make Match Y?': a target year and one or more assumptions (GET, unsaved)."""
 
-    EXAMS = [("", "—"), ("step-1", "USMLE Step 1"), ("step-2-ck", "USMLE Step 2 CK")]
+    EXAMS = [("", "—"), (Slugs.STEP1, "USMLE Step 1"), (Slugs.STEP2CK, "USMLE Step 2 CK")]
 
     year = forms.TypedChoiceField(label="Match year", coerce=int, required=False)
     fail_exam = forms.ChoiceField(label="If I fail", choices=EXAMS, required=False)

@@ -53,7 +53,7 @@ class Command(BaseCommand):
     def populate(self, user, count: int) -> int:
         today = timezone.localdate()
         Profile.objects.create(
-            user=user, graduation_year=2020, match_year=today.year + 1, visa="j1",
+            user=user, graduation_year=2020, match_year=today.year + 1, visa=Profile.Visa.J1,
             onboarded_at=timezone.now(),
         )  # fmt: skip
         programs = Program.objects.bulk_create(
