@@ -55,6 +55,7 @@ class ProfileForm(forms.ModelForm):
             "specialty",
             "match_year",
             "visa",
+            "citizenship",
             "has_step2cs",
         ]
         widgets = {

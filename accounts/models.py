@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django_countries.fields import CountryField
 
 
 class UserManager(BaseUserManager):
@@ -122,6 +123,12 @@ class Profile(models.Model):
         null=True,
         blank=True,
         help_text="Stored as the first day of the month you passed.",
+    )
+    citizenship = CountryField(
+        "country of citizenship",
+        blank=True,
+        help_text="Optional and private: used only to tell you of US entry or visa "
+        "restrictions on your nationality. Never shown to anyone else.",
     )
     onboarded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 
 from accounts.models import Visa
 from lib.dates import month_year
-from pathways.models import MatchCycle, Progress, Slugs
-from pathways.roadmap import load_roadmap
+from pathways.alerts import H1B_FEE_REVIEWED
+from pathways.models import EntryRestriction, MatchCycle, Progress, Slugs
+from pathways.roadmap import load_roadmap, restriction_of
 
 from .models import CertificateBy, Program, Visas
 
@@ -58,17 +59,24 @@ class Fit:
 class FitInputs:
     progress: Mapping[str, Progress]
     cycle: MatchCycle | None
+    restriction: EntryRestriction | None = None  # on the member's nationality, today
+
+    def check(self, program: Program, profile, today: datetime.date) -> "Fit":
+        return fit_check(
+            program, profile, self.progress, today, self.cycle, restriction=self.restriction
+        )
 
 
-def load_fit_inputs(user, profile) -> FitInputs:
-    """The member's Step 1 / Step 2 CK / certificate progress and their cycle's dates, read
-    from their roadmap's data (the one description of their situation)."""
+def load_fit_inputs(user, profile, today: datetime.date) -> FitInputs:
+    """The member's Step 1 / Step 2 CK / certificate progress, their cycle's dates and any
+    entry restriction on their nationality, read from their roadmap's data (the one
+    description of their situation)."""
     data = load_roadmap(user, profile) if profile is not None else None
     if data is None:
         return FitInputs(progress={}, cycle=None)
     by_id = {m.pk: m.slug for m in data.milestones if m.slug in FIT_SLUGS}
     progress = {by_id[pk]: row for pk, row in data.progress.items() if pk in by_id}
-    return FitInputs(progress=progress, cycle=data.cycle)
+    return FitInputs(progress=progress, cycle=data.cycle, restriction=restriction_of(data, today))
 
 
 VISA_NAMES = {Visa.J1: "a J-1", Visa.H1B: "an H-1B"}
@@ -79,12 +87,19 @@ SPONSORS = {
 }
 
 
-def _visa(program: Program, profile, fit: Fit) -> None:
+def _visa(program: Program, profile, fit: Fit, restriction, today: datetime.date) -> None:
     if profile is None or not profile.needs_visa:
         return
     if program.visas == Visas.UNKNOWN:
         fit.unknowns.append("Ask the program which visas it sponsors.")
         return
+    _restriction(program, restriction, fit)
+    if program.visas == Visas.H1B and profile.may_take_h1b:
+        fit.unknowns.append(
+            "Ask whether it still files new H-1B petitions this season: a new petition for "
+            "someone outside the US carries a $100,000 fee, cap-exempt hospitals included, "
+            f"whose status after 21 Sep 2026 is unknown (as of {H1B_FEE_REVIEWED:%-d %b %Y})."
+        )
     if program.visas == Visas.BOTH:
         return
     if profile.visa in VISA_NAMES:
@@ -93,6 +108,24 @@ def _visa(program: Program, profile, fit: Fit) -> None:
             fit.conflicts.append(f"You need {need}; {SPONSORS[program.visas]}.")
     elif program.visas == Visas.NONE:  # undecided: any sponsorship is a chance
         fit.conflicts.append("You need a visa; it sponsors no visas.")
+
+
+def _restriction(program: Program, restriction, fit: Fit) -> None:
+    """An entry restriction on the member's nationality against what the program sponsors."""
+    if restriction is None or program.visas == Visas.NONE:
+        return
+    sponsored = {
+        Visas.J1: [restriction.j_visas_suspended],
+        Visas.H1B: [restriction.h_visas_suspended],
+        Visas.BOTH: [restriction.j_visas_suspended, restriction.h_visas_suspended],
+    }[program.visas]
+    if all(sponsored):
+        since = f"{restriction.effective_from:%-d %b %Y}"
+        reviewed = f"{restriction.last_reviewed:%-d %b %Y}"
+        fit.conflicts.append(
+            f"US visas it sponsors are suspended for nationals of {restriction.country.name} "
+            f"since {since} (as of {reviewed}), unless an exception applies to you."
+        )
 
 
 def _graduation(program: Program, profile, today: datetime.date, fit: Fit) -> None:
@@ -213,10 +246,12 @@ def fit_check(
     progress: Mapping[str, Progress],
     today: datetime.date,
     cycle: MatchCycle | None = None,
+    *,
+    restriction: EntryRestriction | None = None,
 ) -> Fit:
     fit = Fit()
     _graduation(program, profile, today, fit)
-    _visa(program, profile, fit)
+    _visa(program, profile, fit, restriction, today)
     _step2ck(program, progress, fit)
     _attempts(program, progress, fit)
     _usce(program, fit)

@@ -18,7 +18,7 @@ from django.views.decorators.vary import vary_on_headers
 from accounts.models import Profile
 
 from . import costs, pipeline, spreadsheets
-from .fit import fit_check, load_fit_inputs
+from .fit import load_fit_inputs
 from .forms import (
     ApplicationFilterForm,
     ApplicationForm,
@@ -57,12 +57,9 @@ def profile_of(request: HttpRequest) -> Profile | None:
 
 
 def programs_with_fit(request: HttpRequest, programs, profile) -> list[tuple[Program, object]]:
-    inputs = load_fit_inputs(request.user, profile)
     today = timezone.localdate()
-    return [
-        (program, fit_check(program, profile, inputs.progress, today, inputs.cycle))
-        for program in programs
-    ]
+    inputs = load_fit_inputs(request.user, profile, today)
+    return [(program, inputs.check(program, profile, today)) for program in programs]
 
 
 @never_cache

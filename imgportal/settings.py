@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "import_export",
     "django_tasks_db",
+    "django_countries",
     "accounts",
     "pathways",
     "resources",

@@ -8,7 +8,15 @@ from django.utils import timezone
 
 from pathways import history
 from pathways.cycles import DEFAULT_RULES, NOT_COMPUTED, default_dates
-from pathways.models import DateChange, MatchCycle, Milestone, Prerequisite, Progress, Rule
+from pathways.models import (
+    DateChange,
+    EntryRestriction,
+    MatchCycle,
+    Milestone,
+    Prerequisite,
+    Progress,
+    Rule,
+)
 
 
 def saved_with_history(model_admin, request, obj, form, change, record) -> None:
@@ -239,6 +247,25 @@ class RuleAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         saved_with_history(self, request, obj, form, change, history.record_rule)
+
+
+@admin.register(EntryRestriction)
+class EntryRestrictionAdmin(admin.ModelAdmin):
+    """Entry restrictions by nationality: members of that citizenship are warned, with the
+    source and the review date (older than 90 days: "may be out of date")."""
+
+    list_display = [
+        "country",
+        "kind",
+        "j_visas_suspended",
+        "h_visas_suspended",
+        "effective_from",
+        "ends_on",
+        "last_reviewed",
+        "needs_review",
+    ]
+    list_filter = ["kind", "needs_review", "j_visas_suspended", "h_visas_suspended"]
+    search_fields = ["country", "measure", "note"]
 
 
 @admin.register(DateChange)

@@ -32,13 +32,27 @@ PATHWAY_INFO_URL = "https://www.ecfmg.org/certification-pathways/info-applicants
 PERMANENT_VALIDATION_URL = "https://www.ecfmg.org/certification-pathways/permanent-validation.html"
 # ECFMG's announcement of the 2026 Pathways "for ECFMG Certification and Pathways
 # Revalidation" (19 Aug 2025): revalidation of Pathways that have expired or are about to.
+# Where a member checks what applies today (the restriction's own source is linked on the alert).
+STATE_DEPARTMENT_URL = "https://travel.state.gov/"
 PATHWAYS_REVALIDATION_URL = (
     "https://www.ecfmg.org/news/2025/08/19/"
     "detailed-information-and-online-application-for-2026-pathways-now-available"
 )
-H1B_FEE_URL = (
-    "https://www.aamc.org/news/"
-    "hospitals-and-health-systems-depend-h-1b-visa-sponsored-physicians-so-what-happens-now"
+# The H-1B $100,000 fee as it stands (season review C and F; docs/sources.md), reviewed on
+# H1B_FEE_REVIEWED. USCIS's H-1B page, not the bare home page (review F).
+H1B_FEE_URL = "https://www.uscis.gov/working-in-the-united-states/h-1b-specialty-occupations"
+H1B_FEE_REVIEWED = datetime.date(2026, 12, 5)
+H1B_FEE_FACTS = (
+    "A proclamation of 19 Sep 2025 added a one-time $100,000 fee for new H-1B petitions, in "
+    "force from 21 Sep 2025 for 12 months. USCIS guidance of 20 Oct 2025 (secondary sources) "
+    "applies it to petitions for people outside the US or with consular notification, not to "
+    "an approved change of status inside the US (for example J-1 to H-1B after a Conrad 30 "
+    "waiver). A district court upheld the fee on 23 Dec 2025 (Chamber of Commerce v. DHS); "
+    "the outcome of the appeal is not known here. USCIS grants exceptions case by case, with "
+    "no blanket exemption for physicians, and the fee applies to cap-exempt teaching hospitals "
+    "too; in January 2026 a quarter of one hospital association's members had paused or "
+    "limited H-1B recruitment. Whether it applies after 21 Sep 2026 is unknown here "
+    f"(last reviewed {fmt(H1B_FEE_REVIEWED)})."
 )
 
 
@@ -66,6 +80,7 @@ def compute_alerts(roadmap: Roadmap) -> list[Alert]:
         *j1_home_requirement(roadmap),
         *conrad30_fiscal_year(roadmap),
         *h1b_fee(roadmap),
+        *entry_restriction(roadmap),
     ]
     return sorted(alerts, key=lambda alert: LEVELS[alert.level])
 
@@ -374,14 +389,7 @@ def h1b_fee(roadmap: Roadmap) -> list[Alert]:
     item = applying(roadmap, Slugs.H1B)
     if item is None or item.is_done:
         return []
-    message = (
-        "A proclamation of 19 Sep 2025 added a one-time $100,000 fee for new H-1B petitions, "
-        "in force from 21 Sep 2025 for 12 months. USCIS guidance of 20 Oct 2025 (secondary "
-        "sources) applies it to petitions for people outside the US or with consular "
-        "notification, not to an approved change of status inside the US (for example J-1 to "
-        "H-1B after a Conrad 30 waiver). Whether it applies after 21 Sep 2026 is not known "
-        "here: check USCIS and ask each program before you rely on an H-1B."
-    )
+    message = f"{H1B_FEE_FACTS} Check USCIS and ask each program before you rely on an H-1B."
     title = "H-1B: $100,000 fee for new petitions (status after 21 Sep 2026 unknown)"
     return [Alert("warning", title, message, item.milestone, H1B_FEE_URL)]
 
@@ -469,3 +477,51 @@ def lead_time_targets(roadmap: Roadmap) -> list[Alert]:
             title = f"{item.milestone.title}: aim for {target} ({days} days left)"
         alerts.append(Alert("warning", title, message, item.milestone))
     return alerts
+
+
+def restriction_text(restriction, *, today: datetime.date) -> str:
+    """What a restriction suspends, sourced and dated, as members read it: the one wording
+    shared by the alert, the visa milestones, the fit check and the Match check."""
+    if restriction.kind == restriction.Kind.FULL:
+        what = "entry on immigrant and nonimmigrant visas, the J-1 and the H-1B included"
+    else:
+        what = "J visas (with immigrant, B, F and M visas); H visas are not named"
+    text = (
+        f"As of {fmt(restriction.last_reviewed)}: the {restriction.measure[0].lower()}"
+        f"{restriction.measure[1:]} suspends {what} for nationals of "
+        f"{restriction.country.name}, from {fmt(restriction.effective_from)}. Visas issued "
+        "before then are not revoked, and other exceptions exist (for example travel on "
+        "another nationality's passport)."
+    )
+    if restriction.note:
+        text += f" {restriction.note}"
+    if restriction.is_stale(today):
+        text += (
+            f" This was last reviewed more than 90 days ago ({fmt(restriction.last_reviewed)}): "
+            "it may be out of date."
+        )
+    return text + " Check the State Department's current page."
+
+
+def entry_restriction(roadmap: Roadmap) -> list[Alert]:
+    """A curated entry restriction on the member's nationality (roadmap.restriction)."""
+    restriction = roadmap.restriction
+    if restriction is None:
+        return []
+    profile = roadmap.profile
+    blocked = restriction.blocks(j1=profile.may_take_j1, h1b=profile.may_take_h1b)
+    message = restriction_text(restriction, today=roadmap.today)
+    if blocked:
+        message += (
+            " With no other visa route open to you, this decides whether you can start "
+            "residency in the US: ask ECFMG and each program before you rely on a visa."
+        )
+    else:
+        message += " The H-1B route is not named: check that each program sponsors it."
+    suspended = (
+        "entry suspended" if restriction.kind == restriction.Kind.FULL else "J visas suspended"
+    )
+    title = f"US entry restriction for nationals of {restriction.country.name}: {suspended}"
+    slug = Slugs.J1_EVSP if profile.may_take_j1 else Slugs.H1B
+    level = "danger" if blocked else "warning"
+    return [Alert(level, title, message, item_milestone(roadmap, slug), STATE_DEPARTMENT_URL)]

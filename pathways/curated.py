@@ -24,7 +24,14 @@ from django.db import models, transaction
 
 from pathways import curated_cache
 from pathways.cycles import default_dates
-from pathways.models import MatchCycle, Milestone, Prerequisite, Rule, find_cycle
+from pathways.models import (
+    EntryRestriction,
+    MatchCycle,
+    Milestone,
+    Prerequisite,
+    Rule,
+    find_cycle,
+)
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 KEPT = "kept as edited"
@@ -60,6 +67,17 @@ CYCLE_FIELDS = [
     "notes",
 ]
 RULE_FIELDS = ["value", "note", "source_url", "last_reviewed", "needs_review"]
+RESTRICTION_FIELDS = [
+    "kind",
+    "j_visas_suspended",
+    "h_visas_suspended",
+    "measure",
+    "note",
+    "ends_on",
+    "source_url",
+    "last_reviewed",
+    "needs_review",
+]
 
 
 class ContentError(Exception):
@@ -308,9 +326,39 @@ def load_rules(force: bool) -> Tally:
     return tally
 
 
+def load_restrictions(force: bool) -> Tally:
+    """Entry restrictions by nationality, keyed by (country, effective_from)."""
+    tally = Tally("entry restrictions")
+    entries = read_table(
+        CONTENT_DIR / "entry_restrictions.toml",
+        "restriction",
+        required={"country", "kind", "j_visas_suspended", "h_visas_suspended", "measure"},
+        optional={"effective_from", *RESTRICTION_FIELDS},
+    )
+    known = {(r.country.code, r.effective_from): r for r in EntryRestriction.objects.all()}
+    for entry in entries:
+        country, since = entry["country"], entry.get("effective_from")
+        values = {n: entry.get(n, default_of(EntryRestriction, n)) for n in RESTRICTION_FIELDS}
+        sync(
+            EntryRestriction,
+            known.get((country, since)),
+            lookup={"country": country, "effective_from": since},
+            values=values,
+            tally=tally,
+            name=f"{country}@{since}",
+            force=force,
+        )
+    return tally
+
+
 @transaction.atomic
 def load(*, force: bool = False) -> str:
-    """Load milestones, prerequisites, cycles and rules; return a one-line summary."""
-    tallies = [load_milestones(force), load_cycles(force), load_rules(force)]
+    """Load milestones, prerequisites, cycles, rules and entry restrictions; a summary."""
+    tallies = [
+        load_milestones(force),
+        load_cycles(force),
+        load_rules(force),
+        load_restrictions(force),
+    ]
     curated_cache.forget()  # bulk writes send no signals
     return "pathways: " + "; ".join(str(t) for t in tallies)

@@ -1,4 +1,5 @@
-"""The curated roadmap content (milestones, prerequisites, Match cycles, rules), cached.
+"""The curated roadmap content (milestones, prerequisites, Match cycles, rules, entry
+restrictions), cached.
 
 It changes only when a curator saves or the content loader runs, and every member's
 roadmap reads all of it: one cache entry instead of four queries per request. Any save or
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db import transaction
 
-from pathways.models import MatchCycle, Milestone, Prerequisite, Rule
+from pathways.models import EntryRestriction, MatchCycle, Milestone, Prerequisite, Rule
 
 VERSION_KEY = "pathways:curated:version"
 
@@ -33,6 +34,7 @@ class Curated:
     prerequisites: list[tuple[int, int, str]]  # (milestone_id, required_id, kind)
     cycles: dict[int, MatchCycle]  # by year
     rules: list[Rule]
+    restrictions: list[EntryRestriction]  # entry restrictions by nationality
 
 
 _last: tuple[str, "Curated"] | None = None  # this process's last read: (token, content)
@@ -60,6 +62,7 @@ def curated() -> Curated:
             ),
             cycles={cycle.year: cycle for cycle in MatchCycle.objects.all()},
             rules=list(Rule.objects.all()),
+            restrictions=list(EntryRestriction.objects.all()),
         )
         cache.set(content_key(token), content, timeout=None)
     _last = (token, content)

@@ -21,6 +21,7 @@ import datetime
 from dataclasses import dataclass, field, replace
 
 from lib.dates import add_months, add_years, fmt
+from pathways.alerts import restriction_text
 from pathways.cycles import default_dates
 from pathways.models import MatchCycle, Rule, Slugs
 from pathways.roadmap import Pass
@@ -75,6 +76,14 @@ PLANNING_RULES = {
         "https://www.ecfmg.org/certification/requirements-for-certification.html",
         False,
     ),
+    "entry_restriction": PlanningRule(
+        "entry_restriction",
+        "A presidential proclamation (in force from 1 Jan 2026) suspends US entry, or J visas, "
+        "for the nationals of some countries; the portal's list is curated per country with "
+        "its source and review date.",
+        "https://travel.state.gov/",
+        True,
+    ),
     "h1b_step3": PlanningRule(
         "h1b_step3",
         "An H-1B for residency needs Step 3 passed; programs usually want it before ranking. "
@@ -119,6 +128,10 @@ class Situation:
     window_years: int | None = None
     window_complete: bool = False
     must_pass_again: tuple[str, ...] = ()  # "Step 1 (your pass of … stopped counting on …)"
+    # An entry restriction on the member's nationality that closes every visa route they
+    # have open (roadmap.restriction), in words, and the day it ends (None: open-ended).
+    entry_blocked: str = ""
+    entry_blocked_until: datetime.date | None = None
 
     @property
     def window_closes(self) -> datetime.date | None:
@@ -320,6 +333,17 @@ def check(situation: Situation, cycle: CycleDates) -> Verdict:
                     earliest=earliest,
                 )
             )
+    ends = situation.entry_blocked_until
+    if situation.entry_blocked and (ends is None or ends > cycle.training_starts):
+        constraints.append(
+            Constraint(
+                title="A US visa to start training",
+                rule="entry_restriction",
+                latest=cycle.training_starts,
+                expected=None,
+                note=situation.entry_blocked,
+            )
+        )
     open_exams = [c for c in constraints if c.rule == "reported_by_rol" and c.expected]
     closes = situation.window_closes
     if closes and open_exams:
@@ -414,6 +438,10 @@ def situation_from(roadmap, today: datetime.date) -> Situation:
 
     profile, window, rules = roadmap.profile, roadmap.window, roadmap.rules
     cs = roadmap.step2cs
+    restriction = roadmap.restriction
+    blocked = restriction is not None and restriction.blocks(
+        j1=profile.may_take_j1, h1b=profile.may_take_h1b
+    )
     return Situation(
         today=today,
         exams={slug: e for slug in (*EXAMS_BY_ROL, STEP3) if (e := exam(slug))},
@@ -436,6 +464,8 @@ def situation_from(roadmap, today: datetime.date) -> Situation:
             for lapse in window.lapsed
             if lapse.slug != Slugs.STEP2CS
         ),
+        entry_blocked=restriction_text(restriction, today=today) if blocked else "",
+        entry_blocked_until=restriction.ends_on if blocked else None,
     )
 
 

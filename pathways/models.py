@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django_countries.fields import CountryField
 
 from pathways.cycles import DEFAULT_RULES, NOT_COMPUTED, default_dates
 
@@ -706,3 +707,84 @@ class DateChange(models.Model):
         return (
             f"{self.label} changed from {self.old_value or 'unset'} to {self.new_value or 'unset'}"
         )
+
+
+class RestrictionKind(models.TextChoices):
+    FULL = "full", "Full suspension: immigrant and nonimmigrant visas"
+    PARTIAL = "partial", "Partial suspension: immigrant and some nonimmigrant visas"
+
+
+# A restriction reviewed longer ago than this is shown with "may be out of date".
+RESTRICTION_STALE_DAYS = 90
+
+
+class EntryRestrictionQuerySet(models.QuerySet):
+    def in_force(self, on: datetime.date):
+        return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gt=on), effective_from__lte=on)
+
+
+class EntryRestriction(models.Model):
+    """A suspension of US entry or visas for the nationals of one country (curated).
+
+    Shipped in pathways/content/entry_restrictions.toml with its source and the day it was
+    last reviewed; nothing about a country is written in code. A member who recorded that
+    citizenship sees it where it matters (dashboard, visa milestones, fit check, Match check).
+    """
+
+    Kind = RestrictionKind
+
+    country = CountryField(help_text="The nationality concerned.")
+    kind = models.CharField(max_length=10, choices=RestrictionKind)
+    j_visas_suspended = models.BooleanField(help_text="J visas (the J-1 for residency).")
+    h_visas_suspended = models.BooleanField(help_text="H visas (the H-1B).")
+    measure = models.CharField(
+        max_length=200, help_text="The measure, e.g. 'Presidential proclamation of 16 Dec 2025'."
+    )
+    note = models.CharField(max_length=300, blank=True, help_text="Shown to members as is.")
+    effective_from = models.DateField()
+    ends_on = models.DateField(
+        null=True, blank=True, help_text="The first day it no longer applies; empty: open-ended."
+    )
+    source_url = models.URLField(max_length=500)
+    last_reviewed = models.DateField(help_text="When a curator last checked it.")
+    needs_review = models.BooleanField(
+        default=True, help_text="Set while only secondary sources were seen."
+    )
+    curated_values = curated_values_field()
+
+    objects = EntryRestrictionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["country", "effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "effective_from"], name="pathways_restriction_country_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=RestrictionKind.values),
+                name="pathways_restriction_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gt=models.F("effective_from")),
+                name="pathways_restriction_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(source_url__startswith="https://")
+                | Q(source_url__startswith="http://"),
+                name="pathways_restriction_source_url_scheme",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country.name}: {self.get_kind_display()}"
+
+    def applies_on(self, on: datetime.date) -> bool:
+        return self.effective_from <= on and (self.ends_on is None or on < self.ends_on)
+
+    def is_stale(self, on: datetime.date) -> bool:
+        return (on - self.last_reviewed).days > RESTRICTION_STALE_DAYS
+
+    def blocks(self, *, j1: bool, h1b: bool) -> bool:
+        """Whether it suspends every visa route a member has open."""
+        open_routes = [j1 and not self.j_visas_suspended, h1b and not self.h_visas_suspended]
+        return (j1 or h1b) and not any(open_routes)

@@ -24,6 +24,7 @@ from pathways.models import (
     Category,
     CycleDate,
     CycleDateInfo,
+    EntryRestriction,
     MatchCycle,
     Milestone,
     Prerequisite,
@@ -76,6 +77,7 @@ class RoadmapData:
     progress: dict[int, Progress]  # by milestone id, saved rows only
     cycle: MatchCycle | None
     rules: RuleBook
+    restrictions: list[EntryRestriction] = field(default_factory=list)  # all, curated
 
     def progress_of(self, milestone: Milestone) -> Progress:
         """The member's saved row for a milestone, or a new unsaved one."""
@@ -304,6 +306,7 @@ class Roadmap:
     more_next_steps: int
     blocked: list[Item]
     deadlines: list[Deadline]  # the cycle's dates still ahead
+    restriction: EntryRestriction | None = None  # on the member's nationality, in force today
     alerts: list = field(default_factory=list)
 
     @property
@@ -385,7 +388,13 @@ def load_roadmap(user, profile: Profile | None = None) -> RoadmapData | None:
     progress = {p.milestone_id: p for p in Progress.objects.filter(user=user)}
     cycle = content.cycles.get(profile.match_year)
     return RoadmapData(
-        profile, content.milestones, content.prerequisites, progress, cycle, RuleBook(content.rules)
+        profile,
+        content.milestones,
+        content.prerequisites,
+        progress,
+        cycle,
+        RuleBook(content.rules),
+        content.restrictions,
     )
 
 
@@ -402,6 +411,7 @@ def preview_roadmap(profile: Profile, today: datetime.date) -> Roadmap:
         {},
         content.cycles.get(profile.match_year),
         RuleBook(content.rules),
+        content.restrictions,
     )
     return build_roadmap(data, today)
 
@@ -506,9 +516,25 @@ def build_roadmap(data: RoadmapData, today: datetime.date) -> Roadmap:
         more_next_steps=max(0, len(next_steps) - NEXT_STEPS_SHOWN),
         blocked=[i for i in open_items if i.blockers],
         deadlines=upcoming_deadlines(data.cycle, shown, today),
+        restriction=restriction_of(data, today),
     )
     roadmap.alerts = compute_alerts(roadmap)
     return roadmap
+
+
+def restriction_of(data: RoadmapData, today: datetime.date) -> EntryRestriction | None:
+    """The entry restriction in force today on the member's nationality, if they need a visa
+    and it suspends a visa they may take (J or H)."""
+    profile = data.profile
+    if not profile.citizenship or not profile.needs_visa:
+        return None
+    for restriction in data.restrictions:
+        if restriction.country == profile.citizenship and restriction.applies_on(today):
+            concerns_j = profile.may_take_j1 and restriction.j_visas_suspended
+            concerns_h = profile.may_take_h1b and restriction.h_visas_suspended
+            if concerns_j or concerns_h:
+                return restriction
+    return None
 
 
 def lead_time_target(item: Item, data: RoadmapData) -> datetime.date | None:

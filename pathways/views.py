@@ -15,9 +15,10 @@ from accounts.forms import PREVIEW_SESSION_KEY, PreviewForm
 from accounts.models import Profile
 from accounts.signals import situation_changed
 from pathways import history
+from pathways.alerts import restriction_text
 from pathways.curated_cache import curated
 from pathways.forms import ExamsSoFarForm, ProgressForm, StaleEdit
-from pathways.models import Milestone, Progress
+from pathways.models import Category, Milestone, Progress
 from pathways.roadmap import Item, Roadmap, attach_resources, preview_roadmap, roadmap_for
 from pathways.timeline import timeline_layout
 
@@ -178,8 +179,16 @@ def milestone(request: HttpRequest, slug: str) -> HttpResponse:
         "unlocks": unlocks,
         "resources": milestone.resources.filter(published=True).order_by("title"),
         "date_history": history.of_milestone(milestone, roadmap.cycle if roadmap else None),
+        "restriction": restriction_on_visa(roadmap, milestone),
     }
     return render(request, "pathways/milestone.html", context)
+
+
+def restriction_on_visa(roadmap: Roadmap | None, milestone: Milestone) -> str:
+    """On a visa milestone, the entry restriction on the member's nationality, in words."""
+    if roadmap is None or roadmap.restriction is None or milestone.category != Category.VISA:
+        return ""
+    return restriction_text(roadmap.restriction, today=roadmap.today)
 
 
 @login_required

@@ -21,6 +21,7 @@ CURATOR_PERMISSIONS = {
     "pathways.prerequisite": ALL,
     "pathways.matchcycle": ALL,
     "pathways.rule": ALL,
+    "pathways.entryrestriction": ALL,
     "resources.resource": ALL,
     "resources.tag": ALL,
     # The application season's sourced figures (ERAS fee schedules, typical fees, signal
