@@ -112,7 +112,10 @@ def cell(obj, field: models.Field, kind: str):
         return str(related) if related is not None else None
     if kind == "label":
         return getattr(obj, f"get_{field.name}_display")()
-    return field.value_from_object(obj)
+    value = field.value_from_object(obj)
+    if hasattr(value, "code"):  # a django-countries Country: its ISO code
+        return value.code
+    return value
 
 
 def collect(user) -> dict:

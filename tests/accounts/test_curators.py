@@ -119,4 +119,4 @@ def test_curators_get_exactly_the_allow_list(curator):
     }
     # 6 curated models x 4, problem reports 3, the date history 1 (view), the applications
     # fee schedule, cost estimates and signal allowances 3 x 4.
-    assert granted == expected and len(granted) == 40
+    assert granted == expected and len(granted) == 44

@@ -207,7 +207,7 @@ def test_sort_key_orders_conflicts_after_asks_after_fits():
 def test_a_member_who_never_saved_progress_has_gaps_not_conflicts(member, fit_milestones):
     from applications.fit import load_fit_inputs
 
-    inputs = load_fit_inputs(member, member.profile)
+    inputs = load_fit_inputs(member, member.profile, TODAY)
     assert inputs.progress == {}  # no Progress row: nothing recorded (reading writes none)
     facts = {**KNOWN, "step2ck_minimum": 225, "attempts_accepted": 1, "certificate_by": "start"}
     fit = fit_check(program(**facts), member.profile, inputs.progress, TODAY, inputs.cycle)

@@ -305,7 +305,14 @@ def test_h1b_fee_warning_for_members_who_may_need_an_h1b(alice, visa):
     assert "19 Sep 2025" in alert.message and "21 Sep 2025 for 12 months" in alert.message
     assert "not to an approved change of status inside the US" in alert.message
     assert "status after 21 Sep 2026 unknown" in alert.title
-    assert alert.url.startswith("https://www.aamc.org/news/")
+    # As it stands (review F): the court ruling, no blanket exemption, cap-exempt included.
+    assert "upheld the fee on 23 Dec 2025" in alert.message
+    assert "no blanket exemption for physicians" in alert.message
+    assert "cap-exempt teaching hospitals" in alert.message
+    assert "last reviewed 5 Dec 2026" in alert.message
+    assert (
+        alert.url == "https://www.uscis.gov/working-in-the-united-states/h-1b-specialty-occupations"
+    )
     record(alice, "h1b", status="done")
     assert not [a for a in alerts_of(alice, today) if "$100,000" in a.title]
 

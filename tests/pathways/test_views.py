@@ -454,12 +454,12 @@ def test_a_sections_rows_query_count_is_constant(synthetic_roadmap, django_asser
     assert response.status_code == 200 and 'id="row-m-0"' in response.content.decode()
 
 
-def test_a_cold_cache_costs_four_queries_once(synthetic_roadmap, django_assert_num_queries):
+def test_a_cold_cache_costs_five_queries_once(synthetic_roadmap, django_assert_num_queries):
     from django.core.cache import cache
 
     cache.clear()
-    # + milestones, prerequisites, cycles, rules
-    with django_assert_num_queries(10):
+    # + milestones, prerequisites, cycles, rules, entry restrictions
+    with django_assert_num_queries(11):
         assert synthetic_roadmap.get(DASHBOARD).status_code == 200
     with django_assert_num_queries(6):
         assert synthetic_roadmap.get(DASHBOARD).status_code == 200
@@ -516,9 +516,9 @@ def test_first_visit_costs_the_same_and_writes_nothing(
     member_client, member, milestones_factory, django_assert_num_queries
 ):
     milestones_factory(10)
-    # session, user, profile, milestones, prerequisites, cycles, rules (a cold cache),
-    # progress (none), resources of the next steps, recent date changes
-    with django_assert_num_queries(10):
+    # session, user, profile, milestones, prerequisites, cycles, rules, entry restrictions
+    # (a cold cache), progress (none), resources of the next steps, recent date changes
+    with django_assert_num_queries(11):
         assert member_client.get(DASHBOARD).status_code == 200
     assert not Progress.objects.filter(user=member).exists()
 

@@ -91,6 +91,12 @@ def send_to_url(url_of: Callable, htmx: bool = False) -> Callable:
     return send
 
 
+def send_exams_so_far(clients, site, data):
+    """Onboarding's second step, as Carla: an onboarded member (and curator) with no exam
+    recorded yet (the form asks only for the exams a member has no row for)."""
+    return clients["staff"].post("/roadmap/exams/", data)
+
+
 def send_report(clients, site, data):
     url = f"/resources/{site['resource'].slug}/report/"
     return clients["member"].post(url, data, headers={"HX-Request": "true"})
@@ -210,6 +216,10 @@ TARGETS = {
         },
         snapshot=lambda site: model_to_dict(Profile.objects.get(user=site["member"])),
         shows=lambda c, site: [c["member"].get("/me/settings/"), c["member"].get("/roadmap/")],
+    ),
+    "exams-so-far": Target(
+        send=send_exams_so_far,
+        snapshot=lambda site: sorted(Progress.objects.values_list("pk", "status", "score")),
     ),
     "progress-score": Target(
         send=send_progress("score", htmx=False),
@@ -402,6 +412,16 @@ CS_GONE = "Step 2 CS was suspended in March 2020"
 
 CASES = [
     # --- Profile (onboarding and settings share the form) ---------------------------------
+    Case("profile", {"citizenship": "XX"}, REJECTED, CHOICE),
+    Case("profile", {"citizenship": "NG' OR 1=1--"}, REJECTED, CHOICE),
+    # --- Onboarding's exams already passed ---------------------------------------------
+    Case("exams-so-far", {"step-2-ck_on": "2099-01-01"}, REJECTED, "up to today"),
+    Case("exams-so-far", {"step-2-ck_on": "0001-01-01"}, REJECTED, "up to today"),
+    Case("exams-so-far", {"step-2-ck_on": "2025-02-30"}, REJECTED, "Enter a valid date."),
+    Case("exams-so-far", {"step-2-ck_score": "240"}, REJECTED, "Enter the day you passed"),
+    Case("exams-so-far", {"step-2-ck_on": "2024-05-01", "step-2-ck_score": "999"}, REJECTED),
+    Case("exams-so-far", {"step-2-ck_on": "2024-05-01", "step-2-ck_score": "1e3"}, REJECTED),
+    Case("exams-so-far", {"step-2-ck_on": "2024-05-01", "step-2-ck_score": "150"}, REJECTED),
     Case("profile", {"school_name": SCRIPT}, INERT),
     Case("profile", {"specialty": IMG}, INERT),
     Case("profile", {"school_country": "{{ 7*7 }}{% debug %}"}, INERT),
@@ -689,6 +709,7 @@ FORMS_COVERED = {
     "reminders.forms.WhatIfForm": ["what-if"],
     "mentors.forms.MentorLinkForm": ["mentor-link"],
     "pathways.forms.ProgressForm": ["progress-score", "progress-oet-htmx", "progress-pass-fail"],
+    "pathways.forms.ExamsSoFarForm": ["exams-so-far"],
     "resources.forms.ResourceFilterForm": ["directory"],
     "resources.forms.ProblemReportForm": ["report"],
     "applications.forms.ProgramForm": ["program"],
