@@ -8,8 +8,8 @@ updates the program with the same name and specialty (and its application in the
 Match year) instead of adding a duplicate. Columns a file leaves out keep their values.
 
 Export writes the same columns. A cell a spreadsheet would run as a formula is prefixed
-with an apostrophe, which import removes again. (Same rule as resources/spreadsheets.py,
-repeated because applications must not import resources: the lead may merge the two.)
+with an apostrophe, which import removes again (accounts/spreadsheets.py, the one home of
+that rule).
 """
 
 import csv
@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from accounts.spreadsheets import escape_formula, unescape_formula
+
 from . import pipeline
 from .forms import ProgramForm
 from .models import Application, CertificateBy, InterviewFormat, Program, Signal, Status, Visas
 
-# A cell starting with one of these is a formula (or a DDE payload) in Excel/LibreOffice.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 1000
 MAX_COLUMNS = 60
@@ -51,18 +51,6 @@ CHOICES = {
     "status": Status,
     "signal": Signal,
 }
-
-
-def escape_formula(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def unescape_formula(value: str) -> str:
-    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
-        return value[1:]
-    return value
 
 
 class UploadError(Exception):
@@ -305,8 +293,10 @@ def validate_application(row, current: int, today, result: RowResult) -> dict | 
     else:
         errors.append(f"cycle: “{cycle_text[:20]}” is not a Match year (2024-2100).")
         return None
-    if pipeline.is_read_only(cycle, current):
-        errors.append(f"cycle: Match {cycle} is past and kept read-only.")
+    try:
+        pipeline.check_editable(cycle, current)
+    except pipeline.ReadOnly as refusal:
+        errors.append(f"cycle: {refusal}")
         return None
     status = choice_value(Status, row.get("status", ""))
     if status is None:
