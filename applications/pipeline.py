@@ -58,6 +58,19 @@ def check_editable(cycle: int, current: int) -> None:
         raise ReadOnly(cycle)
 
 
+def save_unless_stale(form, version: int):
+    """Save a valid edit form (a VersionedForm) if its row is still at `version`; else raise
+    `Stale` with the row as saved now, and write nothing. The form's own save runs, under
+    the row's lock, and the version moves on by one."""
+    model = type(form.instance)
+    with transaction.atomic():
+        saved = model.objects.select_for_update().get(pk=form.instance.pk)
+        if saved.version != version:
+            raise Stale(saved)
+        form.instance.version = saved.version + 1
+        return form.save()
+
+
 def create_application(
     user, program: Program, *, specialty: str, cycle: int, today: datetime.date, status=None
 ) -> Application:

@@ -144,6 +144,7 @@ def program_data(row: dict[str, str], instance: Program | None) -> dict[str, str
     """The ProgramForm data: the file's columns over the program's current values."""
     data = {"visas": "unknown", "certificate_by": "unknown", "interview_format": "unknown"}
     if instance is not None:
+        data["version"] = str(instance.version)  # read now, applied in the same request
         for name in ProgramForm.Meta.fields:
             value = getattr(instance, name)
             data[name] = (
@@ -286,6 +287,8 @@ def apply(user, results: list[RowResult], today) -> tuple[int, int, int]:
                 form.instance.save()
             else:
                 is_new = form.instance.pk is None
+                if not is_new:  # a tab open on this program's edit page is now stale
+                    form.instance.version += 1
                 program = form.save()
                 programs[key] = program
                 created += is_new

@@ -7,10 +7,17 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import costs
+from .. import costs, pipeline
 from ..forms import CostEntryForm
 from ..models import Application, CostEntry, CostEstimate, FeeSchedule
-from .season import cycle_url, get_cost_entry, refuses_past_cycles, season_of
+from .season import (
+    cycle_url,
+    get_cost_entry,
+    keep_input,
+    refuses_past_cycles,
+    season_of,
+    stale_conflict,
+)
 
 
 @never_cache
@@ -75,12 +82,20 @@ def cost_entry(request: HttpRequest, pk: int) -> HttpResponse:
     entry = get_cost_entry(request, pk, editable_in=season if request.method == "POST" else None)
     title = entry.description  # the saved value, whatever the form holds
     form = CostEntryForm(request.POST or None, instance=entry)
+    conflict = None
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, f"Saved {entry.description}.")
-        return redirect(cycle_url(entry.cycle, page="applications:costs"))
-    # (an invalid form leaves `entry` mutated: the page shows `title`, never entry's values)
+        try:
+            saved = pipeline.save_unless_stale(form, form.cleaned_data["version"])
+        except pipeline.Stale as stale:
+            conflict = stale_conflict(form, stale.saved)
+            entry, title = stale.saved, stale.saved.description
+            form = CostEntryForm(keep_input(request, entry), instance=entry)
+        else:
+            messages.success(request, f"Saved {saved.description}.")
+            return redirect(cycle_url(saved.cycle, page="applications:costs"))
+    # (a validated form leaves `entry` mutated: the page shows `title`, never entry's values)
     context = {
+        "conflict": conflict,
         "form": form,
         "entry": entry,
         "title": title,

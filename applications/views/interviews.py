@@ -7,10 +7,18 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from .. import pipeline
 from ..forms import InterviewForm
 from ..interviews import clashes, time_zones
 from ..models import Interview
-from .season import cycle_url, get_interview, refuses_past_cycles, season_of
+from .season import (
+    cycle_url,
+    get_interview,
+    keep_input,
+    refuses_past_cycles,
+    season_of,
+    stale_conflict,
+)
 
 
 @never_cache
@@ -55,11 +63,23 @@ def interview(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = interview.application.cycle
     title = interview.application.program.name
     form = InterviewForm(request.POST or None, instance=interview, user=request.user, cycle=cycle)
+    conflict = None
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, f"Saved the interview with {title}.")
-        return redirect(cycle_url(cycle, page="applications:interviews"))
+        try:
+            pipeline.save_unless_stale(form, form.cleaned_data["version"])
+        except pipeline.Stale as stale:
+            conflict = stale_conflict(form, stale.saved)
+            form = InterviewForm(
+                keep_input(request, stale.saved),
+                instance=stale.saved,
+                user=request.user,
+                cycle=cycle,
+            )
+        else:
+            messages.success(request, f"Saved the interview with {title}.")
+            return redirect(cycle_url(cycle, page="applications:interviews"))
     context = {
+        "conflict": conflict,
         "form": form,
         "interview": interview,
         "title": title,

@@ -8,9 +8,17 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from .. import pipeline
 from ..forms import LetterForm
 from ..models import Letter
-from .season import cycle_url, get_letter, refuses_past_cycles, season_of
+from .season import (
+    cycle_url,
+    get_letter,
+    keep_input,
+    refuses_past_cycles,
+    season_of,
+    stale_conflict,
+)
 
 
 @never_cache
@@ -42,11 +50,24 @@ def letter(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = season.cycle
     title = letter.writer
     form = LetterForm(request.POST or None, instance=letter, user=request.user, cycle=cycle)
+    conflict = None
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, f"Saved the letter from {title}.")
-        return redirect(cycle_url(cycle, page="applications:letters"))
+        try:
+            pipeline.save_unless_stale(form, form.cleaned_data["version"])
+        except pipeline.Stale as stale:
+            conflict = stale_conflict(form, stale.saved)
+            title = stale.saved.writer
+            form = LetterForm(
+                keep_input(request, stale.saved),
+                instance=stale.saved,
+                user=request.user,
+                cycle=cycle,
+            )
+        else:
+            messages.success(request, f"Saved the letter from {title}.")
+            return redirect(cycle_url(cycle, page="applications:letters"))
     context = {
+        "conflict": conflict,
         "form": form,
         "letter": letter,
         "title": title,

@@ -8,10 +8,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from .. import pipeline
 from ..fit import fit_check, load_fit_inputs
 from ..forms import ProgramFilterForm, ProgramForm
 from ..models import Program
-from .season import get_program, season_of
+from .season import get_program, keep_input, season_of, stale_conflict
 
 
 def programs_with_fit(request: HttpRequest, programs, season) -> list[tuple[Program, object]]:
@@ -89,17 +90,26 @@ def program(request: HttpRequest, pk: int) -> HttpResponse:
 def program_edit(request: HttpRequest, pk: int) -> HttpResponse:
     program = get_program(request, pk)
     form = ProgramForm(request.POST or None, instance=program, user=request.user)
+    conflict = None
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
-                program = form.save()
+                program = pipeline.save_unless_stale(form, form.cleaned_data["version"])
         except IntegrityError:
             form.add_error(None, "You already keep this program in this specialty.")
+        except pipeline.Stale as stale:
+            conflict = stale_conflict(form, stale.saved)
+            form = ProgramForm(
+                keep_input(request, stale.saved), instance=stale.saved, user=request.user
+            )
+            program = stale.saved
         else:
             messages.success(request, f"Saved {program.name}.")
             return redirect(program)
+    # (a validated form has changed `program`: the page's title comes from the saved row)
     saved = get_program(request, pk) if form.errors else program
-    return render(request, "applications/program_form.html", {"form": form, "program": saved})
+    context = {"form": form, "program": saved, "conflict": conflict}
+    return render(request, "applications/program_form.html", context)
 
 
 @login_required

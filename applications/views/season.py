@@ -8,18 +8,21 @@ editability of each object kind live in one helper each (`get_application`,
 """
 
 import datetime
+import decimal
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 
+from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.models import Profile
+from accounts.spreadsheets import shorten
 
 from .. import pipeline
 from ..forms import ApplicationFilterForm
@@ -121,3 +124,44 @@ def get_letter(request: HttpRequest, pk: int, *, editable_in: Season | None = No
 def get_program(request: HttpRequest, pk: int) -> Program:
     """A program belongs to no cycle: it is always editable by its member."""
     return get_object_or_404(Program, pk=pk, user=request.user)
+
+
+# --- A save from a stale tab (pipeline.Stale): both values shown, the member's input kept ---
+
+
+def shown(field: forms.Field, value) -> str:
+    if isinstance(value, list):
+        return ", ".join(shorten(item, 80) for item in value) or "(none)"
+    if value is None or value == "":
+        return "(empty)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+        value = dict(field.choices).get(value, value)
+    if isinstance(value, datetime.date | datetime.time):
+        value = value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        value = f"{value:.2f}"
+    return shorten(value, 80)
+
+
+def stale_conflict(form: forms.ModelForm, saved) -> dict:
+    """What the other tab saved against what this one sent, field by field."""
+    rows = []
+    for name, yours in form.cleaned_data.items():
+        if name == "version" or not hasattr(saved, name):
+            continue
+        now = getattr(saved, name)
+        if hasattr(now, "all"):  # many-to-many: compare the sets
+            now, yours = sorted(map(str, now.all())), sorted(map(str, yours))
+        if now != yours:
+            field = form.fields[name]
+            rows.append((form[name].label, shown(field, now), shown(field, yours)))
+    return {"rows": rows}
+
+
+def keep_input(request: HttpRequest, saved) -> QueryDict:
+    """The member's POST, at the saved version: saving it again now applies it on purpose."""
+    data = request.POST.copy()
+    data["version"] = str(saved.version)
+    return data

@@ -66,6 +66,7 @@ def cycle_state(member, cycle: int) -> list:
 
 def interview_data(objects):
     return {
+        "version": 1,
         "application": objects["application"].pk,
         "date": f"{objects['cycle'] - 1}-12-01",
         "start_time": "10:30",
@@ -76,7 +77,13 @@ def interview_data(objects):
 
 
 def cost_data(objects):
-    return {"category": "travel", "description": "Flight", "amount": 420, "state": "paid"}
+    return {
+        "category": "travel",
+        "description": "Flight",
+        "amount": 420,
+        "state": "paid",
+        "version": 1,
+    }
 
 
 def upload(objects):
@@ -128,7 +135,7 @@ WRITES = {
     "letter": (
         "letter",
         "cycle",
-        lambda o: {"writer": "Dr Renamed", "applications": [o["second"].pk]},
+        lambda o: {"writer": "Dr Renamed", "applications": [o["second"].pk], "version": 1},
     ),
     "costs": (None, "cycle", cost_data),
     "cost": ("cost", None, cost_data),

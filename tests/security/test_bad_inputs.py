@@ -343,6 +343,7 @@ def send_upload(clients, site, data):
 
 
 NOT_UTF8 = b"\xff\xfe\x00bad"
+STALE = "This page is out of date: reload it"
 UNPACKS = "The workbook unpacks to more than 24 MB"
 CELL = "Row 2 has a cell of 20,000 characters; the limit is 10,000."
 GIANT_CELL = b"program_name,specialty,title,slug\n" + b"G" * 20_000 + b",x,y,z\n"
@@ -567,6 +568,8 @@ CASES = [
     # --- The application season --------------------------------------------------------
     Case("program", {"name": "", "specialty": "Internal Medicine"}, REJECTED, REQUIRED),
     Case("program", {"name": "X", "step2ck_minimum": "abc"}, REJECTED, WHOLE),
+    Case("program", {"name": "Versioned", "specialty": "IM", "version": "abc"}, REJECTED, STALE),
+    Case("program", {"name": "Versioned", "specialty": "IM", "version": "-1"}, REJECTED, STALE),
     Case("program", {"name": "X", "program_url": "javascript:alert(1)"}, REJECTED),
     Case("program-filter", {"fit": SCRIPT, "sort": "' OR 1=1--"}, INERT),
     Case("new-application", {"program": "abc", "cycle": "2027"}, REJECTED),
@@ -713,6 +716,7 @@ FORMS_COVERED = {
     "resources.forms.ResourceFilterForm": ["directory"],
     "resources.forms.ProblemReportForm": ["report"],
     "applications.forms.ProgramForm": ["program"],
+    "applications.forms.VersionedForm": ["program"],  # the base of the edit forms
     "applications.forms.ProgramFilterForm": ["program-filter"],
     "applications.forms.NewApplicationForm": ["new-application"],
     "applications.forms.StatusForm": ["status"],
