@@ -151,11 +151,11 @@ def stale_conflict(form: forms.ModelForm, saved) -> dict:
     for name, yours in form.cleaned_data.items():
         if name == "version" or not hasattr(saved, name):
             continue
-        now = getattr(saved, name)
-        if hasattr(now, "all"):  # many-to-many: compare the sets
-            now, yours = sorted(map(str, now.all())), sorted(map(str, yours))
+        now, field = getattr(saved, name), form.fields[name]
+        if hasattr(now, "all"):  # many-to-many: the sets, among the choices the form offers
+            now = now.filter(pk__in=field.queryset.values("pk"))
+            now, yours = sorted(map(str, now)), sorted(map(str, yours))
         if now != yours:
-            field = form.fields[name]
             rows.append((form[name].label, shown(field, now), shown(field, yours)))
     return {"rows": rows}
 

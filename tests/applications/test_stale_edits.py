@@ -124,3 +124,14 @@ def test_an_edit_without_its_version_is_refused(member_client, member, kind):
     )
     row.refresh_from_db()
     assert str(getattr(row, field)) != first and row.version == 1
+
+
+def test_a_letters_assignments_in_other_cycles_are_no_conflict(member_client, member):
+    """The letter form offers one cycle's applications: others are not 'saved X, yours Y'."""
+    letter, url, data, *_ = letter_case(member)
+    letter.applications.add(make_application(member, cycle=2026, status="rejected"))
+    member_client.post(url, {**data, "notes": "first", "version": 1})
+    stale = member_client.post(url, {**data, "notes": "second", "version": 1})
+    page = html.unescape(stale.content.decode())
+    assert "Not saved" in page and "Notes: saved" in page
+    assert "Assigned to:" not in page.split("Your values are kept", 1)[0]
