@@ -51,7 +51,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "cycle": cycle,
         "current_cycle": current,
         "read_only": season.read_only,
-        "older_cycles": sorted((c for c in cycles if c < current), reverse=True),
+        "older_cycles": sorted((c for c in cycles if season.is_read_only(c)), reverse=True),
         "cycles": sorted(cycles | {current}, reverse=True),
         "statuses": Status.choices,
         "status": status,
@@ -168,7 +168,7 @@ def render_application(request, application, form, conflict, season) -> HttpResp
         "form": form,
         "signal_form": SignalForm(initial={"signal": application.signal}),
         "conflict": conflict,
-        "read_only": pipeline.is_read_only(application.cycle, season.current),
+        "read_only": season.is_read_only(application.cycle),
         "history": application.history.all(),
     }
     return render(request, "applications/application.html", context)
@@ -273,7 +273,7 @@ def carry_over(request: HttpRequest) -> HttpResponse:
     season = season_of(request)
     current = season.current
     source = request.POST.get("from_cycle", "")
-    if not (source.isdigit() and int(source) < current):
+    if not (source.isdigit() and season.is_read_only(int(source))):
         messages.error(request, "Choose one of your earlier cycles to carry programs over from.")
         return redirect(cycle_url(current))
     count = pipeline.carry_over(

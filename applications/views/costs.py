@@ -99,7 +99,7 @@ def cost_entry(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "entry": entry,
         "title": title,
-        "read_only": season.current > entry.cycle,
+        "read_only": season.is_read_only(entry.cycle),
     }
     return render(request, "applications/cost_entry.html", context)
 

@@ -84,7 +84,7 @@ def interview(request: HttpRequest, pk: int) -> HttpResponse:
         "interview": interview,
         "title": title,
         "cycle": cycle,
-        "read_only": season.current > cycle,
+        "read_only": season.is_read_only(cycle),
         "time_zones": sorted(time_zones()),
     }
     return render(request, "applications/interview.html", context)

@@ -40,7 +40,10 @@ class Season:
 
     @property
     def read_only(self) -> bool:
-        return pipeline.is_read_only(self.cycle, self.current)
+        return self.is_read_only(self.cycle)
+
+    def is_read_only(self, cycle: int) -> bool:
+        return pipeline.is_read_only(cycle, self.current)
 
     def check_editable(self, cycle: int | None = None) -> None:
         """Raise `pipeline.ReadOnly` when `cycle` (default: the shown one) is past."""
