@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from accounts.models import uses_residencycas
 
-from .models import SUBMITTED, Application, FeeSchedule
+from .models import SUBMITTED, Application, CostCategory, FeeSchedule
 
 
 @dataclass(frozen=True)
@@ -84,3 +84,18 @@ def by_specialty(applications: Iterable[Application], fees: SeasonFees) -> list[
             )
         )
     return rows
+
+
+def ledger_totals(entries) -> tuple[list[dict], dict]:
+    """Planned and paid sums per category used, and overall, of a cycle's ledger entries."""
+    rows = {
+        value: {"label": label, "planned": 0, "paid": 0} for value, label in CostCategory.choices
+    }
+    for entry in entries:
+        rows[entry.category][entry.state] += entry.amount
+    used = [{"category": key, **row} for key, row in rows.items() if row["planned"] or row["paid"]]
+    total = {
+        "planned": sum(row["planned"] for row in used),
+        "paid": sum(row["paid"] for row in used),
+    }
+    return used, total

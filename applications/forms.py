@@ -45,7 +45,30 @@ PROGRAM_FIELDS = [
 ]
 
 
-class ProgramForm(forms.ModelForm):
+OUT_OF_DATE = "This page is out of date: reload it and make your change again."
+
+
+class VersionedForm(forms.ModelForm):
+    """An edit form carries the version of the row it was read at, so a save from a stale
+    tab is refused (pipeline.save_unless_stale) instead of overwriting the other tab's."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].required = True
+            self.initial.setdefault("version", self.instance.version)
+
+    def clean(self):
+        cleaned = super().clean()
+        if "version" in self.errors:  # a hidden field: its error is shown above the form
+            del self.errors["version"]
+            self.add_error(None, OUT_OF_DATE)
+        return cleaned
+
+
+class ProgramForm(VersionedForm):
     class Meta:
         model = Program
         fields = PROGRAM_FIELDS
@@ -150,7 +173,7 @@ class ApplicationFilterForm(forms.Form):
     status = forms.ChoiceField(choices=[("", "Any status"), *Status.choices], required=False)
 
 
-class CostEntryForm(forms.ModelForm):
+class CostEntryForm(VersionedForm):
     date = BoundedDateField(required=False)
 
     class Meta:
@@ -180,7 +203,7 @@ class ApplicationsChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.program.name} ({obj.specialty})"
 
 
-class InterviewForm(forms.ModelForm):
+class InterviewForm(VersionedForm):
     application = ApplicationChoiceField(queryset=Application.objects.none())
     date = BoundedDateField()
     start_time = forms.TimeField(
@@ -223,7 +246,7 @@ class InterviewForm(forms.ModelForm):
         return super().save(commit)
 
 
-class LetterForm(forms.ModelForm):
+class LetterForm(VersionedForm):
     requested_on = BoundedDateField(required=False)
     uploaded_on = BoundedDateField(required=False)
     applications = ApplicationsChoiceField(

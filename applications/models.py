@@ -144,6 +144,9 @@ class Program(models.Model):
     interview_format_found_on = models.DateField(null=True, blank=True)
 
     notes = models.TextField(blank=True, max_length=5000)
+    # Bumped on every edit through the member's form: an edit from a stale tab is refused
+    # (pipeline.save_unless_stale).
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -504,6 +507,9 @@ class CostEntry(models.Model):
         related_name="+",
         help_text="The sourced figure this entry started from, if any.",
     )
+    # Bumped on every edit through the member's form: an edit from a stale tab is refused
+    # (pipeline.save_unless_stale).
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -592,6 +598,9 @@ class Interview(models.Model):
     format = models.CharField(max_length=10, choices=Format, default=Format.VIRTUAL)
     notes = models.TextField(blank=True, max_length=5000)
     thank_you_sent = models.BooleanField(default=False)
+    # Bumped on every edit through the member's form: an edit from a stale tab is refused
+    # (pipeline.save_unless_stale).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["date", "start_time"]
@@ -630,6 +639,9 @@ class Letter(models.Model):
     )
     applications = models.ManyToManyField(Application, related_name="letters", blank=True)
     notes = models.TextField(blank=True, max_length=5000)
+    # Bumped on every edit through the member's form: an edit from a stale tab is refused
+    # (pipeline.save_unless_stale).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["writer", "pk"]

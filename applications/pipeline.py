@@ -1,21 +1,26 @@
-"""Write side of the pipeline: creating applications, changing status, carrying over.
+"""The season's rules and its write side: which cycle is editable, creating applications,
+changing status, carrying over, signals against their allowance, the rank order list.
 
 Every change of status is dated and kept (StatusChange). Saves compare the version the
 member's form was read at; a stale one raises `Stale` carrying the saved row, so the
-page can show both values and lose nothing.
+page can show both values and lose nothing. A write into a past cycle raises `ReadOnly`
+(`check_editable`): the views map it to one answer (views/season.py).
 """
 
 import datetime
+from collections import Counter
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from .models import Application, Program, Status, StatusChange
+from .models import RANKABLE, Application, Program, SignalAllowance, Status, StatusChange
 
 
 class Stale(Exception):
-    def __init__(self, saved: Application):
-        super().__init__("The application changed since this form was opened.")
+    """The row changed since the member's form was read; `saved` is the row as saved now."""
+
+    def __init__(self, saved):
+        super().__init__("This changed since this form was opened.")
         self.saved = saved
 
 
@@ -24,7 +29,15 @@ class Duplicate(Exception):
 
 
 class ReadOnly(Exception):
-    pass
+    """A write into a past Match cycle, which is kept as history."""
+
+    def __init__(self, cycle: int):
+        super().__init__(f"Match {cycle} is past: it is kept read-only.")
+        self.cycle = cycle
+
+
+class SignalsUsed(Exception):
+    """Every signal of this kind the specialty allows in this cycle is already placed."""
 
 
 def current_cycle(profile, today: datetime.date) -> int:
@@ -37,6 +50,25 @@ def current_cycle(profile, today: datetime.date) -> int:
 def is_read_only(cycle: int, current: int) -> bool:
     """Cycles before the member's current one are kept as history."""
     return cycle < current
+
+
+def check_editable(cycle: int, current: int) -> None:
+    """Raise `ReadOnly` for a write into a past cycle."""
+    if is_read_only(cycle, current):
+        raise ReadOnly(cycle)
+
+
+def save_unless_stale(form, version: int):
+    """Save a valid edit form (a VersionedForm) if its row is still at `version`; else raise
+    `Stale` with the row as saved now, and write nothing. The form's own save runs, under
+    the row's lock, and the version moves on by one."""
+    model = type(form.instance)
+    with transaction.atomic():
+        saved = model.objects.select_for_update().get(pk=form.instance.pk)
+        if saved.version != version:
+            raise Stale(saved)
+        form.instance.version = saved.version + 1
+        return form.save()
 
 
 def create_application(
@@ -151,3 +183,86 @@ def carry_over(user, *, from_cycle: int, to_cycle: int, today: datetime.date) ->
             for row in created
         )
     return len(created)
+
+
+# --- Signals ---------------------------------------------------------------------------
+
+
+def signal_summary(applications, allowances) -> list[dict]:
+    """Gold and silver signals used per specialty, against the recorded allowance."""
+    used: dict[str, Counter] = {}
+    for application in applications:
+        counter = used.setdefault(application.specialty, Counter())
+        if application.signal:
+            counter[application.signal] += 1
+    by_specialty = {allowance.specialty.lower(): allowance for allowance in allowances}
+    rows = []
+    for specialty in sorted(used, key=str.lower):
+        allowance = by_specialty.get(specialty.lower())
+        rows.append(
+            {
+                "specialty": specialty,
+                "gold": used[specialty]["gold"],
+                "silver": used[specialty]["silver"],
+                "allowance": allowance,
+                "over": allowance is not None
+                and (
+                    used[specialty]["gold"] > allowance.gold
+                    or used[specialty]["silver"] > allowance.silver
+                ),
+            }
+        )
+    return rows
+
+
+def set_signal(user, application: Application, signal: str) -> None:
+    """Place (or clear, with "") the application's signal; `SignalsUsed` when the recorded
+    allowance of its specialty and cycle is spent. Without a recorded allowance nothing is
+    enforced (the page says so)."""
+    allowance = SignalAllowance.objects.filter(
+        cycle=application.cycle, specialty__iexact=application.specialty
+    ).first()
+    limit = getattr(allowance, signal, None) if signal and allowance else None
+    if limit is not None:
+        used = (
+            Application.objects.filter(
+                user=user,
+                cycle=application.cycle,
+                specialty__iexact=application.specialty,
+                signal=signal,
+            )
+            .exclude(pk=application.pk)
+            .count()
+        )
+        if used >= limit:
+            raise SignalsUsed(
+                f"You have used all {limit} {signal} signals for {application.specialty} "
+                f"in Match {application.cycle}."
+            )
+    Application.objects.filter(pk=application.pk, user=user).update(signal=signal)
+
+
+# --- The rank order list ---------------------------------------------------------------
+
+
+def rank_list(user, cycle: int) -> list[Application]:
+    """The cycle's rankable applications in the member's order (unranked last, by name)."""
+    rows = Application.objects.filter(user=user, cycle=cycle, status__in=RANKABLE).select_related(
+        "program"
+    )
+    return sorted(rows, key=lambda a: (a.rank is None, a.rank or 0, a.program.name.lower(), a.pk))
+
+
+def move_in_rank(user, application: Application, direction: str) -> int:
+    """Swap the application with its neighbour ("up" or "down") and number the whole list
+    from 1; returns its place."""
+    with transaction.atomic():
+        rows = rank_list(user, application.cycle)
+        index = next(i for i, row in enumerate(rows) if row.pk == application.pk)
+        other = index - 1 if direction == "up" else index + 1
+        if 0 <= other < len(rows):
+            rows[index], rows[other] = rows[other], rows[index]
+        for number, row in enumerate(rows, 1):
+            row.rank = number
+        Application.objects.bulk_update(rows, ["rank"])
+    return next(i for i, row in enumerate(rows, 1) if row.pk == application.pk)

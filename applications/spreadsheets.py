@@ -8,8 +8,8 @@ updates the program with the same name and specialty (and its application in the
 Match year) instead of adding a duplicate. Columns a file leaves out keep their values.
 
 Export writes the same columns. A cell a spreadsheet would run as a formula is prefixed
-with an apostrophe, which import removes again. (Same rule as resources/spreadsheets.py,
-repeated because applications must not import resources: the lead may merge the two.)
+with an apostrophe, which import removes again (accounts/spreadsheets.py, the one home of
+that rule).
 """
 
 import csv
@@ -19,12 +19,19 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from accounts.spreadsheets import (
+    Limits,
+    UnreadableSheet,
+    escape_formula,
+    read_sheet,
+    shorten,
+    unescape_formula,
+)
+
 from . import pipeline
 from .forms import ProgramForm
 from .models import Application, CertificateBy, InterviewFormat, Program, Signal, Status, Visas
 
-# A cell starting with one of these is a formula (or a DDE payload) in Excel/LibreOffice.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 1000
 MAX_COLUMNS = 60
@@ -53,52 +60,23 @@ CHOICES = {
 }
 
 
-def escape_formula(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def unescape_formula(value: str) -> str:
-    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
-        return value[1:]
-    return value
-
-
-class UploadError(Exception):
-    """The file as a whole cannot be read: nothing was saved."""
+UploadError = UnreadableSheet  # the file as a whole cannot be read: nothing was saved
+LIMITS = Limits(max_bytes=MAX_BYTES, max_rows=MAX_ROWS, max_columns=MAX_COLUMNS)
 
 
 # --- Reading -----------------------------------------------------------------------
 
 
-def cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def read_upload(upload) -> tuple[list[str], list[dict[str, str]], dict[int, list[str]]]:
-    """(headers, rows, formula cells by row number) of an uploaded CSV or XLSX file."""
-    name = (upload.name or "").lower()
+    """(headers, rows, formula cells by row number) of an uploaded CSV or XLSX file, read by
+    accounts.spreadsheets.read_sheet within LIMITS."""
     if upload.size > MAX_BYTES:
         raise UploadError(
             f"The file is {upload.size / 1_048_576:.1f} MB; the limit is "
             f"{MAX_BYTES // 1_048_576} MB. Split it, or remove unused sheets and columns."
         )
-    data = upload.read(MAX_BYTES + 1)
-    if name.endswith(".xlsx"):
-        table, formulas = read_xlsx(data)
-    elif name.endswith(".csv"):
-        table, formulas = read_csv(data)
-    else:
-        raise UploadError("Upload a .csv or .xlsx file.")
+    sheet = read_sheet(upload.read(MAX_BYTES + 1), upload.name, LIMITS)
+    table, formulas = sheet.rows, sheet.formulas
     if not table:
         raise UploadError("The file is empty: the first row must hold the column names.")
     headers = [cell.strip().lower() for cell in table[0]]
@@ -106,16 +84,16 @@ def read_upload(upload) -> tuple[list[str], list[dict[str, str]], dict[int, list
         headers.pop()
     if len(headers) > MAX_COLUMNS:
         raise UploadError(f"The file has {len(headers)} columns; the limit is {MAX_COLUMNS}.")
-    unknown = [h for h in headers if h and h not in COLUMNS]
+    unknown = [shorten(h, 40) for h in headers if h and h not in COLUMNS]
     missing = [h for h in REQUIRED if h not in headers]
-    duplicated = sorted({h for h in headers if h and headers.count(h) > 1})
+    duplicated = sorted({shorten(h, 40) for h in headers if h and headers.count(h) > 1})
     problems = []
     if missing:
         problems.append(f"missing column(s): {', '.join(missing)}")
     if unknown:
         problems.append(f"unknown column(s): {', '.join(unknown[:10])}")
     if duplicated:
-        problems.append(f"repeated column(s): {', '.join(duplicated)}")
+        problems.append(f"repeated column(s): {', '.join(duplicated[:10])}")
     if problems:
         raise UploadError(
             "The columns do not match the documented ones ("
@@ -134,65 +112,6 @@ def read_upload(upload) -> tuple[list[str], list[dict[str, str]], dict[int, list
     if sum(1 for row in rows if any(row.values())) > MAX_ROWS:
         raise UploadError(f"The file has {len(rows)} rows; the limit is {MAX_ROWS}.")
     return headers, rows, formulas
-
-
-def read_csv(data: bytes) -> tuple[list[list[str]], dict[int, list[str]]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise UploadError(
-            "The file is not UTF-8 text. In your spreadsheet, save it as “CSV UTF-8”."
-        ) from None
-    if "\x00" in text:
-        raise UploadError("The file holds binary data: upload a .csv text file or an .xlsx.")
-    table: list[list[str]] = []
-    formulas: dict[int, list[str]] = {}
-    try:
-        for number, cells in enumerate(csv.reader(io.StringIO(text)), 1):
-            if number > MAX_ROWS + 1:
-                raise UploadError(
-                    f"The file has more than {MAX_ROWS} rows; the limit is {MAX_ROWS}."
-                )
-            table.append(cells)
-            if number > 1:
-                found = [c for c in cells if c.strip().startswith("=")]
-                if found:
-                    formulas[number] = found
-    except csv.Error as error:
-        raise UploadError(f"The CSV cannot be read: {error}.") from None
-    return table, formulas
-
-
-def read_xlsx(data: bytes) -> tuple[list[list[str]], dict[int, list[str]]]:
-    from zipfile import BadZipFile
-
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (BadZipFile, KeyError, ValueError, OSError):
-        raise UploadError("The file is not a readable .xlsx workbook.") from None
-    try:
-        sheet = workbook.worksheets[0]
-        table: list[list[str]] = []
-        formulas: dict[int, list[str]] = {}
-        for number, row in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS + 1), 1):
-            if number > MAX_ROWS + 1:
-                raise UploadError(
-                    f"The file has more than {MAX_ROWS} rows; the limit is {MAX_ROWS}."
-                )
-            cells = []
-            for cell in row:
-                value = getattr(cell, "value", None)
-                if getattr(cell, "data_type", None) == "f" or (
-                    isinstance(value, str) and value.startswith("=")
-                ):
-                    formulas.setdefault(number, []).append(str(value))
-                cells.append(cell_text(value))
-            table.append(cells)
-    finally:
-        workbook.close()
-    return table, formulas
 
 
 # --- Validating and applying ------------------------------------------------------------
@@ -225,6 +144,7 @@ def program_data(row: dict[str, str], instance: Program | None) -> dict[str, str
     """The ProgramForm data: the file's columns over the program's current values."""
     data = {"visas": "unknown", "certificate_by": "unknown", "interview_format": "unknown"}
     if instance is not None:
+        data["version"] = str(instance.version)  # read now, applied in the same request
         for name in ProgramForm.Meta.fields:
             value = getattr(instance, name)
             data[name] = (
@@ -239,7 +159,12 @@ def program_data(row: dict[str, str], instance: Program | None) -> dict[str, str
     for fact in ("visas", "certificate_by", "interview_format"):
         if fact in row:
             value = choice_value(CHOICES[fact], row[fact])
-            data[fact] = "unknown" if value == "" else (value if value is not None else row[fact])
+            # an unknown value is refused by the form, which quotes it: quote its start only
+            data[fact] = (
+                "unknown"
+                if value == ""
+                else (value if value is not None else shorten(row[fact], 40))
+            )
     return data
 
 
@@ -272,7 +197,8 @@ def validate(
         if not form.is_valid():
             for field_name, errors in form.errors.items():
                 label = "row" if field_name == "__all__" else field_name
-                result.errors.extend(f"{label}: {error}" for error in errors)
+                # a form error may quote the value: never echo a cell whole
+                result.errors.extend(shorten(f"{label}: {error}", 200) for error in errors)
         result.program_form = form
         cycle_text, status_text = row.get("cycle", ""), row.get("status", "")
         if cycle_text or status_text or row.get("signal") or row.get("application_notes"):
@@ -305,8 +231,10 @@ def validate_application(row, current: int, today, result: RowResult) -> dict | 
     else:
         errors.append(f"cycle: “{cycle_text[:20]}” is not a Match year (2024-2100).")
         return None
-    if pipeline.is_read_only(cycle, current):
-        errors.append(f"cycle: Match {cycle} is past and kept read-only.")
+    try:
+        pipeline.check_editable(cycle, current)
+    except pipeline.ReadOnly as refusal:
+        errors.append(f"cycle: {refusal}")
         return None
     status = choice_value(Status, row.get("status", ""))
     if status is None:
@@ -359,6 +287,8 @@ def apply(user, results: list[RowResult], today) -> tuple[int, int, int]:
                 form.instance.save()
             else:
                 is_new = form.instance.pk is None
+                if not is_new:  # a tab open on this program's edit page is now stale
+                    form.instance.version += 1
                 program = form.save()
                 programs[key] = program
                 created += is_new

@@ -34,7 +34,7 @@ class RefuseFileHandler(FileUploadHandler):
 
 def takes_files(request: HttpRequest) -> bool:
     """The admin (its import page), or a view marked `takes_files = True` (the member's
-    spreadsheet import, applications/views.py), which bounds the file itself."""
+    spreadsheet import, applications/views/spreadsheets.py), which bounds the file itself."""
     if request.path.startswith(reverse("admin:index")):
         return True
     try:

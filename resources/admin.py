@@ -5,11 +5,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from import_export.admin import ImportExportModelAdmin
-from import_export.formats.base_formats import CSV
 
+from accounts.spreadsheets import UnreadableSheet
 from resources.forms import forget_locations
 from resources.models import STALE_AFTER_DAYS, ProblemReport, Resource, Tag
-from resources.spreadsheets import ResourceSheet
+from resources.spreadsheets import BoundedCSV, ResourceSheet
 
 
 class StaleFilter(admin.SimpleListFilter):
@@ -46,7 +46,7 @@ class ProblemReportInline(admin.TabularInline):
 @admin.register(Resource)
 class ResourceAdmin(ImportExportModelAdmin):
     resource_classes = [ResourceSheet]
-    formats = [CSV]
+    formats = [BoundedCSV]
     list_display = [
         "title",
         "organisation",
@@ -73,6 +73,13 @@ class ResourceAdmin(ImportExportModelAdmin):
             {"fields": ["created_at", "updated_at"], "classes": ["collapse"]},
         ),
     ]
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        """A file refused by the upload bounds says why (not only the exception's name)."""
+        if isinstance(e, UnreadableSheet):
+            form.add_error("import_file", str(e))
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is ProblemReport:

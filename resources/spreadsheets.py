@@ -4,12 +4,15 @@ Rows are matched by slug. Every row is validated like the admin form (URL scheme
 choices, required fields, database constraints); one bad row rolls the whole
 import back, so a file is never half-imported. Exported cells that a spreadsheet
 would run as a formula are prefixed with an apostrophe, which import removes again.
+An uploaded file is read by accounts.spreadsheets (the bounds every upload shares).
 """
 
+import tablib
 from django.utils.text import slugify
 from import_export import fields, resources, widgets
+from import_export.formats.base_formats import CSV
 
-from accounts.spreadsheets import escape_formula, unescape_formula
+from accounts.spreadsheets import Limits, escape_formula, read_csv, unescape_formula
 from pathways.models import Milestone
 from resources.models import Resource, Tag
 
@@ -42,6 +45,24 @@ class TagNamesWidget(widgets.ManyToManyWidget):
             tag, _ = Tag.objects.get_or_create(slug=slug, defaults={"name": name})
             tags.append(tag)
         return tags
+
+
+IMPORT_LIMITS = Limits(max_rows=5000)
+
+
+class BoundedCSV(CSV):
+    """django-import-export's CSV format, read by accounts.spreadsheets.read_csv within
+    IMPORT_LIMITS (it raises UnreadableSheet, which the admin shows next to the file)."""
+
+    def create_dataset(self, in_stream, **kwargs):
+        rows = [row for row in read_csv(in_stream, IMPORT_LIMITS).rows if row]
+        if not rows:
+            return tablib.Dataset()
+        dataset = tablib.Dataset(headers=rows[0])
+        width = len(rows[0])
+        for row in rows[1:]:  # as tablib does: short rows padded (long ones refused there)
+            dataset.append(row + [""] * (width - len(row)) if len(row) < width else row)
+        return dataset
 
 
 class ResourceSheet(resources.ModelResource):

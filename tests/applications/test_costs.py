@@ -147,7 +147,14 @@ def test_edit_and_delete_a_cost(member_client, member):
     )
     assertContains(bad, "<title>Edit Flight", html=False)
     member_client.post(
-        url, {"category": "travel", "description": "Flight", "amount": "250", "state": "paid"}
+        url,
+        {
+            "category": "travel",
+            "description": "Flight",
+            "amount": "250",
+            "state": "paid",
+            "version": "1",
+        },
     )
     entry.refresh_from_db()
     assert entry.amount == Decimal("250") and entry.state == "paid"

@@ -93,7 +93,9 @@ def test_other_members_program_is_a_404_everywhere(member_client, bob_program):
 
 def test_edit_and_delete(member_client, alice_program):
     url = reverse("applications:program_edit", args=[alice_program.pk])
-    response = member_client.post(url, valid_data(name="Renamed Center", step2ck_minimum="230"))
+    response = member_client.post(
+        url, valid_data(name="Renamed Center", step2ck_minimum="230", version="1")
+    )
     assert response.status_code == 302
     alice_program.refresh_from_db()
     assert alice_program.step2ck_minimum == 230

@@ -162,7 +162,7 @@ def test_edit_interview_marks_thank_you(member_client, member, alice_application
         time_zone="UTC",
     )
     url = reverse("applications:interview", args=[interview.pk])
-    member_client.post(url, interview_data(alice_application, thank_you_sent="on"))
+    member_client.post(url, interview_data(alice_application, thank_you_sent="on", version="1"))
     interview.refresh_from_db()
     assert interview.thank_you_sent and interview.time_zone == "America/New_York"
     assertContains(member_client.get(INTERVIEWS), "Thank-you sent")
@@ -300,5 +300,5 @@ def test_editing_a_letter_keeps_assignments_of_other_cycles(member_client, membe
     letter = Letter.objects.create(user=member, writer="Dr Rao")
     letter.applications.add(old)
     url = reverse("applications:letter", args=[letter.pk])
-    member_client.post(url, {"writer": "Dr Rao", "applications": [current.pk]})
+    member_client.post(url, {"writer": "Dr Rao", "applications": [current.pk], "version": "1"})
     assert set(letter.applications.all()) == {old, current}

@@ -112,7 +112,7 @@ def test_row_errors_are_listed_and_nothing_is_saved(member_client, member):
     assertContains(response, "step2ck_minimum: Ensure this value is less than or equal to 300.")
     assertContains(response, "is not one of: researching")
     assertContains(response, "is not a Match year")
-    assertContains(response, "Match 2025 is past and kept read-only")
+    assertContains(response, "Match 2025 is past: it is kept read-only")
     assert not Program.objects.exists()
     assert member_client.post(CONFIRM, follow=True).redirect_chain  # nothing pending
     assert not Program.objects.exists()

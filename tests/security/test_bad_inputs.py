@@ -30,6 +30,7 @@ from mentors.models import MentorLink
 from pathways.models import Progress
 from reminders.models import ReminderPreference
 from resources.models import ProblemReport, Resource
+from tests import workbooks
 from tests.factories import make_application
 from tests.security.conftest import project_app_configs, row_counts
 from tests.security.url_classes import progress_path, progress_url
@@ -352,6 +353,16 @@ def send_upload(clients, site, data):
 
 
 NOT_UTF8 = b"\xff\xfe\x00bad"
+STALE = "This page is out of date: reload it"
+UNPACKS = "The workbook unpacks to more than 24 MB"
+CELL = "Row 2 has a cell of 20,000 characters; the limit is 10,000."
+GIANT_CELL = b"program_name,specialty,title,slug\n" + b"G" * 20_000 + b",x,y,z\n"
+
+
+def xlsx_upload(make: Callable) -> Callable:
+    """An upload field value: the workbook `make()` builds (tests/workbooks.py)."""
+    return lambda site: SimpleUploadedFile("sheet.xlsx", make())
+
 
 SEASON_TARGETS = {
     "program": Target(send=send_season("/applications/programs/new/"), snapshot=season_state),
@@ -577,6 +588,8 @@ CASES = [
     # --- The application season --------------------------------------------------------
     Case("program", {"name": "", "specialty": "Internal Medicine"}, REJECTED, REQUIRED),
     Case("program", {"name": "X", "step2ck_minimum": "abc"}, REJECTED, WHOLE),
+    Case("program", {"name": "Versioned", "specialty": "IM", "version": "abc"}, REJECTED, STALE),
+    Case("program", {"name": "Versioned", "specialty": "IM", "version": "-1"}, REJECTED, STALE),
     Case("program", {"name": "X", "program_url": "javascript:alert(1)"}, REJECTED),
     Case("program-filter", {"fit": SCRIPT, "sort": "' OR 1=1--"}, INERT),
     Case("new-application", {"program": "abc", "cycle": "2027"}, REJECTED),
@@ -593,6 +606,17 @@ CASES = [
     Case("interview", {"application": "abc", "time_zone": "Mars/Olympus"}, REJECTED),
     Case("letter", {"writer": "", "requested_on": "2025-02-30"}, REJECTED),
     Case("upload", {"file": lambda site: SimpleUploadedFile("x.csv", NOT_UTF8)}, REJECTED),
+    # Workbooks that answered 500 or took a worker down (issue 20, items 2 and 3).
+    *(
+        Case("upload", {"file": xlsx_upload(make)}, REJECTED, "not a readable .xlsx workbook")
+        for make in workbooks.MALFORMED.values()
+    ),
+    *(
+        Case("upload", {"file": xlsx_upload(lambda bomb=bomb: bomb(30))}, REJECTED, UNPACKS)
+        for bomb in (workbooks.one_cell_bomb, workbooks.shared_strings_bomb)
+    ),
+    Case("upload", {"file": lambda site: SimpleUploadedFile("x.csv", GIANT_CELL)}, REJECTED, CELL),
+    Case("import", {"_raw": GIANT_CELL}, REJECTED, CELL),
     # --- Sign-up and adding an email address (allauth forms with our canonical addresses) --
     Case("signup", {"email": SCRIPT + "@example.com"}, REJECTED, "valid email"),
     Case("signup", {"email": "alice@example.com\x00"}, REJECTED),
@@ -611,7 +635,7 @@ CASES = [
     Case("import", {"last_reviewed": "2025-02-30"}, REJECTED, "last_reviewed"),
     Case("import", {"title": ""}, REJECTED, "title"),
     Case("import", {"title": "x" * 1000}, REJECTED, "at most"),
-    Case("import", {"title": "Bad\x00title"}, REJECTED, "Null characters"),
+    Case("import", {"title": "Bad\x00title"}, REJECTED, "holds binary data"),  # read_csv
     Case("import", {"tags": "x" * 80}, REJECTED, "Invalid tag name"),
     Case("import", {"_raw": b"\xff\xfe\x00garbage\x00"}, REJECTED),
     Case("import", {"_raw": b""}, REJECTED),
@@ -713,6 +737,7 @@ FORMS_COVERED = {
     "resources.forms.ResourceFilterForm": ["directory"],
     "resources.forms.ProblemReportForm": ["report"],
     "applications.forms.ProgramForm": ["program"],
+    "applications.forms.VersionedForm": ["program"],  # the base of the edit forms
     "applications.forms.ProgramFilterForm": ["program-filter"],
     "applications.forms.NewApplicationForm": ["new-application"],
     "applications.forms.StatusForm": ["status"],
