@@ -1,10 +1,12 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.flows.signup import prevent_enumeration
+from allauth.core import ratelimit
 from allauth.core.exceptions import ImmediateHttpResponse
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.urls import reverse
 
+from accounts import addresses
 from accounts.emails import canonical_email
 from accounts.models import Profile, User
 
@@ -28,14 +30,32 @@ class AccountAdapter(DefaultAccountAdapter):
         check; the second insert then hits the case-insensitive unique index. That
         submission is answered exactly like a sign-up with a known address (the
         "verification sent" page, and a notice to the owner), never a 500.
+
+        The new account takes its address from any account that had only asked to change
+        to it (accounts/addresses.py), in the same transaction. The confirmation mail that
+        request sent used up the address's mail allowance (one per cooldown): it is given
+        back, or the new member would get no verification mail.
         """
         if not commit:
             return super().save_user(request, user, form, commit=False)
+        email = form.cleaned_data.get("email", "")
         try:
             with transaction.atomic():
+                if addresses.drop_pending(email):
+                    ratelimit.clear(request, action="confirm_email", key=email.lower())
                 return super().save_user(request, user, form, commit=True)
         except IntegrityError:
-            email = form.cleaned_data.get("email", "")
             if not User.objects.filter(email__iexact=email).exists():
                 raise
             raise ImmediateHttpResponse(prevent_enumeration(request, email=email)) from None
+
+    def confirm_email(self, request: HttpRequest, email_address) -> bool:
+        """Confirm an address; if that changed the account's own address, revoke what the
+        account shared under the old one (mentor links, calendar feed)."""
+        before = User.objects.filter(pk=email_address.user_id).values_list("email", flat=True)
+        before = before.first()
+        confirmed = super().confirm_email(request, email_address)
+        user = User.objects.filter(pk=email_address.user_id).first()
+        if confirmed and user is not None and user.email.lower() != (before or "").lower():
+            addresses.address_changed(user)
+        return confirmed

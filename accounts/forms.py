@@ -3,11 +3,13 @@ import unicodedata
 
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
+from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
+from accounts import addresses
 from accounts.emails import use_canonical_email
 from accounts.models import LAST_STEP2CS_MONTH, Profile
 
@@ -199,12 +201,32 @@ class SignupForm(AllauthSignupForm):
         super().__init__(*args, **kwargs)
         use_canonical_email(self)
 
+    def validate_unique_email(self, value: str) -> str:
+        """Taken only if an account holds the address (accounts/addresses.py): one that
+        merely asked to change to it does not, and loses that request when this saves."""
+        if not addresses.holders(value).exists():
+            self.account_already_exists = False
+            return get_adapter().validate_unique_email(value)
+        return super().validate_unique_email(value)
+
     def try_save(self, request):
         if self.account_already_exists:
             # A new account costs a password hash; a known address must cost the
             # same, or the response time tells which addresses are registered.
             make_password(self.cleaned_data.get("password1"))
         return super().try_save(request)
+
+
+class ResetPasswordForm(AllauthResetPasswordForm):
+    """allauth's reset form, sending the link only to the account that holds the address:
+    never to one where it is only a pending change (accounts/addresses.py)."""
+
+    def clean_email(self) -> str:
+        super().clean_email()
+        email = get_adapter().clean_email(self.cleaned_data["email"].lower())
+        holders = {user.pk for user in addresses.holders(email)}
+        self.users = [user for user in self.users if user.pk in holders]
+        return email
 
 
 class AddEmailForm(AllauthAddEmailForm):
