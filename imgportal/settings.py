@@ -253,6 +253,9 @@ if os.environ.get("EMAIL_HOST"):
                 "username": os.environ.get("EMAIL_HOST_USER", ""),
                 "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
                 "use_tls": env_bool("EMAIL_USE_TLS", True),
+                # A send never hangs: a reminder's claim is retried after 15 minutes
+                # (reminders/tasks.py SENDING_TIMEOUT), so a send must end well before.
+                "timeout": int(os.environ.get("EMAIL_TIMEOUT", "30")),
             },
         }
     }
@@ -266,7 +269,12 @@ else:
     MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "localhost", "port": 25, "use_tls": False},
+            "OPTIONS": {
+                "host": "localhost",
+                "port": 25,
+                "use_tls": False,
+                "timeout": int(os.environ.get("EMAIL_TIMEOUT", "30")),
+            },
         }
     }
 
