@@ -221,6 +221,10 @@ class ResetPasswordForm(AllauthResetPasswordForm):
     """allauth's reset form, sending the link only to the account that holds the address:
     never to one where it is only a pending change (accounts/addresses.py)."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        use_canonical_email(self)
+
     def clean_email(self) -> str:
         super().clean_email()
         email = get_adapter().clean_email(self.cleaned_data["email"].lower())
