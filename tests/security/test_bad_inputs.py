@@ -586,6 +586,8 @@ CASES = [
     # --- Sign-up and adding an email address (allauth forms with our canonical addresses) --
     Case("signup", {"email": SCRIPT + "@example.com"}, REJECTED, "valid email"),
     Case("signup", {"email": "alice@example.com\x00"}, REJECTED),
+    Case("signup", {"email": "alice@ex\u0101mple.com"}, REJECTED, "look like"),
+    Case("signup", {"email": "alice@xn--exmple-4za.com"}, REJECTED, "look like"),
     Case("signup", {"email": "x" * 300 + "@example.com"}, REJECTED),
     Case("signup", {"password2": "something-else-entirely-9"}, REJECTED, "same password"),
     Case("signup", {"password1": "short", "password2": "short"}, REJECTED, "too short"),
