@@ -141,6 +141,10 @@ class CalendarFeed(models.Model):
     )
     token = models.CharField(max_length=64, unique=True, default=new_feed_token, editable=False)
     created_at = models.DateTimeField(auto_now=True)
+    # Calendar clients poll the feed: what it last served (a hash of its content) and since
+    # when, for ETag / Last-Modified and a 304 to a client that already has it.
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
+    changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     def __str__(self) -> str:
         return f"Calendar feed of {self.user}"
