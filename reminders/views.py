@@ -59,7 +59,10 @@ def preferences(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    user_id = emails.user_id_from_token(token)
+    try:
+        user_id = emails.user_id_from_token(token)
+    except emails.ExpiredToken:
+        return render(request, "reminders/unsubscribe_expired.html", status=410)
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     if user is None:
         raise Http404("This unsubscribe link is not valid.")

@@ -132,6 +132,25 @@ def test_one_click_post_without_session_or_csrf_turns_reminders_off(member, db):
     assert ReminderPreference.objects.get(user=member).enabled is False
 
 
+def test_unsubscribe_links_last_long_but_not_for_ever(member, db):
+    from reminders.emails import UNSUBSCRIBE_MAX_AGE
+
+    client = Client(enforce_csrf_checks=True)  # a mail client's one-click POST
+    with time_machine.travel(datetime.datetime(2026, 1, 1, 12, tzinfo=datetime.UTC), tick=False):
+        url = reverse("reminders:unsubscribe", args=[unsubscribe_token(member)])
+    assert datetime.timedelta(days=90) <= UNSUBSCRIBE_MAX_AGE
+    late = datetime.datetime(2026, 1, 1, 12, tzinfo=datetime.UTC) + UNSUBSCRIBE_MAX_AGE
+    with time_machine.travel(late + datetime.timedelta(seconds=1), tick=False):
+        for response in (client.get(url), client.post(url)):
+            assert response.status_code == 410
+            assert "expired" in response.content.decode()
+            assert reverse("reminders:preferences") in response.content.decode()
+        assert not ReminderPreference.objects.filter(user=member).exists()
+    with time_machine.travel(late - datetime.timedelta(minutes=1), tick=False):
+        assert client.post(url).status_code == 200
+    assert ReminderPreference.objects.get(user=member).enabled is False
+
+
 @pytest.mark.parametrize("token", ["nonsense", "MQ:1xW:forged", "abc" * 30])
 def test_unsubscribe_with_a_bad_token_is_404(client, member, token):
     url = reverse("reminders:unsubscribe", args=[token])
