@@ -307,8 +307,16 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
 }
+# Who redirects HTTP to HTTPS: "true" (Django), "proxy" (the reverse proxy in front; Django
+# does not, and check --deploy's W008 is silenced because the setting says so), "false"
+# (nobody: plain HTTP, e.g. a load test on loopback; W008 rightly warns).
+ssl_redirect_by = os.environ.get("DJANGO_SECURE_SSL_REDIRECT", "").strip().lower()
 if not DEBUG and not TESTING:
-    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    SECURE_SSL_REDIRECT = ssl_redirect_by != "proxy" and env_bool(
+        "DJANGO_SECURE_SSL_REDIRECT", True
+    )
+    if ssl_redirect_by == "proxy":
+        SILENCED_SYSTEM_CHECKS = ["security.W008"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
