@@ -1,14 +1,25 @@
+import datetime
+import time
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.flows.signup import prevent_enumeration
-from allauth.core import ratelimit
+from allauth.account.models import EmailAddress
+from allauth.core import context, ratelimit
 from allauth.core.exceptions import ImmediateHttpResponse
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts import addresses
 from accounts.emails import canonical_email
 from accounts.models import Profile, User
+
+# A sign-up for an address whose account was made this recently, and is not verified, is
+# the same person's second submission (a double click), not a second sign-up.
+DOUBLE_SUBMISSION = datetime.timedelta(seconds=30)
+# How long the second submission waits for the first to store the address it mails.
+FIRST_SUBMISSION_WAIT = 3.0
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -59,3 +70,33 @@ class AccountAdapter(DefaultAccountAdapter):
         if confirmed and user is not None and user.email.lower() != (before or "").lower():
             addresses.address_changed(user)
         return confirmed
+
+    def send_account_already_exists_mail(self, email: str) -> None:
+        """The notice to an address that already has an account; for a double-submitted
+        sign-up, the first submission's verification mail instead.
+
+        allauth sends one mail per address per cooldown (the confirm_email rate limit). When
+        the second of two submissions answered first, its "account already exists" notice
+        used that allowance and the first one's verification mail was then suppressed: the
+        new member got no link (5 of 20 double clicks). So, for an account made seconds ago
+        and not verified: the verification mail goes out from here once allauth has stored
+        the address (the first submission's own, later attempt is then the one suppressed);
+        if it never appears, the allowance is given back for the first submission to use.
+        An older unverified account (possibly made by someone else with this address) gets
+        the usual notice, never a verification link.
+        """
+        recent = timezone.now() - DOUBLE_SUBMISSION
+        user = User.objects.filter(email__iexact=email, date_joined__gte=recent).first()
+        verified = EmailAddress.objects.filter(email__iexact=email, verified=True).exists()
+        if user is None or verified:
+            return super().send_account_already_exists_mail(email)
+        deadline = time.monotonic() + FIRST_SUBMISSION_WAIT
+        while True:
+            address = EmailAddress.objects.filter(user=user, email__iexact=email).first()
+            if address is not None:
+                address.send_confirmation(context.request, signup=True)
+                return None
+            if time.monotonic() >= deadline:
+                ratelimit.clear(context.request, action="confirm_email", key=email.lower())
+                return None
+            time.sleep(0.05)
