@@ -6,6 +6,7 @@ from allauth.account.internal.flows.signup import prevent_enumeration
 from allauth.account.models import EmailAddress
 from allauth.core import context, ratelimit
 from allauth.core.exceptions import ImmediateHttpResponse
+from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.urls import reverse
@@ -62,7 +63,21 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def confirm_email(self, request: HttpRequest, email_address) -> bool:
         """Confirm an address; if that changed the account's own address, revoke what the
-        account shared under the old one (mentor links, calendar feed)."""
+        account shared under the old one (mentor links, calendar feed).
+
+        An address another account holds (accounts/addresses.py) is never confirmed for this
+        one: a member who asked to change to it must not receive it from a click by its
+        owner (that also hit the unique index on User.email: a 500).
+        """
+        held = addresses.holders(email_address.email).exclude(pk=email_address.user_id)
+        if held.exists():
+            self.add_message(
+                request,
+                messages.ERROR,
+                "account/messages/email_confirmation_failed.txt",
+                {"email": email_address.email},
+            )
+            return False
         before = User.objects.filter(pk=email_address.user_id).values_list("email", flat=True)
         before = before.first()
         confirmed = super().confirm_email(request, email_address)

@@ -11,6 +11,7 @@ import re
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -161,3 +162,24 @@ def test_links_survive_a_confirmation_that_changes_nothing(client):
     client.post(link)
     assert EmailAddress.objects.get(email=VICTIM).verified
     assert CalendarFeed.objects.filter(user=user).exists()
+
+
+def test_a_link_for_an_address_another_account_holds_confirms_nothing(client, holder):
+    """The victim signed up (not verified yet); M then asks for the address again: the
+    link M's request mails the victim must not move the address to M (nor fail)."""
+    client.post(
+        reverse("account_signup"),
+        {"email": VICTIM, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+    client.logout()
+    victim = User.objects.get(email=VICTIM)
+    cache.clear()  # minutes later: the address's mail cooldown is over
+    confirm_link = add_address(client, holder, VICTIM)
+    assert client.get(confirm_link).status_code == 200
+    response = client.post(confirm_link)
+    assert response.status_code in (200, 302)
+    holder.refresh_from_db()
+    assert holder.email == "mallory@example.com"
+    assert not EmailAddress.objects.filter(user=holder, email=VICTIM, verified=True).exists()
+    assert User.objects.get(email=VICTIM) == victim
+    assert MentorLink.objects.usable(timezone.localdate()).filter(user=holder).exists()
