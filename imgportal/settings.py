@@ -214,7 +214,7 @@ ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_FORMS = {
     "signup": "accounts.forms.SignupForm",
     "add_email": "accounts.forms.AddEmailForm",
-    "reset_password": "accounts.forms.ResetPasswordForm",
+    "reset_password": "accounts.forms.ResetPasswordForm",  # nosec B105: a form, not a password
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[IMG Portal] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if (DEBUG or TESTING) else "https"
