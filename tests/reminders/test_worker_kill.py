@@ -74,12 +74,12 @@ def worker(url: str, tmp_path, *args: str, hang_after: int | None = None) -> sub
     env.pop("REMINDER_MAIL_HANG_AFTER", None)
     if hang_after is not None:
         env["REMINDER_MAIL_HANG_AFTER"] = str(hang_after)
-    log = open(tmp_path / "worker.log", "ab")  # noqa: SIM115 (closed with the process)
-    return subprocess.Popen(
-        [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--interval", "0.1",
-         "--no-reload", *args],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    with open(tmp_path / "worker.log", "ab") as log:  # the child keeps its own copy
+        return subprocess.Popen(
+            [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--interval", "0.1",
+             "--no-reload", *args],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
 
 
 def statuses() -> dict:
@@ -128,7 +128,12 @@ def test_a_killed_worker_loses_no_reminder_and_sends_none_twice(member, tmp_path
         def plan_and_run():
             in_thread(use_connection, lambda: tasks.plan_reminders.enqueue(due.isoformat()))
             second = worker(url, tmp_path, "--batch")
-            assert second.wait(180) == 0, (tmp_path / "worker.log").read_text()
+            try:
+                assert second.wait(180) == 0, (tmp_path / "worker.log").read_text()
+            finally:
+                if second.poll() is None:  # never left running after a failure
+                    second.kill()
+                    second.wait(30)
 
         # The next planning run, while the claim is young: the claim is left alone (the
         # killed worker might still be sending it), every other reminder goes out.
