@@ -5,6 +5,12 @@ dotless (U+0131) letters make second accounts that read like an existing one;
 a full-width domain even sent its confirmation to the existing member after
 IDNA encoding. So every address entered (sign-up, email change, reset) goes
 through `canonical_email` before any uniqueness check.
+
+The domain is checked again after IDNA decoding (an address typed as `xn--...` punycode
+is the same domain), and a domain letter that is an ASCII letter under a mark (`ā`, `á`,
+`ü`) counts as a look-alike too: `carol@māilprobe.org` made a second account beside
+`carol@mailprobe.org`. This refuses internationalised domains with accented letters; the
+addresses are ASCII-only already (no SMTPUTF8), and a look-alike account costs more.
 """
 
 import unicodedata
@@ -28,6 +34,14 @@ def looks_like_ascii(char: str) -> bool:
     return any(glyph["c"].isascii() for glyph in homoglyphs)
 
 
+def is_marked_ascii(char: str) -> bool:
+    """A non-ASCII letter that is an ASCII letter plus marks (macron, acute, diaeresis...)."""
+    if char.isascii():
+        return False
+    base = unicodedata.normalize("NFD", char)
+    return base[0].isascii() and all(unicodedata.category(c) == "Mn" for c in base[1:])
+
+
 def is_lookalike(part: str) -> bool:
     """Mixed scripts (Latin with Cyrillic, Greek...) or a letter that mimics ASCII."""
     letters = [c for c in part if c.isalpha()]
@@ -35,16 +49,25 @@ def is_lookalike(part: str) -> bool:
     return len(scripts) > 1 or any(looks_like_ascii(c) for c in part)
 
 
+def is_lookalike_domain(domain: str) -> bool:
+    """Any label of the (IDNA-decoded) domain a look-alike, or with a marked ASCII letter."""
+    return any(
+        is_lookalike(label) or any(is_marked_ascii(c) for c in label) for label in domain.split(".")
+    )
+
+
 def canonical_email(value: str) -> str:
     """NFKC, lower case, IDNA (ASCII) domain; refuse malformed and look-alike addresses."""
     value = unicodedata.normalize("NFKC", value).strip()
     local, _, domain = value.rpartition("@")
-    if is_lookalike(local) or any(is_lookalike(label) for label in domain.split(".")):
+    if is_lookalike(local) or is_lookalike_domain(domain):
         raise ValidationError(LOOKALIKE_MESSAGE, code="lookalike")
     try:
         result = validate_email(value, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError as error:
         raise ValidationError(f"Enter a valid email address: {error}", code="invalid") from None
+    if is_lookalike_domain(result.domain):  # the domain as IDNA decodes it (`xn--` typed)
+        raise ValidationError(LOOKALIKE_MESSAGE, code="lookalike")
     return f"{result.local_part}@{result.ascii_domain}".lower()
 
 

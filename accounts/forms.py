@@ -3,11 +3,13 @@ import unicodedata
 
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
+from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
+from accounts import addresses
 from accounts.emails import use_canonical_email
 from accounts.models import LAST_STEP2CS_MONTH, Profile
 from lib.dates import third_friday_of_march
@@ -29,7 +31,22 @@ MONTHS = [
 ]
 
 
+def version_of(profile: Profile | None) -> str:
+    """What a tab's form holds of the row it opened ("" before the first save)."""
+    return profile.updated_at.isoformat() if profile is not None and profile.pk else ""
+
+
+class StaleProfile(Exception):
+    """The profile was saved (another tab or device) after the form was opened."""
+
+    def __init__(self, current: Profile | None):
+        self.current = current
+
+
 class ProfileForm(forms.ModelForm):
+    # The row's updated_at when the form was opened: a save from a stale tab is refused
+    # instead of silently overwriting another tab's change (as the progress form does).
+    version = forms.CharField(required=False, widget=forms.HiddenInput)
     # The month of a former Step 2 CS pass, asked as month + year (ECFMG's seven-year clock).
     step2cs_month = forms.TypedChoiceField(
         label="If so: the month you passed Step 2 CS",
@@ -77,12 +94,51 @@ class ProfileForm(forms.ModelForm):
             if name in self.fields:
                 self.fields[name].required = True
         self.fields["visa"].choices = Profile.Visa.choices
+        self.initial["version"] = version_of(self.instance)
         passed = self.instance.step2cs_passed_on
         if passed and not self.is_bound:
             self.initial |= {"step2cs_month": passed.month, "step2cs_year": passed.year}
         # Shown right after the Step 2 CS question.
         order = [*self.Meta.fields, "step2cs_month", "step2cs_year"]
         self.order_fields(order)
+
+    # What a save writes: the listed fields and the Step 2 CS month they make.
+    def saved_fields(self) -> list[str]:
+        return [*self.Meta.fields, "step2cs_passed_on"]
+
+    def is_stale(self, current: Profile | None) -> bool:
+        """Whether the row changed since this form was opened. Forms always send a version;
+        a client that sends none opts out. Saving the same values again (a double click) is
+        not a conflict."""
+        if "version" not in self.data or self.cleaned_data.get("version", "") == version_of(
+            current
+        ):
+            return False
+        return current is None or any(
+            getattr(current, name) != self.cleaned_data.get(name) for name in self.saved_fields()
+        )
+
+    def conflict(self, current: Profile | None) -> None:
+        """Tell the member what changed, with both values; keep their input in the form."""
+        rows = []
+        for name in self.saved_fields():
+            saved = getattr(current, name) if current is not None else None
+            mine = self.cleaned_data.get(name)
+            if saved != mine:
+                label = Profile._meta.get_field(name).verbose_name
+                rows.append(
+                    f"{label[0].upper()}{label[1:]}: saved {shown(saved)}, yours {shown(mine)}"
+                )
+        self.add_error(
+            None,
+            "Your profile was changed in another tab or on another device after you opened "
+            "this page, so nothing was saved. "
+            + ("; ".join(rows) + ". " if rows else "")
+            + "Check your answers below and save again to keep yours.",
+        )
+        data = self.data.copy()
+        data["version"] = version_of(current)
+        self.data = data
 
     def tidy(self, name: str) -> str:
         """Drop invisible format characters (zero-width spaces, joiners, soft hyphens),
@@ -165,6 +221,19 @@ class ProfileForm(forms.ModelForm):
         return cleaned
 
 
+def shown(value) -> str:
+    """A profile value as a member reads it in a conflict message."""
+    if value in (None, ""):
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime.date):
+        return f"{value:%B %Y}"
+    if value in Profile.Visa.values:
+        return Profile.Visa(value).label
+    return str(value)
+
+
 class DeleteAccountForm(forms.Form):
     password = forms.CharField(
         label="Your password",
@@ -195,12 +264,36 @@ class SignupForm(AllauthSignupForm):
         super().__init__(*args, **kwargs)
         use_canonical_email(self)
 
+    def validate_unique_email(self, value: str) -> str:
+        """Taken only if an account holds the address (accounts/addresses.py): one that
+        merely asked to change to it does not, and loses that request when this saves."""
+        if not addresses.holders(value).exists():
+            self.account_already_exists = False
+            return get_adapter().validate_unique_email(value)
+        return super().validate_unique_email(value)
+
     def try_save(self, request):
         if self.account_already_exists:
             # A new account costs a password hash; a known address must cost the
             # same, or the response time tells which addresses are registered.
             make_password(self.cleaned_data.get("password1"))
         return super().try_save(request)
+
+
+class ResetPasswordForm(AllauthResetPasswordForm):
+    """allauth's reset form, sending the link only to the account that holds the address:
+    never to one where it is only a pending change (accounts/addresses.py)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        use_canonical_email(self)
+
+    def clean_email(self) -> str:
+        super().clean_email()
+        email = get_adapter().clean_email(self.cleaned_data["email"].lower())
+        holders = {user.pk for user in addresses.holders(email)}
+        self.users = [user for user in self.users if user.pk in holders]
+        return email
 
 
 class AddEmailForm(AllauthAddEmailForm):
@@ -215,6 +308,8 @@ PREVIEW_SESSION_KEY = "preview_answers"
 
 class PreviewForm(ProfileForm):
     """The roadmap's key questions, for a visitor's preview before signing up (GET)."""
+
+    version = None  # a visitor's preview saves nothing
 
     # Answers a visitor may carry into onboarding after signing up.
     KEPT = ["graduation_year", "specialty", "match_year", "visa", "has_step2cs"]

@@ -11,7 +11,13 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.deletion import delete_account as delete_account_for_good
 from accounts.export import build_zip, left_out
-from accounts.forms import PREVIEW_SESSION_KEY, DeleteAccountForm, PreviewForm, ProfileForm
+from accounts.forms import (
+    PREVIEW_SESSION_KEY,
+    DeleteAccountForm,
+    PreviewForm,
+    ProfileForm,
+    StaleProfile,
+)
 from accounts.models import Profile
 from accounts.signals import situation_changed
 
@@ -24,11 +30,15 @@ def edit_profile(request: HttpRequest, template: str, done_url: str, message: st
     profile = Profile.objects.filter(user=request.user).first() or new_profile(request)
     form = ProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
-        save_profile(request.user, form)
-        situation_changed.send(sender=Profile, user=request.user)
-        request.session.pop(PREVIEW_SESSION_KEY, None)
-        messages.success(request, message)
-        return redirect(done_url)
+        try:
+            save_profile(request.user, form)
+        except StaleProfile as stale:
+            form.conflict(stale.current)
+        else:
+            situation_changed.send(sender=Profile, user=request.user)
+            request.session.pop(PREVIEW_SESSION_KEY, None)
+            messages.success(request, message)
+            return redirect(done_url)
     return render(request, template, {"form": form})
 
 
@@ -44,9 +54,17 @@ def new_profile(request: HttpRequest) -> Profile:
 
 
 def save_profile(user, form: ProfileForm) -> Profile:
-    """Create or update the member's profile; two racing first saves make one row."""
-    values = {name: form.cleaned_data[name] for name in [*form.Meta.fields, "step2cs_passed_on"]}
+    """Create or update the member's profile; two racing first saves make one row.
+
+    Raises StaleProfile if the row was saved since the form was opened (another tab): the
+    row is locked while checking (select_for_update on PostgreSQL; SQLite's IMMEDIATE
+    transactions serialise writers), so two tabs saving at once cannot both win.
+    """
+    values = {name: form.cleaned_data[name] for name in form.saved_fields()}
     with transaction.atomic():
+        current = Profile.objects.select_for_update().filter(user=user).first()
+        if form.is_stale(current):
+            raise StaleProfile(current)
         profile, _ = Profile.objects.update_or_create(
             user=user, defaults=values, create_defaults={**values, "onboarded_at": timezone.now()}
         )

@@ -30,8 +30,10 @@ def new_token() -> str:
 
 class MentorLinkQuerySet(models.QuerySet):
     def usable(self, today: datetime.date) -> "MentorLinkQuerySet":
-        """Links that open: not revoked, not expired (the expiry day still counts)."""
-        return self.filter(revoked_at__isnull=True, expires_on__gte=today)
+        """Links that open: not revoked, not expired (the expiry day still counts), of an
+        account that is still active (a deactivated member shares nothing, as their
+        calendar feed does not)."""
+        return self.filter(revoked_at__isnull=True, expires_on__gte=today, user__is_active=True)
 
     def for_token(self, token: str, today: datetime.date) -> "MentorLinkQuerySet":
         return self.usable(today).filter(token_hash=hash_token(token))

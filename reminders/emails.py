@@ -15,6 +15,13 @@ from django.urls import reverse
 from reminders.schedule import Dated
 
 UNSUBSCRIBE_SALT = "reminders.unsubscribe"
+# How long an email's unsubscribe link works: long enough for an old email (each reminder
+# brings a fresh link), not for ever (a leaked link should not stay a switch for good).
+UNSUBSCRIBE_MAX_AGE = datetime.timedelta(days=180)
+
+
+class ExpiredToken(Exception):
+    """An authentic unsubscribe token, past UNSUBSCRIBE_MAX_AGE."""
 
 
 class UnfoldedHeader(str):
@@ -46,8 +53,12 @@ def unsubscribe_token(user) -> str:
 
 
 def user_id_from_token(token: str) -> int | None:
+    """The member an unsubscribe token is for; None if it is not one of ours. Raises
+    ExpiredToken for one of ours that is too old (signing.dumps stamps the time)."""
     try:
-        value = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        value = signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=UNSUBSCRIBE_MAX_AGE)
+    except signing.SignatureExpired:
+        raise ExpiredToken from None
     except signing.BadSignature:
         return None
     return value if isinstance(value, int) else None

@@ -70,6 +70,13 @@ class SentReminderQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(status=SentReminder.Status.PENDING)
 
+    def stale_sending(self, cutoff):
+        """Claims whose send began before `cutoff` and never finished: the worker died
+        mid-send (rows from before `sending_since` existed count from their claim)."""
+        return self.filter(status=SentReminder.Status.SENDING).filter(
+            Q(sending_since__lt=cutoff) | Q(sending_since__isnull=True, claimed_at__lt=cutoff)
+        )
+
 
 class SentReminder(models.Model):
     """One reminder for one member, claimed by inserting this row before it is sent.
@@ -94,6 +101,9 @@ class SentReminder(models.Model):
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     claimed_at = models.DateTimeField(auto_now_add=True)
+    sending_since = models.DateTimeField(
+        null=True, blank=True, help_text="When the latest attempt to send began."
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
 
     objects = SentReminderQuerySet.as_manager()
@@ -131,6 +141,10 @@ class CalendarFeed(models.Model):
     )
     token = models.CharField(max_length=64, unique=True, default=new_feed_token, editable=False)
     created_at = models.DateTimeField(auto_now=True)
+    # Calendar clients poll the feed: what it last served (a hash of its content) and since
+    # when, for ETag / Last-Modified and a 304 to a client that already has it.
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
+    changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     def __str__(self) -> str:
         return f"Calendar feed of {self.user}"

@@ -5,6 +5,13 @@ inserting its SentReminder row (the unique constraint makes the claim exclusive)
 run that inserted the row enqueues `send_reminder` for it. `send_reminder` moves the row from
 pending to sending with a conditional UPDATE, so a duplicated task sends nothing twice, and
 retries a failing send a bounded number of times. Logs carry ids, never email addresses.
+
+A worker killed mid-send (SIGKILL, out of memory, a machine restart) leaves its row in
+`sending` and its task RUNNING for ever. Each planning run hands such a claim to a new
+`send_reminder` once it is older than SENDING_TIMEOUT, far longer than a send can take (the
+SMTP connection times out after EMAIL_TIMEOUT, 30 s by default: settings.py), so a live send
+is never doubled. A reminder the mail server accepted is marked sent in the same task; only
+one killed between the server's acceptance and that write could go out twice.
 """
 
 import datetime
@@ -29,6 +36,7 @@ RETRY_AFTER = [datetime.timedelta(minutes=5), datetime.timedelta(minutes=30),
                datetime.timedelta(hours=2)]  # fmt: skip
 CHANGES_LOOKBACK = datetime.timedelta(days=history.NOTICE_DAYS)
 ORPHAN_AFTER = datetime.timedelta(minutes=15)  # pending but never enqueued (a crash)
+SENDING_TIMEOUT = datetime.timedelta(minutes=15)  # sending, its worker gone (see above)
 
 
 def claim(user, key: str, due_date: datetime.date, horizon: int, payload: dict):
@@ -89,10 +97,7 @@ def plan_reminders(today_iso: str) -> int:
         ids = plan_member(profile, member_prefs, today, changes)
         enqueue_sends(ids)
         total += len(ids)
-    orphans = SentReminder.objects.pending().filter(
-        claimed_at__lt=timezone.now() - ORPHAN_AFTER, attempts=0
-    )
-    enqueue_sends(list(orphans.values_list("pk", flat=True)))
+    enqueue_sends(orphans(timezone.now()))
     logger.info("Planned %d reminders for %s", total, today_iso)
     return total
 
@@ -102,6 +107,24 @@ def plan_soon(sender, user, **kwargs) -> None:
     commits (a clock found already run out is told at once)."""
     today = timezone.localdate().isoformat()
     transaction.on_commit(lambda: plan_member_reminders.enqueue(user.pk, today))
+
+
+def orphans(now: datetime.datetime) -> list[int]:
+    """Claims no task will send: pending but never enqueued, or `sending` for longer than
+    a send can take (the worker died). A claim that killed its worker MAX_ATTEMPTS times
+    is given up."""
+    stale = SentReminder.objects.stale_sending(now - SENDING_TIMEOUT)
+    given_up = stale.filter(attempts__gte=MAX_ATTEMPTS).update(status=SentReminder.Status.FAILED)
+    if given_up:
+        logger.error("%d reminders gave up: their worker died on each attempt", given_up)
+    never_enqueued = SentReminder.objects.pending().filter(
+        claimed_at__lt=now - ORPHAN_AFTER, attempts=0
+    )
+    ids = list(never_enqueued.values_list("pk", flat=True))
+    ids += stale.filter(attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True)
+    if ids:
+        logger.warning("Re-enqueued %d orphaned reminders", len(ids))
+    return ids
 
 
 @task()
@@ -120,8 +143,12 @@ def plan_member_reminders(user_id: int, today_iso: str) -> int:
 @task()
 def send_reminder(sent_id: int) -> str:
     """Send one claimed reminder; retried up to MAX_ATTEMPTS times in all."""
-    taken = SentReminder.objects.filter(pk=sent_id, status=SentReminder.Status.PENDING).update(
-        status=SentReminder.Status.SENDING, attempts=F("attempts") + 1
+    now = timezone.now()
+    takeable = SentReminder.objects.pending() | SentReminder.objects.stale_sending(
+        now - SENDING_TIMEOUT
+    ).filter(attempts__lt=MAX_ATTEMPTS)
+    taken = takeable.filter(pk=sent_id).update(
+        status=SentReminder.Status.SENDING, sending_since=now, attempts=F("attempts") + 1
     )
     if not taken:  # already sent, being sent, given up, or deleted with the account
         return "skipped"

@@ -1,5 +1,7 @@
 """Reminder preferences, the one-click unsubscribe, and the private calendar feed."""
 
+import datetime
+import hashlib
 import logging
 from dataclasses import replace
 
@@ -9,6 +11,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -56,7 +60,10 @@ def preferences(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    user_id = emails.user_id_from_token(token)
+    try:
+        user_id = emails.user_id_from_token(token)
+    except emails.ExpiredToken:
+        return render(request, "reminders/unsubscribe_expired.html", status=410)
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     if user is None:
         raise Http404("This unsubscribe link is not valid.")
@@ -92,19 +99,52 @@ def calendar_token(request: HttpRequest) -> HttpResponse:
     return redirect("reminders:calendar")
 
 
-@never_cache
+# The stamp a feed's content is hashed with: the content alone decides its ETag.
+HASH_STAMP = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+
+
+def feed_version(calendar_feed: CalendarFeed, items) -> datetime.datetime:
+    """When the feed's content last changed: stored with the content's hash, and moved
+    (one UPDATE) only when a request finds the content different from what was served."""
+    content_hash = hashlib.sha256(build_calendar(items, HASH_STAMP)).hexdigest()
+    if content_hash != calendar_feed.content_hash or calendar_feed.changed_at is None:
+        # Whole seconds: Last-Modified and If-Modified-Since have no finer resolution.
+        changed_at = timezone.now().replace(microsecond=0)
+        CalendarFeed.objects.filter(pk=calendar_feed.pk).update(
+            content_hash=content_hash, changed_at=changed_at
+        )
+        calendar_feed.content_hash, calendar_feed.changed_at = content_hash, changed_at
+    return calendar_feed.changed_at
+
+
 @require_http_methods(["GET", "HEAD"])
 def feed(request: HttpRequest, token: str) -> HttpResponse:
-    """The member's iCalendar feed. The token is the only credential: unknown → 404."""
+    """The member's iCalendar feed. The token is the only credential: unknown → 404.
+
+    Calendar clients poll it: it carries an ETag (the content's hash) and Last-Modified
+    (when that content was first served), answers 304 to a client that has it, and is
+    `private, no-cache` (a client may keep it and must revalidate) rather than no-store,
+    which would forbid keeping the copy a 304 refers to. Its DTSTAMP is Last-Modified.
+    """
     calendar_feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
     if calendar_feed is None or not calendar_feed.user.is_active:
         raise Http404
     user = calendar_feed.user
     roadmap = member_roadmap(user, timezone.localdate())
     items = dated_items(roadmap, user) if roadmap else []
-    body = build_calendar(items, timezone.now())
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="imgportal.ics"'
+    changed_at = feed_version(calendar_feed, items)
+    etag = f'"{calendar_feed.content_hash[:32]}"'
+    not_modified = get_conditional_response(
+        request, etag=etag, last_modified=int(changed_at.timestamp())
+    )
+    response = not_modified or HttpResponse(
+        build_calendar(items, changed_at), content_type="text/calendar; charset=utf-8"
+    )
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(changed_at.timestamp())
+    patch_cache_control(response, private=True, no_cache=True, max_age=0)
+    if not_modified is None:
+        response["Content-Disposition"] = 'inline; filename="imgportal.ics"'
     response["X-Robots-Tag"] = "noindex"
     return response
 

@@ -8,6 +8,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
+from django.core import mail
 
 from accounts.models import User
 from tests.concurrency import each_request_on_its_own_connection, shared_database
@@ -79,3 +80,8 @@ def test_double_submitted_signups_never_answer_500(live_server, settings, tmp_pa
     assert len(statuses) == 16
     assert 500 not in statuses, statuses
     assert set(statuses) == {302}, statuses
+    # Each double click leaves the member exactly one verification link (the second
+    # submission's notice once used up the address's mail and suppressed it).
+    for email in emails:
+        links = [m for m in mail.outbox if m.to == [email] and "/confirm-email/" in m.body]
+        assert len(links) == 1, (email, [m.subject for m in mail.outbox if m.to == [email]])

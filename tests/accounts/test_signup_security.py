@@ -62,6 +62,11 @@ def test_full_width_variants_are_the_same_address(client, member, lookalike):
         "al\u0131ce@example.com",  # dotless i
         "alice@ex\u0430mple.com",  # Cyrillic a in the domain
         "alice@\u0435x\u0430mple.com",  # Cyrillic e and a: one script per label is not enough
+        "alice@ex\u0101mple.com",  # a with macron: an ASCII letter under a mark
+        "alice@exa\u0301mple.com",  # a + combining acute (NFKC composes it: á)
+        "alice@xn--exmple-4nf.com",  # the Cyrillic-a domain typed as IDNA (punycode)
+        "alice@xn--exmple-4za.com",  # ... and the macron one
+        "carol@m\u0101ilprobe.org",  # the probe's: beside carol@mailprobe.org
     ],
 )
 def test_lookalike_addresses_are_refused_at_signup(client, member, lookalike):
@@ -80,9 +85,11 @@ def test_lookalike_address_is_refused_when_adding_an_email(member_client, member
 
 
 def test_international_domain_is_stored_in_its_idna_form(client, db):
-    response = signup(client, "Jose@Ex\u00e4mple.com")
+    """A domain in one non-Latin script is fine; an accented ASCII letter (`ex\u00e4mple`)
+    is refused above, as a look-alike of the plain one."""
+    response = signup(client, "Jose@\u4f8b\u5b50.com")
     assert response.status_code == 302
-    assert User.objects.get().email == "jose@xn--exmple-cua.com"
+    assert User.objects.get().email == "jose@xn--fsqu00a.com"
 
 
 def test_signup_hashes_a_password_for_known_and_new_addresses_alike(client, member, monkeypatch):
@@ -104,3 +111,75 @@ def test_signup_hashes_a_password_for_known_and_new_addresses_alike(client, memb
     assert signup(client, member.email).status_code == 302
     assert new_address_hashes >= 1
     assert len(calls) == new_address_hashes
+
+
+@pytest.fixture
+def first_submission(db):
+    """The first of two submissions of one sign-up, paused before it sends its verification
+    mail: the account exists (unverified), `with_address` says whether allauth has made its
+    EmailAddress row yet. Its `send()` is what the first request does next."""
+    from allauth.account.internal.flows.email_verification import (
+        send_verification_email_to_address,
+    )
+    from allauth.account.models import EmailAddress
+    from allauth.core import context
+    from django.test import RequestFactory
+
+    def make(email: str, *, with_address: bool):
+        user = User.objects.create_user(email=email, password=SIGNUP["password1"])
+        if with_address:
+            EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
+
+        def send():
+            address, _ = EmailAddress.objects.get_or_create(
+                user=user, email=email, defaults={"primary": True}
+            )
+            from django.contrib.messages.storage.fallback import FallbackStorage
+
+            request = RequestFactory().post("/accounts/signup/")
+            request.session = {}
+            request._messages = FallbackStorage(request)
+            with context.request_context(request):
+                return send_verification_email_to_address(request, address, signup=True)
+
+        return send
+
+    return make
+
+
+def confirmations_to(email: str) -> list:
+    return [m for m in mail.outbox if m.to == [email] and "/confirm-email/" in m.body]
+
+
+@pytest.mark.parametrize("with_address", [True, False])
+def test_double_submitted_signup_still_sends_the_verification(
+    client, first_submission, monkeypatch, with_address
+):
+    """The second submission answers first: its notice used the address's one mail per
+    cooldown, and the first submission's verification was then suppressed (5 of 20 real
+    double clicks left the member with only "account already exists")."""
+    from accounts import adapter
+
+    monkeypatch.setattr(adapter, "FIRST_SUBMISSION_WAIT", 0.2)
+    send_first = first_submission("dana@example.com", with_address=with_address)
+    second = signup(client, "dana@example.com")
+    assert second.status_code == 302
+    send_first()
+    assert len(confirmations_to("dana@example.com")) == 1
+    assert not [m for m in mail.outbox if "already" in m.subject.lower()]
+
+
+def test_a_signup_with_an_old_unverified_address_gets_the_usual_notice(client, first_submission):
+    """Only a double submission (seconds apart) is treated so: an account someone else made
+    with this address earlier never gets a verification link sent for it."""
+    import datetime
+
+    from django.utils import timezone
+
+    first_submission("erin@example.com", with_address=True)
+    User.objects.filter(email="erin@example.com").update(
+        date_joined=timezone.now() - datetime.timedelta(hours=1)
+    )
+    signup(client, "erin@example.com")
+    assert confirmations_to("erin@example.com") == []
+    assert [m for m in mail.outbox if m.to == ["erin@example.com"]]  # the usual notice

@@ -247,9 +247,13 @@ def test_shared_page_shows_proposed_dates_and_alerts(client, curated, member, re
     assert "proposed, not yet confirmed" in page
 
 
-@pytest.mark.parametrize("case", ["wrong", "expired", "revoked", "short", "hash"])
+@pytest.mark.parametrize("case", ["wrong", "expired", "revoked", "short", "hash", "deactivated"])
 def test_unusable_tokens_are_the_same_404(client, member, case):
-    if case == "expired":
+    if case == "deactivated":  # the member's account was switched off (as the feed does)
+        link, token = make_link(member)
+        member.is_active = False
+        member.save(update_fields=["is_active"])
+    elif case == "expired":
         link, token = make_link(member, days=-1)
     elif case == "revoked":
         link, token = make_link(member, revoked_at=timezone.now())

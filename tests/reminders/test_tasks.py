@@ -11,6 +11,7 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
@@ -367,3 +368,21 @@ def test_a_member_who_signs_up_today_is_reminded_without_logging_in_again(
     # Never the same subject twice on one day, and nothing for dates already past at sign-up.
     assert len(received) == len(set(received))
     assert not any("ERAS season opens" in subject for _, subject in received)
+
+
+def test_a_claim_that_killed_its_worker_each_time_is_given_up(alice, curated, run_worker):
+    """A `sending` claim past its bound is retried, but not after MAX_ATTEMPTS attempts."""
+    old = datetime.datetime(2026, 11, 22, 9, 0, tzinfo=datetime.UTC)
+    claim = {"user": alice, "due_date": MONDAY, "horizon": 7, "status": "sending"}
+    stale = SentReminder.objects.create(
+        subject_key="a", attempts=tasks.MAX_ATTEMPTS, sending_since=old, **claim
+    )
+    young = SentReminder.objects.create(
+        subject_key="b", attempts=1, sending_since=timezone.now(), **claim
+    )
+    assert tasks.orphans(timezone.now()) == []
+    stale.refresh_from_db()
+    young.refresh_from_db()
+    assert (stale.status, young.status) == ("failed", "sending")
+    # The young one is not taken by a duplicated task either.
+    assert tasks.send_reminder.call(young.pk) == "skipped"

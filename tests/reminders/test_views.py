@@ -3,8 +3,10 @@
 import datetime
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
+from django.utils.http import parse_http_date
 from django_tasks_db.models import DBTaskResult
 from icalendar import Calendar
 
@@ -127,6 +129,25 @@ def test_one_click_post_without_session_or_csrf_turns_reminders_off(member, db):
     assert ReminderPreference.objects.get(user=member).enabled is False
     # Twice is fine, and it only ever switches off.
     assert client.post(url, {"enabled": "on"}).status_code == 200
+    assert ReminderPreference.objects.get(user=member).enabled is False
+
+
+def test_unsubscribe_links_last_long_but_not_for_ever(member, db):
+    from reminders.emails import UNSUBSCRIBE_MAX_AGE
+
+    client = Client(enforce_csrf_checks=True)  # a mail client's one-click POST
+    with time_machine.travel(datetime.datetime(2026, 1, 1, 12, tzinfo=datetime.UTC), tick=False):
+        url = reverse("reminders:unsubscribe", args=[unsubscribe_token(member)])
+    assert datetime.timedelta(days=90) <= UNSUBSCRIBE_MAX_AGE
+    late = datetime.datetime(2026, 1, 1, 12, tzinfo=datetime.UTC) + UNSUBSCRIBE_MAX_AGE
+    with time_machine.travel(late + datetime.timedelta(seconds=1), tick=False):
+        for response in (client.get(url), client.post(url)):
+            assert response.status_code == 410
+            assert "expired" in response.content.decode()
+            assert reverse("reminders:preferences") in response.content.decode()
+        assert not ReminderPreference.objects.filter(user=member).exists()
+    with time_machine.travel(late - datetime.timedelta(minutes=1), tick=False):
+        assert client.post(url).status_code == 200
     assert ReminderPreference.objects.get(user=member).enabled is False
 
 
@@ -328,9 +349,11 @@ def test_feed_queries_do_not_grow_with_the_dates(
         before = len(list(fetch(client, feed).walk("VEVENT")))
     for slug in Milestone.objects.values_list("slug", flat=True):
         record(member, slug, planned_date=datetime.date(2027, 1, 10))
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):  # the same 4, + the feed's new version (changed)
         calendar = fetch(client, feed)
     assert len(list(calendar.walk("VEVENT"))) > before + 10
+    with django_assert_num_queries(4):  # unchanged since: no write
+        fetch(client, feed)
 
 
 def test_feed_carries_interviews_at_their_time_and_time_zone(client, member, other_member, feed_of):
@@ -366,3 +389,30 @@ def test_feed_carries_interviews_at_their_time_and_time_zone(client, member, oth
         for uid in events(calendar)
         if uid.startswith("interview-") and uid != (f"interview-{interview.pk}@imgportal")
     ]
+
+
+def test_feed_answers_conditional_requests_with_304(client, member, feed_of):
+    """Calendar clients poll the feed: an unchanged feed is a 304 to their validators, and
+    a change gives a new ETag and a later Last-Modified."""
+    feed = feed_of(member)
+    url = f"/calendar/{feed.token}.ics"
+    first = client.get(url)
+    assert first.status_code == 200
+    etag, modified = first["ETag"], first["Last-Modified"]
+    assert etag and modified
+    assert "no-store" not in first["Cache-Control"]  # a client may keep it and revalidate
+    assert "private" in first["Cache-Control"] and "no-cache" in first["Cache-Control"]
+    # The same feed again: the same validators, and a 304 to either of them.
+    again = client.get(url)
+    assert (again["ETag"], again["Last-Modified"], again.content) == (etag, modified, first.content)
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    assert client.get(url, headers={"If-Modified-Since": modified}).status_code == 304
+    assert client.head(url, headers={"If-None-Match": etag}).status_code == 304
+    # A change on the roadmap: a new ETag, and the old one gets the whole feed.
+    with time_machine.travel(datetime.timedelta(minutes=5)):
+        record(member, "step-1", planned_date=datetime.date(2027, 1, 10))
+        changed = client.get(url, headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+    assert parse_http_date(changed["Last-Modified"]) > parse_http_date(modified)
+    assert b"step-1-planned_date@imgportal" in changed.content

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms import BaseForm
 from django.forms.models import model_to_dict
@@ -141,6 +142,10 @@ def send_what_if(clients, site, data):
 
 def send_signup(clients, site, data):
     return clients["visitor"].post("/accounts/signup/", data)
+
+
+def send_reset_password(clients, site, data):
+    return clients["visitor"].post("/accounts/password/reset/", data)
 
 
 def send_add_email(clients, site, data):
@@ -293,6 +298,11 @@ TARGETS = {
         send=send_signup,
         base={"email": "newcomer@example.com", "password1": PASSWORD, "password2": PASSWORD},
         snapshot=lambda site: sorted(User.objects.values_list("email", flat=True)),
+    ),
+    "reset-password": Target(
+        send=send_reset_password,
+        base={"email": "alice@example.com"},
+        snapshot=lambda site: len(mail.outbox),
     ),
     "add-email": Target(
         send=send_add_email,
@@ -620,9 +630,15 @@ CASES = [
     # --- Sign-up and adding an email address (allauth forms with our canonical addresses) --
     Case("signup", {"email": SCRIPT + "@example.com"}, REJECTED, "valid email"),
     Case("signup", {"email": "alice@example.com\x00"}, REJECTED),
+    Case("signup", {"email": "alice@ex\u0101mple.com"}, REJECTED, "look like"),
+    Case("signup", {"email": "alice@xn--exmple-4za.com"}, REJECTED, "look like"),
     Case("signup", {"email": "x" * 300 + "@example.com"}, REJECTED),
     Case("signup", {"password2": "something-else-entirely-9"}, REJECTED, "same password"),
     Case("signup", {"password1": "short", "password2": "short"}, REJECTED, "too short"),
+    Case("reset-password", {"email": SCRIPT + "@example.com"}, REJECTED, "valid email"),
+    Case("reset-password", {"email": "alice@example.com\x00"}, REJECTED),
+    Case("reset-password", {"email": "\u0430lice@example.com"}, REJECTED, "look like"),
+    Case("reset-password", {"email": "x" * 300 + "@example.com"}, REJECTED),
     Case("add-email", {"email": IMG}, REJECTED, "valid email"),
     Case("add-email", {"email": "javascript:alert(1)//@example.com"}, REJECTED),
     Case("add-email", {"email": "a\x00@example.com"}, REJECTED),
@@ -729,6 +745,7 @@ FORMS_COVERED = {
     "accounts.forms.PreviewForm": ["preview", "keep-preview"],
     "accounts.forms.SignupForm": ["signup"],
     "accounts.forms.AddEmailForm": ["add-email"],
+    "accounts.forms.ResetPasswordForm": ["reset-password"],
     "reminders.forms.ReminderPreferenceForm": ["reminder-prefs"],
     "reminders.forms.WhatIfForm": ["what-if"],
     "mentors.forms.MentorLinkForm": ["mentor-link"],

@@ -27,14 +27,14 @@ SETTINGS_SHOWN = [
 ]  # fmt: skip
 
 
-def run_production(*args: str) -> subprocess.CompletedProcess:
+def run_production(*args: str, **env: str) -> subprocess.CompletedProcess:
     """Run Python in a clean production environment: no DEBUG, no test flag, no EMAIL_HOST."""
     unwanted = ("DJANGO_", "IMGPORTAL_", "EMAIL_", "PYTEST")
     clean = {k: v for k, v in os.environ.items() if not k.startswith(unwanted)}
     return subprocess.run(
         [sys.executable, *args],
         cwd=ROOT,
-        env={**clean, **PRODUCTION_ENV},
+        env={**clean, **PRODUCTION_ENV, **env},
         capture_output=True,
         text=True,
         timeout=120,
@@ -45,6 +45,27 @@ def test_check_deploy_passes_without_smtp_configured():
     result = run_production("manage.py", "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues (0 silenced)" in result.stdout
+
+
+def test_check_deploy_with_the_proxy_redirecting_is_clean():
+    """DJANGO_SECURE_SSL_REDIRECT=proxy: the proxy redirects HTTP to HTTPS, Django does not,
+    and check --deploy has nothing to warn about (W008 silenced for that reason only)."""
+    result = run_production(
+        "manage.py", "check", "--deploy", "--fail-level", "WARNING",
+        DJANGO_SECURE_SSL_REDIRECT="proxy",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues (1 silenced)" in result.stdout
+
+
+def test_check_deploy_warns_when_nothing_redirects_to_https():
+    """DJANGO_SECURE_SSL_REDIRECT=false says nobody redirects: W008 is a true warning."""
+    result = run_production(
+        "manage.py", "check", "--deploy", "--fail-level", "WARNING",
+        DJANGO_SECURE_SSL_REDIRECT="false",
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "security.W008" in result.stdout + result.stderr
 
 
 @pytest.fixture(scope="module")
