@@ -370,6 +370,10 @@ class Confidence(models.TextChoices):
     SECONDARY = "S", "Secondary sources only, not confirmed"
 
 
+class FeeSystem(models.TextChoices):
+    ERAS = "eras", "ERAS"
+
+
 class FeeSchedule(models.Model):
     """A sourced per-program fee rule of one application season (curated, shipped in TOML).
 
@@ -377,8 +381,7 @@ class FeeSchedule(models.Model):
     later_fee for each one after.
     """
 
-    class System(models.TextChoices):
-        ERAS = "eras", "ERAS"
+    System = FeeSystem
 
     system = models.CharField(max_length=10, choices=System, default=System.ERAS)
     season = models.PositiveSmallIntegerField(
@@ -405,10 +408,11 @@ class FeeSchedule(models.Model):
                 fields=["system", "season"], name="applications_feeschedule_unique"
             ),
             models.CheckConstraint(
-                condition=Q(system__in=["eras"]), name="applications_feeschedule_system_valid"
+                condition=Q(system__in=FeeSystem.values),
+                name="applications_feeschedule_system_valid",
             ),
             models.CheckConstraint(
-                condition=Q(confidence__in=["V", "S"]),
+                condition=Q(confidence__in=Confidence.values),
                 name="applications_feeschedule_confidence_valid",
             ),
             models.CheckConstraint(
@@ -459,7 +463,7 @@ class CostEstimate(models.Model):
                 name="applications_costestimate_category_valid",
             ),
             models.CheckConstraint(
-                condition=Q(confidence__in=["V", "S"]),
+                condition=Q(confidence__in=Confidence.values),
                 name="applications_costestimate_confidence_valid",
             ),
             models.CheckConstraint(
@@ -476,12 +480,15 @@ class CostEstimate(models.Model):
         return self.confidence == Confidence.SECONDARY
 
 
+class CostState(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    PAID = "paid", "Paid"
+
+
 class CostEntry(models.Model):
     """One planned or paid cost in a member's own ledger."""
 
-    class State(models.TextChoices):
-        PLANNED = "planned", "Planned"
-        PAID = "paid", "Paid"
+    State = CostState
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cost_entries"
@@ -521,7 +528,7 @@ class CostEntry(models.Model):
                 name="applications_costentry_category_valid",
             ),
             models.CheckConstraint(
-                condition=Q(state__in=["planned", "paid"]),
+                condition=Q(state__in=CostState.values),
                 name="applications_costentry_state_valid",
             ),
             models.CheckConstraint(
@@ -576,10 +583,13 @@ class SignalAllowance(models.Model):
         return f"{self.specialty}, Match {self.cycle}: {self.gold} gold, {self.silver} silver"
 
 
+class InterviewMode(models.TextChoices):
+    VIRTUAL = "virtual", "Virtual"
+    IN_PERSON = "in_person", "In person"
+
+
 class Interview(models.Model):
-    class Format(models.TextChoices):
-        VIRTUAL = "virtual", "Virtual"
-        IN_PERSON = "in_person", "In person"
+    Format = InterviewMode
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="interviews"
@@ -606,7 +616,7 @@ class Interview(models.Model):
         ordering = ["date", "start_time"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(format__in=["virtual", "in_person"]),
+                condition=Q(format__in=InterviewMode.values),
                 name="applications_interview_format_valid",
             ),
             models.CheckConstraint(

@@ -13,13 +13,16 @@ from django.urls import reverse
 HORIZONS = [30, 14, 7, 1]  # days before a date; the fields days_<n> switch each on
 
 
+class Frequency(models.TextChoices):
+    EACH = "each", "An email as each date approaches"
+    WEEKLY = "weekly", "One weekly digest, on Mondays"
+
+
 class ReminderPreference(models.Model):
     """What a member is reminded of and how early. Without a row, the defaults apply:
     `for_user` returns an unsaved instance, so reading never writes."""
 
-    class Frequency(models.TextChoices):
-        EACH = "each", "An email as each date approaches"
-        WEEKLY = "weekly", "One weekly digest, on Mondays"
+    Frequency = Frequency
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_preference"
@@ -42,7 +45,7 @@ class ReminderPreference(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(frequency__in=["each", "weekly"]),
+                condition=Q(frequency__in=Frequency.values),
                 name="reminders_preference_frequency_valid",
             ),
         ]
@@ -78,6 +81,13 @@ class SentReminderQuerySet(models.QuerySet):
         )
 
 
+class ReminderStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be sent"
+    SENDING = "sending", "Being sent"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Gave up"
+
+
 class SentReminder(models.Model):
     """One reminder for one member, claimed by inserting this row before it is sent.
 
@@ -85,11 +95,7 @@ class SentReminder(models.Model):
     same moment, a retried task or a restarted worker all hit it and skip.
     """
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "Waiting to be sent"
-        SENDING = "sending", "Being sent"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Gave up"
+    Status = ReminderStatus
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sent_reminders"
@@ -115,7 +121,7 @@ class SentReminder(models.Model):
                 name="reminders_sentreminder_once",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["pending", "sending", "sent", "failed"]),
+                condition=Q(status__in=ReminderStatus.values),
                 name="reminders_sentreminder_status_valid",
             ),
         ]
