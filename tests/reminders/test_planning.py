@@ -12,8 +12,8 @@ from reminders.planning import NOT_POSSIBLE, ON_TRACK, TIGHT, CycleDates, Exam, 
 from tests.factories import record, verify_cycle
 
 D = datetime.date
-ROL = D(2027, 2, 24)
-TEST_BY = ROL - datetime.timedelta(days=28)  # 27 Jan 2027
+ROL = D(2027, 3, 3)  # the 2027 ROL deadline (proposed: Match Day - 16 days)
+TEST_BY = ROL - datetime.timedelta(days=28)  # 3 Feb 2027
 CYCLE = CycleDates(2027, ROL, D(2027, 3, 19), D(2027, 7, 1), D(2027, 1, 31), False)
 
 
@@ -97,8 +97,8 @@ def test_fourth_attempt_spacing_boundaries():
     ("fail_on", "status"),
     [
         (D(2026, 7, 1), ON_TRACK),  # retake after the result: early August
-        (D(2026, 11, 20), TIGHT),  # retake from 18 Dec: 40 days before 27 Jan
-        (D(2026, 12, 31), NOT_POSSIBLE),  # the result arrives after 27 Jan
+        (D(2026, 11, 27), TIGHT),  # retake from 25 Dec: 40 days before 3 Feb
+        (D(2027, 1, 7), NOT_POSSIBLE),  # the result arrives after 3 Feb
     ],
 )
 def test_what_if_i_fail_step_2_ck(fail_on, status):
@@ -113,10 +113,10 @@ def test_fourth_attempt_what_if_moves_the_earliest_year():
     assert planning.earliest_attempt(failed.exams["step-2-ck"], failed.today, 4, 28) == D(
         2026, 12, 15
     )
-    assert planning.check(failed, CYCLE).status == ON_TRACK  # 43 days before 27 Jan
-    failed = planning.with_failure(s, "step-2-ck", D(2026, 6, 30))  # from 30 Dec: 28 days
+    assert planning.check(failed, CYCLE).status == ON_TRACK  # 50 days before 3 Feb
+    failed = planning.with_failure(s, "step-2-ck", D(2026, 7, 7))  # from 7 Jan: 27 days
     assert planning.check(failed, CYCLE).status == TIGHT
-    failed = planning.with_failure(s, "step-2-ck", D(2026, 7, 28))  # from 28 Jan: too late
+    failed = planning.with_failure(s, "step-2-ck", D(2026, 8, 4))  # from 4 Feb: too late
     assert planning.check(failed, CYCLE).status == NOT_POSSIBLE
     assert planning.earliest_year(failed, {}).year == 2028
 
@@ -180,7 +180,7 @@ def test_exam_window_closing_makes_it_tight_not_impossible():
 
 
 def test_earliest_year_skips_years_that_are_not_possible(db):
-    s = situation(today=D(2027, 1, 28))  # one day past "test by" for 2027
+    s = situation(today=D(2027, 2, 4))  # one day past "test by" for 2027
     assert planning.check(s, planning.CycleDates.of(2027, {})).status == NOT_POSSIBLE
     earliest = planning.earliest_year(s, {})
     assert earliest.year == 2028
@@ -221,7 +221,7 @@ def test_what_if_side_by_side_and_nothing_saved(member_client, alice, on_day):
     before = list(Progress.objects.filter(user=alice).values())
     with on_day(D(2026, 6, 1)):
         response = member_client.get(
-            URL, {"year": 2027, "fail_exam": "step-2-ck", "fail_on": "2026-12-31"}
+            URL, {"year": 2027, "fail_exam": "step-2-ck", "fail_on": "2027-01-07"}
         )
     html = response.content.decode()
     assert "Your plan:" in html and "What if:" in html
