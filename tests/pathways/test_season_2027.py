@@ -394,3 +394,47 @@ def test_the_review_queue_puts_the_live_cycle_first(curator_client, curated, cli
         assert "Rule" in rows and "Milestone" in rows
         client.force_login(member)
         assert client.get("/admin/review/").status_code == 302  # members never
+
+
+# --- F. Sourced sentences where they help ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("slug", "link"),
+    [
+        (
+            "pathway",
+            "https://www.ecfmg.org/news/2025/08/19/"
+            "detailed-information-and-online-application-for-2026-pathways-now-available",
+        ),
+        ("match", "https://www.nrmp.org/topic/match-participants"),
+        ("visa-stamp", "https://www.nrmp.org/topic/match-participants"),
+    ],
+)
+def test_milestone_pages_give_the_sourced_sentence_with_its_link(alice, client, slug, link):
+    client.force_login(alice)
+    html = client.get(f"/roadmap/m/{slug}/").content.decode()
+    assert f'href="{link}"' in html
+    assert ("revalidated" if slug == "pathway" else "one-year deferral") in html
+
+
+def test_a_secondary_source_sentence_puts_its_milestone_under_review(curated):
+    from pathways.models import Milestone
+
+    eras = Milestone.objects.get(slug="eras-submit")
+    assert "Thalamus Cortex" in eras.explanation and "not yet confirmed" in eras.explanation
+    assert eras.needs_review
+
+
+def test_every_verified_date_names_an_exact_page_listed_in_docs_sources():
+    import tomllib
+
+    sources = (CONTENT_DIR.parent.parent / "docs" / "sources.md").read_text()
+    with (CONTENT_DIR / "cycles.toml").open("rb") as file:
+        cycles = tomllib.load(file)["cycle"]
+    checked = [c for cycle in cycles for c in cycle.get("verified", {}).values()]
+    assert checked
+    for check in checked:
+        url = check["source_url"]
+        assert url.split("://")[1].strip("/").count("/") >= 1, url  # not a bare home page
+        assert url in sources, url
