@@ -136,6 +136,11 @@ def test_curators_can_read_the_history_but_not_write_it(curator, curator_client)
     for action in ("add", "change", "delete"):
         assert not curator.has_perm(f"pathways.{action}_datechange")
     assert curator_client.get(reverse("admin:pathways_datechange_add")).status_code == 403
+    DateChange.objects.create(
+        kind="cycle", field="rol_deadline", label="Match 2026: ROL", reason="corrected: X"
+    )
+    listing = curator_client.get(reverse("admin:pathways_datechange_changelist"))
+    assert listing.status_code == 200 and "corrected: X" in listing.content.decode()
 
 
 def changed_mails(user) -> list:
