@@ -317,3 +317,77 @@ def test_a_release_that_moves_dates_tells_each_affected_member_once(
     with on_day(datetime.date(2026, 12, 8)):
         plan()
     assert [len(changed_mails(user)) for user in (rita, alice, bob)] == [1, 2, 0]
+
+
+def before_the_correction(shipped: str) -> str:
+    """The shipped cycles.toml as it was before the 2026-12-05 correction (the old default
+    rules wrote the 2027 and 2028 dates: 30 Nov, 15 Jan, Match Day minus 23 days)."""
+    text = re.sub(r"^change_reason = .*\n", "", shipped, flags=re.M)
+    for old, new in [
+        (
+            "nrmp_early_registration_deadline = 2026-01-30",
+            "nrmp_early_registration_deadline = 2025-11-30",
+        ),
+        ("ranking_opens = 2026-02-02", "ranking_opens = 2026-01-15"),
+        ("rol_deadline = 2026-03-04", "rol_deadline = 2026-02-25"),
+        ("pathway_application_deadline = 2027-01-31\n", ""),
+        ("oet_valid_from = 2025-01-01\n", ""),
+        (
+            "eras_opens = 2026-06-03\n",
+            "eras_opens = 2026-06-03\nnrmp_early_registration_deadline = 2026-11-30\n"
+            "ranking_opens = 2027-01-15\nrol_deadline = 2027-02-24\n",
+        ),
+        (
+            "year = 2028\n",
+            "year = 2028\nnrmp_early_registration_deadline = 2027-11-30\n"
+            "ranking_opens = 2028-01-15\nrol_deadline = 2028-02-23\n",
+        ),
+    ]:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    return text
+
+
+def test_the_shipped_correction_tells_each_member_of_each_moved_date_once(
+    db, release, run_worker, client, on_day
+):
+    """The real release: every cycle's members hear of each of their moved dates, once."""
+    from pathways.curated import CONTENT_DIR
+
+    shipped = (CONTENT_DIR / "cycles.toml").read_text()
+
+    def plan() -> None:
+        call_command("enqueue_reminders", verbosity=0)
+        run_worker()
+
+    moved = {
+        2026: {"nrmp_early_registration_deadline", "ranking_opens", "rol_deadline"},
+        2027: {
+            "nrmp_early_registration_deadline",
+            "ranking_opens",
+            "rol_deadline",
+            "pathway_application_deadline",
+            "oet_valid_from",
+        },
+        2028: {"nrmp_early_registration_deadline", "ranking_opens", "rol_deadline"},
+    }
+    with on_day(datetime.date(2026, 12, 7)):
+        release(before_the_correction(shipped))
+        members = {
+            year: make_member(f"m{year}@example.com", match_year=year)
+            for year in (2026, 2027, 2028, 2029)  # 2029: no cycle yet
+        }
+        release(shipped)
+        recorded: dict[int, set[str]] = {}
+        for change in DateChange.objects.select_related("cycle"):
+            recorded.setdefault(change.cycle.year, set()).add(change.field)
+            assert change.reason.startswith("corrected: NRMP's calendar"), change.reason
+        assert recorded == moved
+        plan()
+        release(shipped)  # loaded again: nothing new
+        plan()
+        for year, user in members.items():
+            count = len(moved.get(year, ()))  # one notice and one email per moved date
+            subjects = [m.subject for m in changed_mails(user)]
+            assert len(subjects) == len(set(subjects)) == count, (year, subjects)
+            assert len(dashboard_changes(client, user)) == count
