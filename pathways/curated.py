@@ -21,12 +21,15 @@ from django.db import transaction
 from lib.toml_sync import ContentError, Tally, as_json, default_of, read_table, sync
 from pathways import curated_cache, history
 from pathways.cycles import default_dates
-from pathways.models import MatchCycle, Milestone, Prerequisite, Rule, find_cycle
+from pathways.models import DateChange, MatchCycle, Milestone, Prerequisite, Rule, find_cycle
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
-# Why an entry's values changed in this release, shown to members with each change it makes.
+# Why an entry's values changed in this release, shown to members with each change it makes;
+# a cycle may give a date its own reason in `[cycle.change_reasons]` (field = reason).
 REASON_KEY = "change_reason"
+FIELD_REASONS_KEY = "change_reasons"
 DEFAULT_REASON = "updated in a content release"
+REASON_MAX = DateChange._meta.get_field("reason").max_length
 
 MILESTONE_FIELDS = [
     "title",
@@ -122,7 +125,7 @@ def load_cycles(force: bool) -> Tally:
         CONTENT_DIR / "cycles.toml",
         "cycle",
         required={"year"},
-        optional={*CYCLE_FIELDS, "proposed", REASON_KEY},
+        optional={*CYCLE_FIELDS, "proposed", REASON_KEY, FIELD_REASONS_KEY},
     )
     known = {c.year: c for c in MatchCycle.objects.all()}
     for entry in entries:
@@ -130,6 +133,9 @@ def load_cycles(force: bool) -> Tally:
         proposed = default_dates(year) if entry.get("proposed") else {}
         values = {n: entry.get(n, proposed.get(n, default_of(MatchCycle, n))) for n in CYCLE_FIELDS}
         values["verified"] = verified_dates(year, values, entry.get("verified", {}))
+        for name in entry.get(FIELD_REASONS_KEY, {}):
+            if name not in MatchCycle.DATE_FIELDS:
+                raise ContentError(f"cycles.toml: {year}: change_reasons: {name!r} is not a date.")
         sync(
             MatchCycle,
             known.get(year),
@@ -193,9 +199,17 @@ def load_rules(force: bool) -> Tally:
 
 def recorder(record, entry: dict):
     """`sync`'s on_change: record the change as the admin does, with the entry's reason."""
+    reason = entry.get(REASON_KEY) or DEFAULT_REASON
+    per_field = entry.get(FIELD_REASONS_KEY, {})
+    for text in (reason, *per_field.values()):
+        if not isinstance(text, str) or len(text) > REASON_MAX:
+            raise ContentError(f"{REASON_KEY}: {text!r} is not a text of {REASON_MAX} or fewer.")
 
     def on_change(old, new) -> None:
-        record(old, new, None, reason=entry.get(REASON_KEY) or DEFAULT_REASON)
+        if per_field:
+            record(old, new, None, reason=reason, field_reasons=per_field)
+        else:
+            record(old, new, None, reason=reason)
 
     return on_change
 

@@ -23,8 +23,14 @@ def shown(value) -> str:
 
 
 def record_cycle(
-    old: MatchCycle | None, new: MatchCycle, user, reason: str = ""
+    old: MatchCycle | None,
+    new: MatchCycle,
+    user,
+    reason: str = "",
+    field_reasons: dict[str, str] | None = None,
 ) -> list[DateChange]:
+    """`field_reasons` gives a date its own reason (the loader's per-date `change_reasons`)."""
+    field_reasons = field_reasons or {}
     if old is None:  # a new cycle is not a change of anything members were told
         return []
     rows = []
@@ -42,7 +48,7 @@ def record_cycle(
                     new_value=shown(after),
                     changed_by=user,
                     source_url=info.source_url or new.source_url,
-                    reason=reason,
+                    reason=field_reasons.get(field, reason),
                 )
             )
     return DateChange.objects.bulk_create(rows)

@@ -137,8 +137,28 @@ def test_a_field_new_in_the_files_fills_even_a_kept_row(curated, content):
             'slug = "match"\nrequires = [{ slug = "nope" }]\n',
             "not valid TOML",
         ),
+        (
+            "cycles.toml",
+            "[cycle.change_reasons]\n",
+            '[cycle.change_reasons]\nmatch_dya = "moved"\n',
+            "change_reasons: 'match_dya' is not a date",
+        ),
+        (
+            "rules.toml",
+            'key = "j1_max_years"\n',
+            'key = "j1_max_years"\nchange_reason = "' + "x" * 201 + '"\n',
+            "200 or fewer",
+        ),
     ],
-    ids=["unknown milestone key", "unknown cycle key", "unknown rule key", "bad value", "bad TOML"],
+    ids=[
+        "unknown milestone key",
+        "unknown cycle key",
+        "unknown rule key",
+        "bad value",
+        "bad TOML",
+        "reason for an unknown date",
+        "reason too long",
+    ],
 )
 def test_invalid_content_loads_nothing(db, content, name, old, new, message):
     content(name, old, new)

@@ -381,7 +381,11 @@ def test_the_shipped_correction_tells_each_member_of_each_moved_date_once(
         recorded: dict[int, set[str]] = {}
         for change in DateChange.objects.select_related("cycle"):
             recorded.setdefault(change.cycle.year, set()).add(change.field)
-            assert change.reason.startswith("corrected: NRMP's calendar"), change.reason
+            if change.field in ("pathway_application_deadline", "oet_valid_from"):
+                assert change.reason.startswith("ECFMG's 2027 Pathways ")
+                assert change.reason.endswith("; not yet confirmed")
+            else:
+                assert change.reason.startswith("corrected: NRMP's calendar"), change.reason
         assert recorded == moved
         plan()
         release(shipped)  # loaded again: nothing new
