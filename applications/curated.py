@@ -1,7 +1,7 @@
 """Load the shipped fee schedules and cost estimates from applications/content/costs.toml.
 
 Called by `manage.py load_curated_content` (which picks up every app's `curated.load`),
-through the one loader of pathways/curated.py: rows matched by natural key (system +
+through the generic loader of lib/toml_sync.py: rows matched by natural key (system +
 season; slug; cycle + specialty), unknown and missing keys refused, a row a curator or
 superuser has edited since it was loaded (its `curated_values` no longer match) kept unless
 `force=True`. Idempotent: a second run changes nothing.
@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from pathways.curated import Tally, read_table, sync
+from lib.toml_sync import Tally, read_table, sync
 
 from .models import CostEstimate, FeeSchedule, SignalAllowance
 

@@ -1,0 +1,1 @@
+"""Small helpers at the bottom of the stack: they import Django, never a project app."""

@@ -6,7 +6,7 @@ use it (as healthchecks keeps `hc/lib/date.py`).
 
 import datetime
 
-MONDAY, WEDNESDAY, FRIDAY = 0, 2, 4
+MONDAY, WEDNESDAY, FRIDAY, SATURDAY = 0, 2, 4, 5
 
 
 def add_years(date: datetime.date, years: int) -> datetime.date:
@@ -34,6 +34,21 @@ def nth_weekday(year: int, month: int, weekday: int, n: int) -> datetime.date:
     first = datetime.date(year, month, 1)
     first_match = first + datetime.timedelta(days=(weekday - first.weekday()) % 7)
     return first_match + datetime.timedelta(weeks=n - 1)
+
+
+def first_weekday(day: datetime.date) -> datetime.date:
+    """The day itself if Monday to Friday, else the Monday after."""
+    while day.weekday() >= SATURDAY:
+        day += datetime.timedelta(days=1)
+    return day
+
+
+def weekday_before(day: datetime.date) -> datetime.date:
+    """The last Monday-to-Friday day before `day`."""
+    day -= datetime.timedelta(days=1)
+    while day.weekday() >= SATURDAY:
+        day -= datetime.timedelta(days=1)
+    return day
 
 
 def third_friday_of_march(year: int) -> datetime.date:

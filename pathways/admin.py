@@ -270,9 +270,10 @@ class EntryRestrictionAdmin(admin.ModelAdmin):
 
 @admin.register(DateChange)
 class DateChangeAdmin(admin.ModelAdmin):
-    """The history of curated dates: read-only, written by the save hooks above."""
+    """The history of curated dates: read-only, written by the save hooks above and by the
+    content loader (no curator; the release's reason)."""
 
-    list_display = ["changed_at", "label", "old_value", "new_value", "changed_by"]
+    list_display = ["changed_at", "label", "old_value", "new_value", "reason", "changed_by"]
     list_select_related = ["changed_by"]
     list_filter = ["kind"]
     search_fields = ["label"]

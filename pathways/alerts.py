@@ -3,8 +3,8 @@
 ECFMG explicitly does not warn applicants near its limits, so these alerts are a core
 feature. Each function returns a list of Alert; `compute_alerts` gathers them, most
 serious first. The figures (attempt limit, passing scores, OET minimums, the seven-year
-window, the J-1 maximum, lead times) come from the Rule records, by date; the facts are in
-../shared/content/2027-season-review.md. A date of the Match cycle that is proposed, not
+window, the J-1 maximum, lead times) come from the Rule records, by date; their sources are
+in docs/sources.md. A date of the Match cycle that is proposed, not
 verified, is written "about <date>, not yet confirmed" and never raises a danger alert on
 its own. Milestones a member marked not applicable raise no visa alert.
 """
@@ -86,7 +86,7 @@ def compute_alerts(roadmap: Roadmap) -> list[Alert]:
 
 
 def when(info: CycleDateInfo) -> str:
-    """A cycle date as members read it: "24 Feb 2027" or "about 24 Feb 2027, not yet confirmed"."""
+    """A cycle date as members read it: "3 Mar 2027" or "about 3 Mar 2027, not yet confirmed"."""
     if info.proposed:
         return f"about {fmt(info.date)}, not yet confirmed"
     return fmt(info.date)

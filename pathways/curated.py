@@ -1,30 +1,28 @@
-"""The one loader for curated content shipped as TOML: milestones, cycles, rules, resources.
+"""The pathways tables of the curated content: milestones, prerequisites, cycles, rules.
 
 `manage.py load_curated_content` calls `load(force=...)` here, then the same function of
-every other app that has a `curated` module (resources). Every table goes through
-`read_table` (an unknown or missing key is an error, never silently ignored) and every row
-through `sync` (idempotent, a curator's edit is kept).
+every other app that has a `curated` module (resources, applications). Every table goes
+through the generic loader of lib/toml_sync.py (`read_table`, `sync`: strict about keys,
+idempotent, a curator's edit kept unless `force`).
 
-How a curator's edit is recognised: each loaded row records the values it was loaded with
-in `curated_values` (JSON). When a field's current value differs from the recorded one, a
-curator has changed it since (admin, CSV import, bulk action): the row is "kept as edited"
-and left alone unless `force` is set. A row with nothing recorded was created in the admin
-and is kept too. A field the content files did not have at the last load (a field added in a
-later release) is not an edit: it is filled in from the files even on a kept row.
+A release that moves a date tells members: when `sync` changes a cycle date, a rule or a
+milestone's deadline, the change is recorded as a DateChange by the same functions a
+curator's edit in the admin goes through (pathways/history.py), with no curator and the
+entry's `change_reason` (e.g. "corrected: NRMP's calendar"); the dashboard and the
+reminder emails then tell each member it affects, once. A first load records nothing (a
+new cycle or milestone is not a change of anything members were told).
 """
 
-import datetime
-import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 
-from pathways import curated_cache
+from lib.toml_sync import ContentError, Tally, as_json, default_of, read_table, sync
+from pathways import curated_cache, history
 from pathways.cycles import default_dates
 from pathways.models import (
+    DateChange,
     EntryRestriction,
     MatchCycle,
     Milestone,
@@ -34,7 +32,12 @@ from pathways.models import (
 )
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
-KEPT = "kept as edited"
+# Why an entry's values changed in this release, shown to members with each change it makes;
+# a cycle may give a date its own reason in `[cycle.change_reasons]` (field = reason).
+REASON_KEY = "change_reason"
+FIELD_REASONS_KEY = "change_reasons"
+DEFAULT_REASON = "updated in a content release"
+REASON_MAX = DateChange._meta.get_field("reason").max_length
 
 MILESTONE_FIELDS = [
     "title",
@@ -80,130 +83,6 @@ RESTRICTION_FIELDS = [
 ]
 
 
-class ContentError(Exception):
-    """The content files hold a key or a value the models refuse."""
-
-
-@dataclass
-class Tally:
-    label: str
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    kept: list[str] = field(default_factory=list)  # rows kept as edited by a curator
-
-    def __str__(self) -> str:
-        text = f"{self.label}: {self.created} created, {self.updated} updated, "
-        text += f"{self.unchanged} unchanged"
-        if self.kept:
-            text += f", {len(self.kept)} {KEPT} ({', '.join(self.kept)}; --force overwrites)"
-        return text
-
-
-def as_json(value: Any) -> Any:
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return value
-
-
-def snapshot(values: dict[str, Any]) -> dict[str, Any]:
-    return {name: as_json(value) for name, value in values.items()}
-
-
-def read_table(path: Path, table: str, *, required: set[str], optional: set[str]) -> list[dict]:
-    """The entries of `[[table]]` in a TOML file, refusing unknown and missing keys."""
-    try:
-        with path.open("rb") as file:
-            entries = tomllib.load(file).get(table, [])
-    except tomllib.TOMLDecodeError as error:
-        raise ContentError(f"{path.name}: not valid TOML: {error}") from error
-    allowed = required | optional
-    for number, entry in enumerate(entries, 1):
-        name = entry.get("slug") or entry.get("year") or entry.get("key") or f"entry {number}"
-        if missing := sorted(required - entry.keys()):
-            raise ContentError(f"{path.name}: {name}: missing {', '.join(missing)}.")
-        if unknown := sorted(entry.keys() - allowed):
-            raise ContentError(f"{path.name}: {name}: unknown key(s) {', '.join(unknown)}.")
-    return entries
-
-
-def default_of(model: type[models.Model], name: str) -> Any:
-    model_field = model._meta.get_field(name)
-    if model_field.has_default():
-        return model_field.get_default()
-    return None if model_field.null else ""
-
-
-def sync(
-    model: type[models.Model],
-    row: models.Model | None,
-    *,
-    lookup: dict[str, Any],
-    values: dict[str, Any],
-    tally: Tally,
-    name: str,
-    force: bool,
-    related: dict[str, Any] | None = None,
-    current_related=None,
-) -> tuple[models.Model, bool]:
-    """Create or update one curated row; returns (row, whether the caller must set `related`).
-
-    `related` are many-to-many values (prerequisites, tags) that take part in the edit check;
-    the caller writes them when this returns True. `current_related(row)` reads them back.
-    """
-    related = related or {}
-    shipped = snapshot({**values, **related})
-    if row is None:
-        row = model(**lookup, **values, curated_values=shipped)
-        validate(row, name)
-        row.save()
-        tally.created += 1
-        return row, True
-    current = snapshot({n: getattr(row, n) for n in values})
-    if related:
-        current |= current_related(row)
-    loaded = row.curated_values or {}
-    if current == shipped:
-        if loaded != shipped:
-            row.curated_values = shipped
-            row.save(update_fields=["curated_values"])
-        tally.unchanged += 1
-        return row, False
-    edited = not loaded or any(n in loaded and current[n] != loaded[n] for n in current)
-    if edited and not force:
-        tally.kept.append(name)
-        fill_new_fields(row, values, loaded, name)
-        return row, False
-    for name_, value in values.items():
-        setattr(row, name_, value)
-    row.curated_values = shipped
-    validate(row, name)
-    row.save()
-    tally.updated += 1
-    return row, True
-
-
-def fill_new_fields(row: models.Model, values: dict[str, Any], loaded: dict, name: str) -> None:
-    """On a kept row, set the fields the files had no value for at the last load."""
-    if not loaded:
-        return  # created in the admin: nothing of ours to complete
-    new = {n: v for n, v in values.items() if n not in loaded}
-    if not new:
-        return
-    for name_, value in new.items():
-        setattr(row, name_, value)
-    row.curated_values = {**loaded, **snapshot(new)}
-    validate(row, name)
-    row.save(update_fields=[*new, "curated_values"])
-
-
-def validate(row: models.Model, name: str) -> None:
-    try:
-        row.full_clean(exclude=["curated_values"], validate_unique=False)
-    except ValidationError as error:
-        raise ContentError(f"{name}: {error.message_dict}") from error
-
-
 def requires_of(milestone: Milestone) -> dict[str, list[list[str]]]:
     rows = Prerequisite.objects.filter(milestone=milestone).values_list("required__slug", "kind")
     return {"requires": sorted([slug, kind] for slug, kind in rows)}
@@ -215,7 +94,7 @@ def load_milestones(force: bool) -> Tally:
         CONTENT_DIR / "milestones.toml",
         "milestone",
         required={"slug", "title", "category", "summary", "source_url", "last_reviewed"},
-        optional={*MILESTONE_FIELDS, "requires"},
+        optional={*MILESTONE_FIELDS, "requires", REASON_KEY},
     )
     known = {m.slug: m for m in Milestone.objects.all()}
     shipped_slugs = {entry["slug"] for entry in entries} | set(known)
@@ -240,6 +119,7 @@ def load_milestones(force: bool) -> Tally:
             tally=tally,
             name=slug,
             force=force,
+            on_change=recorder(history.record_milestone, entry),
         )
         known[slug] = row
         if changed:
@@ -264,7 +144,7 @@ def load_cycles(force: bool) -> Tally:
         CONTENT_DIR / "cycles.toml",
         "cycle",
         required={"year"},
-        optional={*CYCLE_FIELDS, "proposed"},
+        optional={*CYCLE_FIELDS, "proposed", REASON_KEY, FIELD_REASONS_KEY},
     )
     known = {c.year: c for c in MatchCycle.objects.all()}
     for entry in entries:
@@ -272,6 +152,9 @@ def load_cycles(force: bool) -> Tally:
         proposed = default_dates(year) if entry.get("proposed") else {}
         values = {n: entry.get(n, proposed.get(n, default_of(MatchCycle, n))) for n in CYCLE_FIELDS}
         values["verified"] = verified_dates(year, values, entry.get("verified", {}))
+        for name in entry.get(FIELD_REASONS_KEY, {}):
+            if name not in MatchCycle.DATE_FIELDS:
+                raise ContentError(f"cycles.toml: {year}: change_reasons: {name!r} is not a date.")
         sync(
             MatchCycle,
             known.get(year),
@@ -280,6 +163,7 @@ def load_cycles(force: bool) -> Tally:
             tally=tally,
             name=str(year),
             force=force,
+            on_change=recorder(history.record_cycle, entry),
         )
     return tally
 
@@ -308,21 +192,27 @@ def load_rules(force: bool) -> Tally:
         CONTENT_DIR / "rules.toml",
         "rule",
         required={"key", "value"},
-        optional={"effective_from", *RULE_FIELDS},
+        optional={"effective_from", *RULE_FIELDS, REASON_KEY},
     )
     known = {(r.key, r.effective_from): r for r in Rule.objects.all()}
+    keys_before = {key for key, _ in known}
     for entry in entries:
         key, since = entry["key"], entry.get("effective_from")
         values = {n: entry.get(n, default_of(Rule, n)) for n in RULE_FIELDS}
-        sync(
+        record = recorder(history.record_rule, entry)
+        row = known.get((key, since))
+        row, _ = sync(
             Rule,
-            known.get((key, since)),
+            row,
             lookup={"key": key, "effective_from": since},
             values=values,
             tally=tally,
             name=f"{key}@{since or 'initial'}",
             force=force,
+            on_change=record,
         )
+        if (key, since) not in known and key in keys_before:
+            record(None, row)  # a new dated value of a rule members already follow
     return tally
 
 
@@ -349,6 +239,23 @@ def load_restrictions(force: bool) -> Tally:
             force=force,
         )
     return tally
+
+
+def recorder(record, entry: dict):
+    """`sync`'s on_change: record the change as the admin does, with the entry's reason."""
+    reason = entry.get(REASON_KEY) or DEFAULT_REASON
+    per_field = entry.get(FIELD_REASONS_KEY, {})
+    for text in (reason, *per_field.values()):
+        if not isinstance(text, str) or len(text) > REASON_MAX:
+            raise ContentError(f"{REASON_KEY}: {text!r} is not a text of {REASON_MAX} or fewer.")
+
+    def on_change(old, new) -> None:
+        if per_field:
+            record(old, new, None, reason=reason, field_reasons=per_field)
+        else:
+            record(old, new, None, reason=reason)
+
+    return on_change
 
 
 @transaction.atomic

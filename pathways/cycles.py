@@ -8,7 +8,12 @@ None and the date is unknown until a curator enters it.
 
 import datetime
 
-WEDNESDAY, FRIDAY = 2, 4
+from lib.dates import WEDNESDAY, first_weekday, nth_weekday, third_friday_of_march, weekday_before
+
+# Since the 2021 Match the ROL deadline has been a Wednesday 16 days before Match Day, every
+# year (3 Mar -> 19 Mar 2021 ... 4 Mar -> 20 Mar 2026; NRMP's own newsletters, see
+# docs/sources.md).
+ROL_DAYS_BEFORE_MATCH_DAY = 16
 
 # The rule behind each default, as members and curators read it next to a proposed date.
 DEFAULT_RULES = {
@@ -16,11 +21,12 @@ DEFAULT_RULES = {
     "applicants_may_submit": "first Wednesday of September of the year before (past pattern)",
     "programs_review_starts": "three weeks after applicants may submit (past pattern)",
     "nrmp_registration_opens": "15 September of the year before (long-standing pattern)",
-    "nrmp_early_registration_deadline": "30 November of the year before (long-standing pattern)",
-    "ranking_opens": "15 January (past pattern)",
-    "rol_deadline": (
-        "Match Day minus 23 days, as in 2026; it was 16 days in 2021-2025, so this is a guess"
+    "nrmp_early_registration_deadline": (
+        "the last weekday before ranking opens, about 30-31 January (proposed rule: it fits "
+        "30 Jan 2026 and the reported 29 Jan 2027)"
     ),
+    "ranking_opens": "the first weekday of February (NRMP's pattern)",
+    "rol_deadline": "the Wednesday 16 days before Match Day, 9 pm ET (every year since 2021)",
     "match_day": "third Friday of March (long-standing pattern)",
     "training_starts": "1 July (residency start)",
     "oet_recommended_by": (
@@ -30,25 +36,19 @@ DEFAULT_RULES = {
 NOT_COMPUTED = "not computed: no pattern has an official basis"
 
 
-def nth_weekday(year: int, month: int, weekday: int, n: int) -> datetime.date:
-    """The n-th (1-based) given weekday (Monday = 0) of a month."""
-    first = datetime.date(year, month, 1)
-    first_match = first + datetime.timedelta(days=(weekday - first.weekday()) % 7)
-    return first_match + datetime.timedelta(weeks=n - 1)
-
-
 def default_dates(year: int) -> dict[str, datetime.date | None]:
     """Proposed dates of the Match whose Match Day falls in `year`, by MatchCycle field."""
     applicants_may_submit = nth_weekday(year - 1, 9, WEDNESDAY, 1)
-    match_day = nth_weekday(year, 3, FRIDAY, 3)
+    match_day = third_friday_of_march(year)
+    ranking_opens = first_weekday(datetime.date(year, 2, 1))
     return {
         "eras_opens": nth_weekday(year - 1, 6, WEDNESDAY, 1),
         "applicants_may_submit": applicants_may_submit,
         "programs_review_starts": applicants_may_submit + datetime.timedelta(days=21),
         "nrmp_registration_opens": datetime.date(year - 1, 9, 15),
-        "nrmp_early_registration_deadline": datetime.date(year - 1, 11, 30),
-        "ranking_opens": datetime.date(year, 1, 15),
-        "rol_deadline": match_day - datetime.timedelta(days=23),
+        "nrmp_early_registration_deadline": weekday_before(ranking_opens),
+        "ranking_opens": ranking_opens,
+        "rol_deadline": match_day - datetime.timedelta(days=ROL_DAYS_BEFORE_MATCH_DAY),
         "match_day": match_day,
         "training_starts": datetime.date(year, 7, 1),
         "oet_recommended_by": datetime.date(year - 1, 12, 31),

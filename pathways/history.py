@@ -1,6 +1,7 @@
 """History of curated dates: what a curator changed on a cycle, a rule or a milestone.
 
-Called explicitly from the admin's `save_model` (pathways/admin.py) with the row as it was
+Called explicitly from the admin's `save_model` (pathways/admin.py) and from the content
+loader (pathways/curated.py, with no user and the release's reason) with the row as it was
 before the save; writes one DateChange per changed value (a change of a date's verification
 alone is not recorded). Read by the milestone page ("History of this date"), the dashboard
 (changes of the last 30 days that affect the member) and the reminders app (emails).
@@ -21,7 +22,15 @@ def shown(value) -> str:
     return str(value)
 
 
-def record_cycle(old: MatchCycle | None, new: MatchCycle, user) -> list[DateChange]:
+def record_cycle(
+    old: MatchCycle | None,
+    new: MatchCycle,
+    user,
+    reason: str = "",
+    field_reasons: dict[str, str] | None = None,
+) -> list[DateChange]:
+    """`field_reasons` gives a date its own reason (the loader's per-date `change_reasons`)."""
+    field_reasons = field_reasons or {}
     if old is None:  # a new cycle is not a change of anything members were told
         return []
     rows = []
@@ -39,12 +48,13 @@ def record_cycle(old: MatchCycle | None, new: MatchCycle, user) -> list[DateChan
                     new_value=shown(after),
                     changed_by=user,
                     source_url=info.source_url or new.source_url,
+                    reason=field_reasons.get(field, reason),
                 )
             )
     return DateChange.objects.bulk_create(rows)
 
 
-def record_rule(old: Rule | None, new: Rule, user) -> list[DateChange]:
+def record_rule(old: Rule | None, new: Rule, user, reason: str = "") -> list[DateChange]:
     label = new.get_key_display()
     rows = []
     if old is None:
@@ -66,12 +76,15 @@ def record_rule(old: Rule | None, new: Rule, user) -> list[DateChange]:
             new_value=after,
             changed_by=user,
             source_url=new.source_url,
+            reason=reason,
         )
         for field, text, before, after in rows
     )
 
 
-def record_milestone(old: Milestone | None, new: Milestone, user) -> list[DateChange]:
+def record_milestone(
+    old: Milestone | None, new: Milestone, user, reason: str = ""
+) -> list[DateChange]:
     if old is None or old.deadline == new.deadline:
         return []
     change = DateChange(
@@ -83,6 +96,7 @@ def record_milestone(old: Milestone | None, new: Milestone, user) -> list[DateCh
         new_value=CycleDate(new.deadline).label if new.deadline else "",
         changed_by=user,
         source_url=new.source_url,
+        reason=reason,
     )
     change.save()
     return [change]

@@ -37,7 +37,7 @@ class CycleDate(models.TextChoices):
     NRMP_REGISTRATION_OPENS = "nrmp_registration_opens", "NRMP registration opens"
     NRMP_EARLY_REGISTRATION_DEADLINE = (
         "nrmp_early_registration_deadline",
-        "NRMP early-registration deadline",
+        "NRMP regular-registration deadline (late fee after)",
     )
     RANKING_OPENS = "ranking_opens", "Ranking opens"
     ROL_DEADLINE = "rol_deadline", "Rank order list deadline"
@@ -398,12 +398,16 @@ class MatchCycle(models.Model):
     applicants_may_submit = models.DateField(help_text="First week of September, year before.")
     programs_review_starts = models.DateField(help_text="About three weeks after submission opens.")
     nrmp_registration_opens = models.DateField(help_text="15 September, year before.")
+    # The field keeps its historical name; it holds the regular-registration deadline.
     nrmp_early_registration_deadline = models.DateField(
-        help_text="30 November, year before; a late fee applies afterwards."
+        "NRMP regular-registration deadline (late fee after)",
+        help_text="About 30-31 January (the last weekday before ranking opens); a late fee "
+        "applies afterwards, until late registration closes at the ROL deadline.",
     )
-    ranking_opens = models.DateField(help_text="Mid-January.")
+    ranking_opens = models.DateField(help_text="The first weekday of February.")
     rol_deadline = models.DateField(
-        "rank order list deadline", help_text="About three weeks before Match Day (9 pm ET)."
+        "rank order list deadline",
+        help_text="The Wednesday 16 days before Match Day, 9 pm ET (every year since 2021).",
     )
     match_day = models.DateField(help_text="Third Friday of March.")
     training_starts = models.DateField(help_text="1 July.")
@@ -658,7 +662,8 @@ class DateChangeKind(models.TextChoices):
 
 
 class DateChange(models.Model):
-    """History of curated dates: one row per changed value, written by pathways/admin.py.
+    """History of curated dates: one row per changed value, written by pathways/history.py
+    for a curator's edit in the admin and for a content release the loader applies.
 
     Reminders (the `reminders` app) read it to tell the members a change affects.
     """
@@ -687,6 +692,11 @@ class DateChange(models.Model):
     )
     changed_at = models.DateTimeField(default=timezone.now)
     source_url = models.URLField(max_length=500, blank=True)
+    reason = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text='Why it changed, as members read it (e.g. "corrected: NRMP\'s calendar").',
+    )
 
     objects = DateChangeQuerySet.as_manager()
 
@@ -704,9 +714,9 @@ class DateChange(models.Model):
 
     @property
     def summary(self) -> str:
-        return (
-            f"{self.label} changed from {self.old_value or 'unset'} to {self.new_value or 'unset'}"
-        )
+        before, after = self.old_value or "unset", self.new_value or "unset"
+        text = f"{self.label} changed from {before} to {after}"
+        return f"{text} ({self.reason})" if self.reason else text
 
 
 class RestrictionKind(models.TextChoices):

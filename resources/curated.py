@@ -1,7 +1,7 @@
 """Load the shipped resources from resources/content/resources.toml.
 
 Called by `manage.py load_curated_content` after the milestones (resources link to them),
-through the one loader of pathways/curated.py: rows matched by slug, unknown keys refused,
+through the generic loader of lib/toml_sync.py: rows matched by slug, unknown keys refused,
 a curator's edit (admin, CSV import, bulk action) kept unless `force`.
 """
 
@@ -10,7 +10,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.text import slugify
 
-from pathways.curated import ContentError, Tally, read_table, sync
+from lib.toml_sync import ContentError, Tally, read_table, sync
 from pathways.models import Milestone
 from resources.forms import forget_locations
 from resources.models import Resource, Tag

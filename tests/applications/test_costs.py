@@ -80,7 +80,7 @@ def test_ledger_totals_planned_against_paid(member_client, member, schedule):
     estimate = CostEstimate.objects.get(slug="eras-token")
     page = member_client.get(COSTS, {"estimate": "eras-token"})
     assertContains(page, "Unconfirmed:")
-    assertContains(page, 'value="165"', html=False)
+    assertContains(page, 'value="185"', html=False)
     member_client.post(
         COSTS,
         {

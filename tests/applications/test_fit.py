@@ -37,7 +37,7 @@ CYCLE = MatchCycle(
     year=2027,
     eras_opens=datetime.date(2026, 6, 3),
     applicants_may_submit=datetime.date(2026, 9, 2),
-    rol_deadline=datetime.date(2027, 2, 24),
+    rol_deadline=datetime.date(2027, 3, 3),
     match_day=datetime.date(2027, 3, 19),
     training_starts=datetime.date(2027, 7, 1),
 )
@@ -143,10 +143,10 @@ def test_certificate_at_application_when_expected_later():
 def test_a_verified_cycle_date_is_given_plainly():
     cycle = MatchCycle(**{f.attname: getattr(CYCLE, f.attname) for f in MatchCycle._meta.fields})
     cycle.verify("rol_deadline", "https://www.nrmp.org/", datetime.date(2026, 5, 1))
-    rows = {"ecfmg_certificate": {"planned_date": datetime.date(2027, 3, 1)}}
+    rows = {"ecfmg_certificate": {"planned_date": datetime.date(2027, 3, 10)}}
     fit = check(program(**{**KNOWN, "certificate_by": "ranking"}), prog_rows=rows, cycle=cycle)
     assert fit.conflicts == [
-        "It needs ECFMG certification by the rank order list deadline (24 Feb 2027); "
+        "It needs ECFMG certification by the rank order list deadline (3 Mar 2027); "
         "your certificate is expected in March 2027."
     ]
 
@@ -154,11 +154,11 @@ def test_a_verified_cycle_date_is_given_plainly():
 def test_certificate_by_ranking_and_start():
     rows = {
         "step_2_ck": {"score": 240},
-        "ecfmg_certificate": {"planned_date": datetime.date(2027, 3, 1)},
+        "ecfmg_certificate": {"planned_date": datetime.date(2027, 3, 10)},
     }
     ranking = check(program(**{**KNOWN, "certificate_by": CertificateBy.RANKING}), prog_rows=rows)
     assert ranking.conflicts == [
-        "It needs ECFMG certification by the rank order list deadline (about 24 Feb 2027, "
+        "It needs ECFMG certification by the rank order list deadline (about 3 Mar 2027, "
         "not yet confirmed); your certificate is expected in March 2027."
     ]
     start = check(program(**{**KNOWN, "certificate_by": CertificateBy.START}), prog_rows=rows)

@@ -107,8 +107,8 @@ def test_pathway_certificate_expiry(alice):
 
 
 def test_oet_cut_off_unknown_means_no_oet_age_alert(alice):
-    """No cut-off is known for the 2027 Match (review A): none is invented."""
-    assert MatchCycle.objects.get(year=2027).oet_valid_from is None
+    """With no cut-off recorded for the Match, none is invented."""
+    MatchCycle.objects.filter(year=2027).update(oet_valid_from=None)
     record(alice, "oet", completed_date=datetime.date(2020, 1, 1))
     assert not [a for a in alerts_of(alice, datetime.date(2026, 1, 1)) if "too old" in a.title]
 
@@ -142,21 +142,22 @@ def test_oet_below_minimum_and_more_than_one_sitting(alice):
 
 
 def test_nrmp_withdraws_img_without_reported_exams(alice):
-    """The 2027 ROL deadline is proposed (24 Feb 2027): said so, and never a danger alone."""
+    """The 2027 ROL deadline is proposed (3 Mar 2027): said so, and never a danger alone."""
     alert = titled(alerts_of(alice, datetime.date(2026, 11, 1)), "rank order list deadline")
-    assert alert.level == "warning" and alert.title.startswith("About 115 days until")
-    assert "(about 24 Feb 2027, not yet confirmed)" in alert.message
+    assert alert.level == "warning" and alert.title.startswith("About 122 days until")
+    assert "(about 3 Mar 2027, not yet confirmed)" in alert.message
     assert "withdraws" in alert.message and "Complete an ECFMG Pathway" in alert.message
     assert "certify your list" in alert.message
-    assert titled(alerts_of(alice, datetime.date(2027, 2, 1)), "23 days").level == "warning"
+    assert titled(alerts_of(alice, datetime.date(2027, 2, 10)), "21 days").level == "warning"
     cycle = MatchCycle.objects.get(year=2027)
     cycle.verify("rol_deadline", "https://www.nrmp.org", datetime.date(2026, 11, 25))
     cycle.save()
-    alert = titled(alerts_of(alice, datetime.date(2027, 1, 24)), "rank order list deadline")
+    alert = titled(alerts_of(alice, datetime.date(2027, 1, 31)), "rank order list deadline")
     assert alert.level == "warning" and alert.title.startswith("31 days")
-    alert = titled(alerts_of(alice, datetime.date(2027, 1, 25)), "30 days")  # the boundary
-    assert alert.level == "danger" and "(24 Feb 2027)" in alert.message
-    assert titled(alerts_of(alice, datetime.date(2027, 2, 25)), "has passed").level == "danger"
+    alert = titled(alerts_of(alice, datetime.date(2027, 2, 1)), "30 days")  # the boundary
+    assert alert.level == "danger" and "(3 Mar 2027)" in alert.message
+    passed = titled(alerts_of(alice, datetime.date(2027, 3, 4)), "list deadline has passed")
+    assert passed.level == "danger"
     record(alice, "step-1", status="done")
     record(alice, "step-2-ck", status="done")
     record(alice, "pathway", status="done")

@@ -10,8 +10,8 @@ from pathways.feasibility import NOT_POSSIBLE, ON_TRACK, TIGHT, CycleDates, Exam
 from pathways.roadmap import Pass
 
 D = datetime.date
-ROL = D(2027, 2, 24)
-TEST_BY = ROL - datetime.timedelta(days=28)  # 27 Jan 2027
+ROL = D(2027, 3, 3)  # the 2027 ROL deadline (proposed: Match Day - 16 days)
+TEST_BY = ROL - datetime.timedelta(days=28)  # 3 Feb 2027
 CYCLE = CycleDates(2027, ROL, D(2027, 3, 19), D(2027, 7, 1), D(2027, 1, 31), False)
 
 
@@ -95,8 +95,8 @@ def test_fourth_attempt_spacing_boundaries():
     ("fail_on", "status"),
     [
         (D(2026, 7, 1), ON_TRACK),  # retake after the result: early August
-        (D(2026, 11, 20), TIGHT),  # retake from 18 Dec: 40 days before 27 Jan
-        (D(2026, 12, 31), NOT_POSSIBLE),  # the result arrives after 27 Jan
+        (D(2026, 11, 27), TIGHT),  # retake from 25 Dec: 40 days before 3 Feb
+        (D(2027, 1, 7), NOT_POSSIBLE),  # the result arrives after 3 Feb
     ],
 )
 def test_what_if_i_fail_step_2_ck(fail_on, status):
@@ -111,10 +111,10 @@ def test_fourth_attempt_what_if_moves_the_earliest_year():
     assert feasibility.earliest_attempt(failed.exams["step-2-ck"], failed.today, 4, 28) == D(
         2026, 12, 15
     )
-    assert feasibility.check(failed, CYCLE).status == ON_TRACK  # 43 days before 27 Jan
-    failed = feasibility.with_failure(s, "step-2-ck", D(2026, 6, 30))  # from 30 Dec: 28 days
+    assert feasibility.check(failed, CYCLE).status == ON_TRACK  # 50 days before 3 Feb
+    failed = feasibility.with_failure(s, "step-2-ck", D(2026, 7, 7))  # from 7 Jan: 27 days
     assert feasibility.check(failed, CYCLE).status == TIGHT
-    failed = feasibility.with_failure(s, "step-2-ck", D(2026, 7, 28))  # from 28 Jan: too late
+    failed = feasibility.with_failure(s, "step-2-ck", D(2026, 8, 4))  # from 4 Feb: too late
     assert feasibility.check(failed, CYCLE).status == NOT_POSSIBLE
     assert feasibility.earliest_year(failed, {}).year == 2028
 
@@ -198,7 +198,7 @@ def test_a_pass_that_would_stop_counting_first_must_be_passed_again():
 
 
 def test_earliest_year_skips_years_that_are_not_possible(db):
-    s = situation(today=D(2027, 1, 28))  # one day past "test by" for 2027
+    s = situation(today=D(2027, 2, 4))  # one day past "test by" for 2027
     assert feasibility.check(s, feasibility.CycleDates.of(2027, {})).status == NOT_POSSIBLE
     earliest = feasibility.earliest_year(s, {})
     assert earliest.year == 2028

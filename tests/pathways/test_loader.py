@@ -137,8 +137,28 @@ def test_a_field_new_in_the_files_fills_even_a_kept_row(curated, content):
             'slug = "match"\nrequires = [{ slug = "nope" }]\n',
             "not valid TOML",
         ),
+        (
+            "cycles.toml",
+            "[cycle.change_reasons]\n",
+            '[cycle.change_reasons]\nmatch_dya = "moved"\n',
+            "change_reasons: 'match_dya' is not a date",
+        ),
+        (
+            "rules.toml",
+            'key = "j1_max_years"\n',
+            'key = "j1_max_years"\nchange_reason = "' + "x" * 201 + '"\n',
+            "200 or fewer",
+        ),
     ],
-    ids=["unknown milestone key", "unknown cycle key", "unknown rule key", "bad value", "bad TOML"],
+    ids=[
+        "unknown milestone key",
+        "unknown cycle key",
+        "unknown rule key",
+        "bad value",
+        "bad TOML",
+        "reason for an unknown date",
+        "reason too long",
+    ],
 )
 def test_invalid_content_loads_nothing(db, content, name, old, new, message):
     content(name, old, new)
@@ -161,3 +181,50 @@ def test_a_prerequisite_cycle_in_the_files_loads_nothing(db, content):
     with pytest.raises(CommandError, match="cycle: "):
         call_command("load_curated_content", verbosity=0)
     assert counts() == (0, 0, 0, 0)
+
+
+def test_a_release_records_moved_rules_and_deadlines_as_the_admin_does(curated, content):
+    """Rules and milestone deadlines moved by a release are history too, with its reason."""
+    from pathways.models import DateChange
+
+    content(
+        "rules.toml",
+        'key = "usmle_results_days"\nvalue = 28',
+        'key = "usmle_results_days"\nchange_reason = "corrected: USMLE"\nvalue = 35',
+    )
+    content(
+        "rules.toml",
+        '[[rule]]\nkey = "step3_passing_score"\nvalue = 190',
+        '[[rule]]\nkey = "step3_passing_score"\nvalue = 202\neffective_from = 2027-01-01\n'
+        'change_reason = "new score"\nsource_url = "https://www.usmle.org/"\n\n'
+        '[[rule]]\nkey = "step3_passing_score"\nvalue = 190',
+    )
+    content(
+        "milestones.toml",
+        'deadline = "match_day"',
+        'change_reason = "moved"\ndeadline = "rol_deadline"',
+    )
+    assert not DateChange.objects.exists()
+    load()
+    changes = {(c.kind, c.rule_key or c.milestone.slug): c for c in DateChange.objects.all()}
+    assert set(changes) == {
+        ("rule", "usmle_results_days"),
+        ("rule", "step3_passing_score"),
+        ("milestone", "match"),
+    }
+    results = changes[("rule", "usmle_results_days")]
+    assert (results.old_value, results.new_value, results.reason) == (
+        "28",
+        "35",
+        "corrected: USMLE",
+    )
+    assert changes[("rule", "step3_passing_score")].label == "Step 3 passing score from 1 Jan 2027"
+    match = changes[("milestone", "match")]
+    assert (match.old_value, match.new_value, match.reason) == (
+        "Match Day",
+        "Rank order list deadline",
+        "moved",
+    )
+    assert all(c.changed_by is None for c in changes.values())
+    load()
+    assert DateChange.objects.count() == 3

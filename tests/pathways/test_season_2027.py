@@ -1,5 +1,5 @@
-"""The live 2027 season: the corrections of ../shared/content/2027-season-review.md, each rule
-pinned at frozen dates on both sides of its boundary."""
+"""The live 2027 season: the corrections of the 2027-season content review (docs/sources.md),
+each rule pinned at frozen dates on both sides of its boundary."""
 
 import datetime
 import re
@@ -16,6 +16,7 @@ from tests.factories import record
 
 pytestmark = pytest.mark.django_db
 NRMP = "https://www.nrmp.org"
+NRMP_NEWSLETTER = "https://www.nrmp.org/about/news/2025/09/medical-school-welcome-newsletter-2"
 
 
 @pytest.fixture
@@ -45,22 +46,31 @@ def slugs(items) -> set[str]:
 # --- A. Dates: verified or proposed, per date --------------------------------------
 
 
-def test_the_2026_dates_ship_verified_with_their_source(curated):
+def test_the_2026_dates_ship_corrected_and_verified_only_on_the_exact_page(curated):
+    """Corrected 2026-12-05: NRMP dates are verified only against NRMP's own page for that
+    Match; Match Day stands, verified on NRMP's September 2025 newsletter."""
     cycle = MatchCycle.objects.get(year=2026)
     verified = {i.field for i in map(cycle.info, MatchCycle.DATE_FIELDS) if i.verified}
     assert verified == {
         "eras_opens",
         "applicants_may_submit",
         "programs_review_starts",
-        "nrmp_registration_opens",
-        "nrmp_early_registration_deadline",
-        "ranking_opens",
-        "rol_deadline",
         "match_day",
     }
     match_day = cycle.info("match_day")
-    assert match_day.source_url == NRMP and match_day.checked_on == "2026-11-25"
+    assert match_day.date == datetime.date(2026, 3, 20)
+    assert match_day.source_url == NRMP_NEWSLETTER and match_day.checked_on == "2026-12-05"
+    corrected = {
+        "nrmp_early_registration_deadline": datetime.date(2026, 1, 30),
+        "ranking_opens": datetime.date(2026, 2, 2),
+        "rol_deadline": datetime.date(2026, 3, 4),
+    }
+    for name, date in corrected.items():
+        assert (cycle.info(name).date, cycle.info(name).proposed) == (date, True)
     assert cycle.info("training_starts").proposed  # not in the review's verified list
+    for info in map(cycle.info, MatchCycle.DATE_FIELDS):
+        if info.verified:  # an exact page, never nrmp.org's home page
+            assert info.source_url.startswith("https://") and info.source_url.rstrip("/") != NRMP
 
 
 def test_every_2027_date_is_proposed_and_names_its_rule(curated):
@@ -68,13 +78,22 @@ def test_every_2027_date_is_proposed_and_names_its_rule(curated):
     infos = [cycle.info(name) for name in MatchCycle.DATE_FIELDS]
     assert not [i.field for i in infos if i.verified]
     rol = cycle.info("rol_deadline")
-    assert rol.date == datetime.date(2027, 2, 24)
-    assert "16 days in 2021-2025" in rol.basis and "guess" in rol.basis
+    assert rol.date == datetime.date(2027, 3, 3)
+    assert rol.basis == (
+        "computed: the Wednesday 16 days before Match Day, 9 pm ET (every year since 2021)"
+    )
+    assert cycle.info("ranking_opens").date == datetime.date(2027, 2, 1)
+    registration = cycle.info("nrmp_early_registration_deadline")
+    assert registration.date == datetime.date(2027, 1, 29)
+    assert registration.label == "NRMP regular-registration deadline (late fee after)"
     assert (
         cycle.info("match_day").basis == "computed: third Friday of March (long-standing pattern)"
     )
     assert cycle.info("eras_opens").date == datetime.date(2026, 6, 3)
-    assert cycle.pathway_application_deadline is None and cycle.oet_valid_from is None
+    # ECFMG's 2027 Pathways: one secondary source each, shipped as proposed, needs review.
+    assert cycle.info("pathway_application_deadline").date == datetime.date(2027, 1, 31)
+    assert cycle.info("oet_valid_from").date == datetime.date(2025, 1, 1)
+    assert cycle.needs_review
 
 
 def test_a_verified_date_that_changes_is_proposed_again(curated):
@@ -147,7 +166,16 @@ def test_curators_verify_a_date_in_the_admin(curator_client, curated):
 # --- A. The Pathway application deadline ---------------------------------------------
 
 
+def test_the_shipped_2027_pathway_deadline_alerts_today_as_proposed(alice):
+    """5 Dec 2026: the proposed 31 Jan 2027 deadline is eight weeks away."""
+    alert = one(on(alice, 2026, 12, 5), "Pathway deadline")
+    assert alert.level == "warning" and "about 57 days left" in alert.title
+    assert "about 31 Jan 2027, not yet confirmed" in alert.message
+    assert alert.url == "https://www.ecfmg.org/certification-pathways/info-applicants.html"
+
+
 def test_no_pathway_deadline_recorded_says_so_with_the_official_link(alice):
+    MatchCycle.objects.filter(year=2027).update(pathway_application_deadline=None)
     alert = one(on(alice, 2026, 11, 25), "Pathway deadline for the 2027 Match")
     assert alert.level == "info" and "not published here yet" in alert.title
     assert alert.url == "https://www.ecfmg.org/certification-pathways/info-applicants.html"
@@ -257,15 +285,15 @@ def test_a_cs_pass_without_its_month_asks_for_it(alice):
 def test_aim_to_test_by_dates_sit_beside_the_rol_deadline(alice):
     roadmap = on(alice, 2026, 11, 25)
     step2 = roadmap.by_slug()["step-2-ck"]
-    assert step2.deadline == datetime.date(2027, 2, 24)  # the hard deadline stays
-    assert step2.target == datetime.date(2027, 1, 27)  # 28 days earlier (results, S)
-    assert not [t for t in titles(roadmap) if "aim for" in t]  # 63 days: not yet an alert
-    alert = one(on(alice, 2026, 11, 28), "Pass USMLE Step 2 CK: aim for about 27 Jan 2027")
+    assert step2.deadline == datetime.date(2027, 3, 3)  # the hard deadline stays
+    assert step2.target == datetime.date(2027, 2, 3)  # 28 days earlier (results, S)
+    assert not [t for t in titles(roadmap) if "aim for" in t]  # 70 days: not yet an alert
+    alert = one(on(alice, 2026, 12, 5), "Pass USMLE Step 2 CK: aim for about 3 Feb 2027")
     assert alert.level == "warning" and "(60 days left)" in alert.title
-    assert "The deadline itself is about 24 Feb 2027" in alert.message
-    assert one(on(alice, 2027, 1, 28), "Step 2 CK: target date about 27 Jan 2027 has passed")
+    assert "The deadline itself is about 3 Mar 2027" in alert.message
+    assert one(on(alice, 2027, 2, 4), "Step 2 CK: target date about 3 Feb 2027 has passed")
     record(alice, "step-2-ck", status="done", outcome="passed")
-    assert not [t for t in titles(on(alice, 2027, 1, 28)) if "Step 2 CK: " in t]
+    assert not [t for t in titles(on(alice, 2027, 2, 4)) if "Step 2 CK: " in t]
 
 
 @pytest.mark.parametrize(("visa", "target"), [("j1", datetime.date(2027, 5, 20)), ("h1b", None)])
@@ -281,7 +309,7 @@ def test_the_dashboard_shows_targets_beside_deadlines(alice, client):
     with time_machine.travel(datetime.datetime(2026, 11, 25, 12), tick=False):
         html = client.get("/roadmap/c/exams/", HTTP_HX_REQUEST="true").content.decode()
     row = html.split('id="row-step-2-ck"')[1].split("</details>")[0]
-    assert "Due by about 24 Feb 2027" in row and "Aim for about 27 Jan 2027" in row
+    assert "Due by about 3 Mar 2027" in row and "Aim for about 3 Feb 2027" in row
 
 
 # --- B. Attempts, letters, the rank order list, ResidencyCAS -------------------------------
@@ -366,3 +394,47 @@ def test_the_review_queue_puts_the_live_cycle_first(curator_client, curated, cli
         assert "Rule" in rows and "Milestone" in rows
         client.force_login(member)
         assert client.get("/admin/review/").status_code == 302  # members never
+
+
+# --- F. Sourced sentences where they help ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("slug", "link"),
+    [
+        (
+            "pathway",
+            "https://www.ecfmg.org/news/2025/08/19/"
+            "detailed-information-and-online-application-for-2026-pathways-now-available",
+        ),
+        ("match", "https://www.nrmp.org/topic/match-participants"),
+        ("visa-stamp", "https://www.nrmp.org/topic/match-participants"),
+    ],
+)
+def test_milestone_pages_give_the_sourced_sentence_with_its_link(alice, client, slug, link):
+    client.force_login(alice)
+    html = client.get(f"/roadmap/m/{slug}/").content.decode()
+    assert f'href="{link}"' in html
+    assert ("revalidated" if slug == "pathway" else "one-year deferral") in html
+
+
+def test_a_secondary_source_sentence_puts_its_milestone_under_review(curated):
+    from pathways.models import Milestone
+
+    eras = Milestone.objects.get(slug="eras-submit")
+    assert "Thalamus Cortex" in eras.explanation and "not yet confirmed" in eras.explanation
+    assert eras.needs_review
+
+
+def test_every_verified_date_names_an_exact_page_listed_in_docs_sources():
+    import tomllib
+
+    sources = (CONTENT_DIR.parent.parent / "docs" / "sources.md").read_text()
+    with (CONTENT_DIR / "cycles.toml").open("rb") as file:
+        cycles = tomllib.load(file)["cycle"]
+    checked = [c for cycle in cycles for c in cycle.get("verified", {}).values()]
+    assert checked
+    for check in checked:
+        url = check["source_url"]
+        assert url.split("://")[1].strip("/").count("/") >= 1, url  # not a bare home page
+        assert url in sources, url

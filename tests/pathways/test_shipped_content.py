@@ -1,4 +1,4 @@
-"""The shipped content says what the sources say (see ../shared/content/)."""
+"""The shipped content says what the sources say (docs/sources.md)."""
 
 import datetime
 
@@ -22,7 +22,7 @@ def test_shipped_content_matches_the_brief(curated):
     cycle = MatchCycle.objects.get(year=2026)
     assert (cycle.match_day, cycle.rol_deadline) == (
         datetime.date(2026, 3, 20),
-        datetime.date(2026, 2, 25),
+        datetime.date(2026, 3, 4),  # corrected 2026-12-05 (docs/sources.md)
     )
     proposed = MatchCycle.objects.get(year=2028)
     assert proposed.needs_review and proposed.match_day == datetime.date(2028, 3, 17)

@@ -114,8 +114,11 @@ def test_wrong_methods_are_405(alice_roadmap):
 # --- Dashboard ------------------------------------------------------------------
 
 
-def test_dashboard_shows_progress_next_steps_blocked_deadlines_alerts(alice_roadmap):
-    html = alice_roadmap.get(DASHBOARD).content.decode()
+def test_dashboard_shows_progress_next_steps_blocked_deadlines_alerts(alice_roadmap, member):
+    # 29 days before the (proposed) 2027 regular-registration deadline, Fri 29 Jan 2027.
+    with time_machine.travel(datetime.datetime(2026, 12, 31, 12), tick=False):
+        alice_roadmap.force_login(member)  # a session started on that day
+        html = alice_roadmap.get(DASHBOARD).content.decode()
     assert 'id="roadmap-progress"' in html and "<progress" in html
     assert "3 of 24" in html  # three done, optional ones not counted
     assert 'id="next-steps"' in html and "Pass USMLE Step 1" in html
@@ -123,7 +126,8 @@ def test_dashboard_shows_progress_next_steps_blocked_deadlines_alerts(alice_road
     section = alice_roadmap.get(CATEGORY("licensure"), **HTMX).content.decode()
     row = section.split('id="row-gme-years"')[1].split("</details>")[0]
     assert '<span class="badge badge-warning">Blocked</span>' in row
-    assert "NRMP early-registration deadline" in html and "29 days left" in html
+    assert "NRMP regular-registration deadline (late fee after)" in html
+    assert "29 days left" in html
     assert "rank order list deadline" in html  # the NRMP withdrawal alert
     assert "style=" not in html  # strict CSP: no inline styles
 

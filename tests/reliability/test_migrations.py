@@ -13,6 +13,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from applications.models import CostEstimate
+from lib.toml_sync import snapshot
 from pathways import curated
 from pathways.migrations._curated_legacy import legacy_hash
 from pathways.models import MatchCycle, Milestone, Rule
@@ -148,12 +149,12 @@ def curated_content() -> dict:
     rows = {}
     for milestone in Milestone.objects.all():
         values = {n: getattr(milestone, n) for n in curated.MILESTONE_FIELDS}
-        rows[milestone.slug] = curated.snapshot(values) | curated.requires_of(milestone)
+        rows[milestone.slug] = snapshot(values) | curated.requires_of(milestone)
     for cycle in MatchCycle.objects.all():
-        rows[cycle.year] = curated.snapshot({n: getattr(cycle, n) for n in curated.CYCLE_FIELDS})
+        rows[cycle.year] = snapshot({n: getattr(cycle, n) for n in curated.CYCLE_FIELDS})
     for rule in Rule.objects.all():
         values = {n: getattr(rule, n) for n in curated.RULE_FIELDS}
-        rows[(rule.key, rule.effective_from)] = curated.snapshot(values)
+        rows[(rule.key, rule.effective_from)] = snapshot(values)
     return rows
 
 

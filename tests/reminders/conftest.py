@@ -12,9 +12,12 @@ import time_machine
 from django.core.management import call_command
 
 ET = zoneinfo.ZoneInfo("America/New_York")
-# A Monday: the weekly digest day. The 2027 cycle's NRMP early-registration deadline
-# (30 Nov 2026, proposed) is 7 days ahead.
-MONDAY = datetime.date(2026, 11, 23)
+# The day most reminder tests run on: Friday 22 Jan 2027, 7 days before the 2027 cycle's
+# regular-registration deadline (Fri 29 Jan 2027, proposed); nothing else of Alice's roadmap
+# falls within 7 days (the Pathway deadline is Sun 31 Jan, ranking opens Mon 1 Feb).
+DAY = datetime.date(2027, 1, 22)
+# A Monday, the weekly digest day: the same deadline is 11 days ahead.
+MONDAY = datetime.date(2027, 1, 18)
 
 
 def travel_to(day: datetime.date, hour: int = 9):
@@ -28,9 +31,9 @@ def on_day():
 
 
 @pytest.fixture
-def monday():
-    with travel_to(MONDAY):
-        yield MONDAY
+def reminder_day():
+    with travel_to(DAY):
+        yield DAY
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from pathways.models import MatchCycle, Progress, Rule
 from tests.factories import record, verify_cycle
 
 D = datetime.date
-ROL = D(2027, 2, 24)
-TEST_BY = ROL - datetime.timedelta(days=28)  # 27 Jan 2027
+ROL = D(2027, 3, 3)  # the 2027 ROL deadline (proposed: Match Day - 16 days)
+TEST_BY = ROL - datetime.timedelta(days=28)  # 3 Feb 2027
 CYCLE = CycleDates(2027, ROL, D(2027, 3, 19), D(2027, 7, 1), D(2027, 1, 31), False)
 
 
@@ -81,7 +81,7 @@ def test_what_if_side_by_side_and_nothing_saved(member_client, alice, on_day):
     before = list(Progress.objects.filter(user=alice).values())
     with on_day(D(2026, 6, 1)):
         response = member_client.get(
-            URL, {"year": 2027, "fail_exam": "step-2-ck", "fail_on": "2026-12-31"}
+            URL, {"year": 2027, "fail_exam": "step-2-ck", "fail_on": "2027-01-07"}
         )
     html = response.content.decode()
     assert "Your plan:" in html and "What if:" in html

@@ -93,7 +93,7 @@ def test_dated_items_of_a_member(member, roadmap_of, record):
     )
     items = {i.key: i for i in dated_items(roadmap_of(member), member)}
     deadline = items["nrmp-registration-nrmp_early_registration_deadline"]
-    assert deadline.date == datetime.date(2026, 11, 30)
+    assert deadline.date == datetime.date(2027, 1, 29)
     assert deadline.proposed and deadline.hard
     assert deadline.display_title.endswith("(proposed)")
     assert deadline.path == "/roadmap/m/nrmp-registration/"

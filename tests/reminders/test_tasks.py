@@ -19,7 +19,7 @@ from reminders import tasks
 from reminders.models import ReminderPreference, SentReminder
 from tests.concurrency import shared_database
 from tests.factories import record, verify_cycle
-from tests.reminders.conftest import MONDAY
+from tests.reminders.conftest import DAY, MONDAY
 
 
 def planned(user, slug: str, date: datetime.date, **fields) -> None:
@@ -31,18 +31,21 @@ def reminders_to(user) -> list:
 
 
 @pytest.fixture
-def alice(member, curated, monday):
-    """Alice (2027 Match, J-1) on Monday 23 Nov 2026, 7- and 1-day reminders."""
+def alice(member, curated, reminder_day):
+    """Alice (2027 Match, J-1) on Friday 22 Jan 2027, 7- and 1-day reminders."""
     ReminderPreference.objects.create(user=member, days_30=False, days_14=False)  # 7 and 1 days
     return member
 
 
 def test_the_worker_sends_the_due_reminder_once(alice, plan):
     plan()
-    # 7 days before the (proposed) NRMP early-registration deadline of her 2027 cycle.
+    # 7 days before the (proposed) NRMP regular-registration deadline of her 2027 cycle.
     [message] = reminders_to(alice)
-    assert "NRMP early-registration deadline (Match 2027) (proposed)" in message.subject
-    assert "Monday 30 November 2026 (proposed: not yet confirmed officially), in 7 days" in (
+    assert (
+        "NRMP regular-registration deadline (late fee after) (Match 2027) (proposed)"
+        in message.subject
+    )
+    assert "Friday 29 January 2027 (proposed: not yet confirmed officially), in 7 days" in (
         message.body
     )
     assert "http://127.0.0.1:8000/roadmap/m/nrmp-registration/" in message.body
@@ -54,7 +57,7 @@ def test_the_worker_sends_the_due_reminder_once(alice, plan):
     sent = SentReminder.objects.get(user=alice)
     assert (sent.subject_key, sent.due_date, sent.horizon, sent.status) == (
         "nrmp-registration-nrmp_early_registration_deadline",
-        datetime.date(2026, 11, 30),
+        datetime.date(2027, 1, 29),
         7,
         SentReminder.Status.SENT,
     )
@@ -87,24 +90,27 @@ def test_no_proposed_mark_once_the_date_is_verified(alice, plan):
 
 
 def test_reminders_move_with_the_days(alice, plan, on_day):
+    def registration() -> list:
+        return [m for m in reminders_to(alice) if "regular-registration" in m.subject]
+
     plan()
-    assert len(reminders_to(alice)) == 1  # 7 days before
-    for day in (24, 25, 26, 27, 28):  # 6..2 days before: nothing new
-        with on_day(datetime.date(2026, 11, day)):
+    assert len(registration()) == len(reminders_to(alice)) == 1  # 7 days before
+    for day in (23, 24, 25, 26, 27):  # 6..2 days before: nothing new for this date
+        with on_day(datetime.date(2027, 1, day)):
             plan()
-    assert len(reminders_to(alice)) == 1
-    with on_day(datetime.date(2026, 11, 29)):  # 1 day before
+    assert len(registration()) == 1
+    with on_day(datetime.date(2027, 1, 28)):  # 1 day before
         plan()
         plan()
-    assert len(reminders_to(alice)) == 2
-    assert "tomorrow" in reminders_to(alice)[1].subject
-    with on_day(datetime.date(2026, 12, 1)):  # past: nothing
+    assert len(registration()) == 2
+    assert "tomorrow" in registration()[1].subject
+    with on_day(datetime.date(2027, 1, 30)):  # past: nothing
         plan()
-    assert len(reminders_to(alice)) == 2
+    assert len(registration()) == 2
 
 
 def test_planned_dates_and_last_attempt(alice, plan):
-    planned(alice, "step-1", MONDAY + datetime.timedelta(days=1), attempts=3)
+    planned(alice, "step-1", DAY + datetime.timedelta(days=1), attempts=3)
     plan()
     subjects = sorted(m.subject for m in reminders_to(alice))
     assert any("USMLE Step 1 (your planned date): tomorrow" in s for s in subjects)
@@ -114,10 +120,11 @@ def test_planned_dates_and_last_attempt(alice, plan):
 def test_weekly_digest_instead(alice, plan, on_day):
     ReminderPreference.objects.filter(user=alice).update(frequency="weekly", days_30=True)
     planned(alice, "step-1", MONDAY + datetime.timedelta(days=20))
-    plan()
+    with on_day(MONDAY):
+        plan()
     [digest] = reminders_to(alice)
     assert digest.subject.startswith("[IMG Portal] Your week ahead:")
-    assert "NRMP early-registration deadline" in digest.body
+    assert "NRMP regular-registration deadline" in digest.body
     assert "USMLE Step 1 (your planned date)" in digest.body
     with on_day(MONDAY + datetime.timedelta(days=1)):
         plan()
@@ -126,7 +133,7 @@ def test_weekly_digest_instead(alice, plan, on_day):
 
 def test_switched_off_and_other_members_get_only_their_own(alice, other_member, plan):
     # Bob: 2028 Match
-    planned(other_member, "step-1", MONDAY + datetime.timedelta(days=7))
+    planned(other_member, "step-1", DAY + datetime.timedelta(days=7))
     ReminderPreference.objects.filter(user=alice).update(enabled=False)
     plan()
     assert reminders_to(alice) == []
@@ -135,7 +142,7 @@ def test_switched_off_and_other_members_get_only_their_own(alice, other_member, 
     assert "NRMP" not in bob.body  # his 2028 cycle's deadline is a year away
 
 
-def test_members_without_preferences_get_the_defaults(member, curated, monday, plan):
+def test_members_without_preferences_get_the_defaults(member, curated, reminder_day, plan):
     plan()
     assert len(reminders_to(member)) >= 1
     assert not ReminderPreference.objects.filter(user=member).exists()
@@ -160,10 +167,10 @@ def test_two_planning_runs_queued_together_send_once(alice, curated, run_worker)
 
 
 def test_claims_are_exclusive(alice):
-    first = tasks.claim(alice, "k", MONDAY, 7, {})
+    first = tasks.claim(alice, "k", DAY, 7, {})
     assert first is not None
-    assert tasks.claim(alice, "k", MONDAY, 7, {}) is None
-    assert tasks.claim(alice, "k", MONDAY, 1, {}) is not None
+    assert tasks.claim(alice, "k", DAY, 7, {}) is None
+    assert tasks.claim(alice, "k", DAY, 1, {}) is not None
     assert SentReminder.objects.filter(user=alice).count() == 2
 
 
@@ -211,7 +218,7 @@ def test_failing_sends_are_retried_then_given_up_without_personal_data_in_logs(
     # Each retry waits (run_after); the worker picks it up once it is due.
     for minutes in (6, 40, 200, 600):
         with time_machine.travel(
-            datetime.datetime(2026, 11, 23, 14, 0, tzinfo=datetime.UTC)
+            datetime.datetime(2027, 1, 22, 14, 0, tzinfo=datetime.UTC)
             + datetime.timedelta(minutes=minutes),
             tick=False,
         ):
@@ -229,7 +236,7 @@ def test_a_failing_send_succeeds_on_retry(alice, plan, run_worker, failing_maile
     plan()
     assert reminders_to(alice) == []
     with time_machine.travel(
-        datetime.datetime(2026, 11, 23, 14, 10, tzinfo=datetime.UTC), tick=False
+        datetime.datetime(2027, 1, 22, 14, 10, tzinfo=datetime.UTC), tick=False
     ):
         run_worker()
     assert len(reminders_to(alice)) == 1
@@ -256,7 +263,7 @@ def test_two_workers_at_once_send_exactly_one_email(member, curated, tmp_path):
     """
     from django.core.management import call_command
 
-    with time_machine.travel(datetime.datetime(2026, 11, 23, 14, 0, tzinfo=datetime.UTC)):
+    with time_machine.travel(datetime.datetime(2027, 1, 22, 14, 0, tzinfo=datetime.UTC)):
         ReminderPreference.objects.create(user=member, days_30=False, days_14=False)
         for _ in range(4):
             call_command("enqueue_reminders", verbosity=0)
@@ -305,7 +312,7 @@ def test_a_member_who_signs_up_today_is_reminded_without_logging_in_again(
     client, curated, run_worker, on_day
 ):
     """Sign up on 1 Oct 2026, never come back: the cron + worker run every day until
-    16 Dec, and the right emails arrive on the right days."""
+    30 Dec, and the right emails arrive on the right days."""
     import re
 
     from django.urls import reverse
@@ -340,7 +347,7 @@ def test_a_member_who_signs_up_today_is_reminded_without_logging_in_again(
     mail.outbox.clear()
     received = []
     day = start
-    while day <= datetime.date(2026, 12, 16):
+    while day <= datetime.date(2026, 12, 30):
         with on_day(day):
             before = len(mail.outbox)
             call_command("enqueue_reminders", verbosity=0)
@@ -351,12 +358,13 @@ def test_a_member_who_signs_up_today_is_reminded_without_logging_in_again(
     def days_of(text: str) -> list[datetime.date]:
         return [day for day, subject in received if text in subject]
 
-    # The NRMP early-registration deadline (30 Nov, proposed): 30, 14, 7 and 1 day before.
-    assert days_of("NRMP early-registration deadline") == [
-        datetime.date(2026, 10, 31),
-        datetime.date(2026, 11, 16),
-        datetime.date(2026, 11, 23),
-        datetime.date(2026, 11, 29),
+    # ECFMG's advice to take the OET by the end of December (31 Dec, proposed): 30, 14, 7
+    # and 1 day before.
+    assert days_of("Take the OET by") == [
+        datetime.date(2026, 12, 1),
+        datetime.date(2026, 12, 17),
+        datetime.date(2026, 12, 24),
+        datetime.date(2026, 12, 30),
     ]
     # Their own planned Step 1 date (15 Dec).
     assert days_of("Pass USMLE Step 1 (your planned date)") == [

@@ -234,9 +234,11 @@ def test_feed_events_uids_proposed_titles_and_alarms(client, member, feed_of):
     assert set(first) <= set(second)
     assert set(second) - set(first) == {"step-1-planned_date@imgportal"}
     deadline = second["nrmp-registration-nrmp_early_registration_deadline@imgportal"]
-    assert str(deadline["SUMMARY"]) == ("NRMP early-registration deadline (Match 2027) (proposed)")
-    assert deadline.decoded("DTSTART") == datetime.date(2026, 11, 30)  # all-day
-    assert deadline.decoded("DTEND") == datetime.date(2026, 12, 1)
+    assert str(deadline["SUMMARY"]) == (
+        "NRMP regular-registration deadline (late fee after) (Match 2027) (proposed)"
+    )
+    assert deadline.decoded("DTSTART") == datetime.date(2027, 1, 29)  # all-day
+    assert deadline.decoded("DTEND") == datetime.date(2027, 1, 30)
     assert [a.decoded("TRIGGER") for a in deadline.walk("VALARM")] == [
         -datetime.timedelta(days=7),
         -datetime.timedelta(days=1),

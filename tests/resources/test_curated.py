@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from pathways.curated import ContentError
+from lib.toml_sync import ContentError
 from pathways.models import Milestone
 from resources import curated
 from resources.models import Resource

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.module_loading import module_has_submodule
 
-from pathways.curated import ContentError
+from lib.toml_sync import ContentError
 
 
 class Command(BaseCommand):

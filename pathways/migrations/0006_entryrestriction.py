@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pathways', '0004_datechange'),
+        ('pathways', '0005_datechange_reason_and_corrected_match_rules'),
     ]
 
     operations = [
