@@ -6,7 +6,6 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from accounts.deletion import delete_account as delete_account_for_good
@@ -74,7 +73,6 @@ def save_profile(user, form: ProfileForm) -> Profile:
     return profile
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def onboarding(request: HttpRequest) -> HttpResponse:
@@ -84,7 +82,6 @@ def onboarding(request: HttpRequest) -> HttpResponse:
     )
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile_settings(request: HttpRequest) -> HttpResponse:
@@ -96,7 +93,6 @@ def profile_settings(request: HttpRequest) -> HttpResponse:
     )
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def delete_account(request: HttpRequest) -> HttpResponse:
@@ -108,7 +104,6 @@ def delete_account(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/delete_account.html", {"form": form})
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def export_data(request: HttpRequest) -> HttpResponse:

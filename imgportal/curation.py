@@ -15,7 +15,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 
 from imgportal.admin_access import staff_view
 from pathways.models import MatchCycle, Milestone, Rule
@@ -80,7 +79,6 @@ def content_tasks(today: datetime.date) -> list[Task]:
     return tasks
 
 
-@never_cache
 @staff_view
 def review_queue(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("pathways.view_matchcycle"):

@@ -22,7 +22,6 @@ NEW_LINK_KEY = "mentors_new_link"
 MAX_APPLICATIONS_SHOWN = 300
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def link_list(request: HttpRequest) -> HttpResponse:
@@ -42,7 +41,6 @@ def link_list(request: HttpRequest) -> HttpResponse:
     return render(request, "mentors/links.html", {"links": links, "new_link": new_link})
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def create_link(request: HttpRequest) -> HttpResponse:
@@ -63,7 +61,6 @@ def create_link(request: HttpRequest) -> HttpResponse:
     return render(request, "mentors/create.html", {"form": form})
 
 
-@never_cache
 @login_required
 @require_POST
 def revoke_link(request: HttpRequest, pk: int) -> HttpResponse:

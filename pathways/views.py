@@ -7,7 +7,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -23,7 +22,6 @@ from pathways.roadmap import Item, Roadmap, attach_resources, preview_roadmap, r
 from pathways.timeline import timeline_layout
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -39,7 +37,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "pathways/dashboard.html", context)
 
 
-@never_cache
 @login_required
 @vary_on_headers("HX-Request")
 @require_http_methods(["GET", "POST"])
@@ -141,7 +138,6 @@ def row_url(item: Item) -> str:
     return reverse("pathways:category", args=[key]) + f"#row-{item.milestone.slug}"
 
 
-@never_cache
 @login_required
 @vary_on_headers("HX-Request")
 @require_http_methods(["GET", "HEAD"])
@@ -161,7 +157,6 @@ def category(request: HttpRequest, key: str) -> HttpResponse:
     return render(request, "pathways/category.html", context | {"profile": roadmap.profile})
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def milestone(request: HttpRequest, slug: str) -> HttpResponse:
@@ -264,7 +259,6 @@ def keep_preview(request: HttpRequest) -> HttpResponse:
     return redirect("account_signup")
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def timeline(request: HttpRequest) -> HttpResponse:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 HORIZONS = [30, 14, 7, 1]  # days before a date; the fields days_<n> switch each on
 
@@ -146,7 +147,9 @@ class CalendarFeed(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
     )
     token = models.CharField(max_length=64, unique=True, default=new_feed_token, editable=False)
-    created_at = models.DateTimeField(auto_now=True)
+    # When this link (this token) was made: set on creation and when the token is regenerated,
+    # never by another save (the feed's own bookkeeping saves too).
+    created_at = models.DateTimeField(default=timezone.now)
     # Calendar clients poll the feed: what it last served (a hash of its content) and since
     # when, for ETag / Last-Modified and a 304 to a client that already has it.
     content_hash = models.CharField(max_length=64, blank=True, editable=False)

@@ -29,7 +29,6 @@ from reminders.tasks import plan_member_reminders
 logger = logging.getLogger(__name__)
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
@@ -74,7 +73,6 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "reminders/unsubscribed.html")
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def calendar(request: HttpRequest) -> HttpResponse:
@@ -92,8 +90,9 @@ def calendar_token(request: HttpRequest) -> HttpResponse:
         CalendarFeed.objects.filter(user=request.user).delete()
         messages.success(request, "Your calendar link is switched off.")
     else:
+        new_token = CalendarFeed._meta.get_field("token").default()
         CalendarFeed.objects.update_or_create(
-            user=request.user, defaults={"token": CalendarFeed._meta.get_field("token").default()}
+            user=request.user, defaults={"token": new_token, "created_at": timezone.now()}
         )
         messages.success(request, "Your new calendar link is ready. Any old link stops working.")
     return redirect("reminders:calendar")
@@ -175,7 +174,6 @@ def rules_applied(keys: set[str], rulebook, today) -> list[dict]:
     return applied
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def match_check(request: HttpRequest) -> HttpResponse:

@@ -5,7 +5,6 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -65,7 +64,6 @@ def toggle_save(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect(resource)
 
 
-@never_cache
 @login_required
 @require_GET
 def saved(request: HttpRequest) -> HttpResponse:
@@ -78,7 +76,6 @@ def saved(request: HttpRequest) -> HttpResponse:
     return render(request, "resources/saved.html", {"resources": resources})
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")

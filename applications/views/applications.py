@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -28,7 +27,6 @@ def status_counts(applications) -> list[tuple[str, str, int]]:
     return [(value, label, counts[value]) for value, label in Status.choices]
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def index(request: HttpRequest) -> HttpResponse:
@@ -61,7 +59,6 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "applications/index.html", context)
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def application_new(request: HttpRequest) -> HttpResponse:
@@ -103,7 +100,6 @@ def application_new(request: HttpRequest) -> HttpResponse:
     return render(request, "applications/application_new.html", context)
 
 
-@never_cache
 @login_required
 @vary_on_headers("HX-Request")
 @require_POST
@@ -174,7 +170,6 @@ def render_application(request, application, form, conflict, season) -> HttpResp
     return render(request, "applications/application.html", context)
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 @refuses_past_cycles("applications:index")

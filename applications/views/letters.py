@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import pipeline
@@ -21,7 +20,6 @@ from .season import (
 )
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 @refuses_past_cycles("applications:letters")
@@ -40,7 +38,6 @@ def letters(request: HttpRequest) -> HttpResponse:
     return render(request, "applications/letters.html", context)
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 @refuses_past_cycles("applications:letters")

@@ -5,7 +5,6 @@ from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import pipeline
@@ -20,7 +19,6 @@ def programs_with_fit(request: HttpRequest, programs, season) -> list[tuple[Prog
     return [(program, inputs.check(program, season.profile, season.today)) for program in programs]
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def programs(request: HttpRequest) -> HttpResponse:
@@ -47,7 +45,6 @@ def programs(request: HttpRequest) -> HttpResponse:
     return render(request, "applications/programs.html", context)
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def program_new(request: HttpRequest) -> HttpResponse:
@@ -64,7 +61,6 @@ def program_new(request: HttpRequest) -> HttpResponse:
     return render(request, "applications/program_form.html", {"form": form, "program": None})
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def program(request: HttpRequest, pk: int) -> HttpResponse:
@@ -81,7 +77,6 @@ def program(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "applications/program.html", context)
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def program_edit(request: HttpRequest, pk: int) -> HttpResponse:

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.spreadsheets import escape_formula
@@ -17,7 +16,6 @@ from ..models import RANKABLE, Application
 from .season import cycle_url, get_application, refuses_past_cycles, season_of
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def rank(request: HttpRequest) -> HttpResponse:
@@ -61,7 +59,6 @@ def rank_note(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(cycle_url(application.cycle, f"rank-{pk}", page="applications:rank"))
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def rank_export(request: HttpRequest) -> HttpResponse:

@@ -8,7 +8,6 @@ from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import spreadsheets
@@ -30,7 +29,6 @@ def import_context(request, form, results=None, file_name="") -> dict:
     }
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def import_sheet(request: HttpRequest) -> HttpResponse:
@@ -101,7 +99,6 @@ def import_sample(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def export_sheet(request: HttpRequest, kind: str) -> HttpResponse:
