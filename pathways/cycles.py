@@ -14,6 +14,8 @@ from lib.dates import WEDNESDAY, first_weekday, nth_weekday, third_friday_of_mar
 # year (3 Mar -> 19 Mar 2021 ... 4 Mar -> 20 Mar 2026; NRMP's own newsletters, see
 # docs/sources.md).
 ROL_DAYS_BEFORE_MATCH_DAY = 16
+# Match Week runs Monday to Friday; SOAP Monday to Thursday, Match Day on the Friday.
+MATCH_WEEK_DAYS_BEFORE_MATCH_DAY = 4
 
 # The rule behind each default, as members and curators read it next to a proposed date.
 DEFAULT_RULES = {
@@ -27,6 +29,10 @@ DEFAULT_RULES = {
     ),
     "ranking_opens": "the first weekday of February (NRMP's pattern)",
     "rol_deadline": "the Wednesday 16 days before Match Day, 9 pm ET (every year since 2021)",
+    "match_week_starts": (
+        "the Monday of Match Week, four days before Match Day (16-20 Mar 2026 on NRMP's own "
+        "newsletter)"
+    ),
     "match_day": "third Friday of March (long-standing pattern)",
     "training_starts": "1 July (residency start)",
     "oet_recommended_by": (
@@ -49,6 +55,7 @@ def default_dates(year: int) -> dict[str, datetime.date | None]:
         "nrmp_early_registration_deadline": weekday_before(ranking_opens),
         "ranking_opens": ranking_opens,
         "rol_deadline": match_day - datetime.timedelta(days=ROL_DAYS_BEFORE_MATCH_DAY),
+        "match_week_starts": match_day - datetime.timedelta(days=MATCH_WEEK_DAYS_BEFORE_MATCH_DAY),
         "match_day": match_day,
         "training_starts": datetime.date(year, 7, 1),
         "oet_recommended_by": datetime.date(year - 1, 12, 31),

@@ -41,6 +41,7 @@ class CycleDate(models.TextChoices):
     )
     RANKING_OPENS = "ranking_opens", "Ranking opens"
     ROL_DEADLINE = "rol_deadline", "Rank order list deadline"
+    MATCH_WEEK_STARTS = "match_week_starts", "Match Week and SOAP begin"
     MATCH_DAY = "match_day", "Match Day"
     TRAINING_STARTS = "training_starts", "Residency training starts"
     OET_RECOMMENDED_BY = "oet_recommended_by", "Take the OET by (ECFMG's advice)"
@@ -128,6 +129,8 @@ class Slugs:
     OET = "oet"
     PATHWAY = "pathway"
     CREDENTIALS_VERIFIED = "credentials-verified"
+    SOAP_READY = "soap-ready"
+    MATCH = "match"
     ECFMG_CERTIFICATE = "ecfmg-certificate"
     GME_YEARS = "gme-years"
     J1_EVSP = "j1-evsp"
@@ -408,6 +411,13 @@ class MatchCycle(models.Model):
     rol_deadline = models.DateField(
         "rank order list deadline",
         help_text="The Wednesday 16 days before Match Day, 9 pm ET (every year since 2021).",
+    )
+    match_week_starts = models.DateField(
+        "Match Week and SOAP begin",
+        null=True,
+        blank=True,
+        help_text="The Monday of Match Week: applicants learn whether they matched, and SOAP "
+        "runs Monday to Thursday.",
     )
     match_day = models.DateField(help_text="Third Friday of March.")
     training_starts = models.DateField(help_text="1 July.")

@@ -289,6 +289,14 @@ def exam_window(
     )
 
 
+@dataclass(frozen=True)
+class MatchWeek:
+    monday: datetime.date  # the day applicants learn whether they matched; SOAP begins
+    match_day: datetime.date
+    checklist_url: str  # the SOAP milestone's page
+    result: Milestone  # the Match result milestone, to record it
+
+
 @dataclass
 class Roadmap:
     data: RoadmapData
@@ -333,6 +341,21 @@ class Roadmap:
         urgent = sum(1 for a in self.alerts if a.level == "danger")
         overdue = sum(1 for i in self.items if i.overdue)
         return Standing(phase=phase, urgent=urgent, overdue=overdue)
+
+    @property
+    def match_week(self) -> "MatchWeek | None":
+        """While today is in the member's Match Week and they have not recorded their Match
+        result: the days of SOAP, for the dashboard."""
+        cycle = self.cycle
+        if cycle is None or cycle.match_week_starts is None:
+            return None
+        if not cycle.match_week_starts <= self.today <= cycle.match_day:
+            return None
+        result, ready = self.item(Slugs.MATCH), self.item(Slugs.SOAP_READY)
+        if result is None or result.is_done:
+            return None
+        checklist = ready.milestone.get_absolute_url() if ready else ""
+        return MatchWeek(cycle.match_week_starts, cycle.match_day, checklist, result.milestone)
 
     def item(self, slug: str) -> Item | None:
         """The item of a milestone, shown or hidden, by slug."""
