@@ -30,16 +30,16 @@ def reminders_to(user) -> list:
 
 
 @pytest.fixture
-def alice(member, curated, monday):
+def subscriber(alice, monday):
     """Alice (2027 Match, J-1) on Monday 23 Nov 2026, 7- and 1-day reminders."""
-    ReminderPreference.objects.create(user=member, days_30=False, days_14=False)  # 7 and 1 days
-    return member
+    ReminderPreference.objects.create(user=alice, days_30=False, days_14=False)  # 7 and 1 days
+    return alice
 
 
-def test_the_worker_sends_the_due_reminder_once(alice, plan):
+def test_the_worker_sends_the_due_reminder_once(subscriber, plan):
     plan()
     # 7 days before the (proposed) NRMP early-registration deadline of her 2027 cycle.
-    [message] = reminders_to(alice)
+    [message] = reminders_to(subscriber)
     assert "NRMP early-registration deadline (Match 2027) (proposed)" in message.subject
     assert "Monday 30 November 2026 (proposed: not yet confirmed officially), in 7 days" in (
         message.body
@@ -50,7 +50,7 @@ def test_the_worker_sends_the_due_reminder_once(alice, plan):
     assert mimetype == "text/html"
     assert 'href="http://127.0.0.1:8000/roadmap/m/nrmp-registration/"' in html
     assert "<em>(proposed: not yet confirmed officially)</em>" in html
-    sent = SentReminder.objects.get(user=alice)
+    sent = SentReminder.objects.get(user=subscriber)
     assert (sent.subject_key, sent.due_date, sent.horizon, sent.status) == (
         "nrmp-registration-nrmp_early_registration_deadline",
         datetime.date(2026, 11, 30),
@@ -61,12 +61,12 @@ def test_the_worker_sends_the_due_reminder_once(alice, plan):
     assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
     # The same day again (cron runs hourly): nothing new.
     plan()
-    assert len(reminders_to(alice)) == 1
+    assert len(reminders_to(subscriber)) == 1
 
 
-def test_one_click_unsubscribe_headers_survive_serialisation(alice, plan):
+def test_one_click_unsubscribe_headers_survive_serialisation(subscriber, plan):
     plan()
-    [message] = reminders_to(alice)
+    [message] = reminders_to(subscriber)
     raw = message.message(policy=email.policy.SMTP).as_bytes()
     parsed = email.message_from_bytes(raw, policy=email.policy.default)
     header = parsed["List-Unsubscribe"]
@@ -76,59 +76,59 @@ def test_one_click_unsubscribe_headers_survive_serialisation(alice, plan):
     assert b"=?utf-8?" not in raw.split(b"\r\n\r\n")[0].split(b"Subject:")[0]
 
 
-def test_no_proposed_mark_once_the_date_is_verified(alice, plan):
+def test_no_proposed_mark_once_the_date_is_verified(subscriber, plan):
     cycle = verify_cycle(2027)
     assert cycle.needs_review  # per date: the cycle's review flag does not decide
     plan()
-    [message] = reminders_to(alice)
+    [message] = reminders_to(subscriber)
     assert "proposed" not in message.subject
     assert "proposed" not in message.body
 
 
-def test_reminders_move_with_the_days(alice, plan, on_day):
+def test_reminders_move_with_the_days(subscriber, plan, on_day):
     plan()
-    assert len(reminders_to(alice)) == 1  # 7 days before
+    assert len(reminders_to(subscriber)) == 1  # 7 days before
     for day in (24, 25, 26, 27, 28):  # 6..2 days before: nothing new
         with on_day(datetime.date(2026, 11, day)):
             plan()
-    assert len(reminders_to(alice)) == 1
+    assert len(reminders_to(subscriber)) == 1
     with on_day(datetime.date(2026, 11, 29)):  # 1 day before
         plan()
         plan()
-    assert len(reminders_to(alice)) == 2
-    assert "tomorrow" in reminders_to(alice)[1].subject
+    assert len(reminders_to(subscriber)) == 2
+    assert "tomorrow" in reminders_to(subscriber)[1].subject
     with on_day(datetime.date(2026, 12, 1)):  # past: nothing
         plan()
-    assert len(reminders_to(alice)) == 2
+    assert len(reminders_to(subscriber)) == 2
 
 
-def test_planned_dates_and_last_attempt(alice, plan):
-    planned(alice, "step-1", MONDAY + datetime.timedelta(days=1), attempts=3)
+def test_planned_dates_and_last_attempt(subscriber, plan):
+    planned(subscriber, "step-1", MONDAY + datetime.timedelta(days=1), attempts=3)
     plan()
-    subjects = sorted(m.subject for m in reminders_to(alice))
+    subjects = sorted(m.subject for m in reminders_to(subscriber))
     assert any("USMLE Step 1 (your planned date): tomorrow" in s for s in subjects)
     assert any("your last attempt (3 of 4 used): tomorrow" in s for s in subjects)
 
 
-def test_weekly_digest_instead(alice, plan, on_day):
-    ReminderPreference.objects.filter(user=alice).update(frequency="weekly", days_30=True)
-    planned(alice, "step-1", MONDAY + datetime.timedelta(days=20))
+def test_weekly_digest_instead(subscriber, plan, on_day):
+    ReminderPreference.objects.filter(user=subscriber).update(frequency="weekly", days_30=True)
+    planned(subscriber, "step-1", MONDAY + datetime.timedelta(days=20))
     plan()
-    [digest] = reminders_to(alice)
+    [digest] = reminders_to(subscriber)
     assert digest.subject.startswith("[IMG Portal] Your week ahead:")
     assert "NRMP early-registration deadline" in digest.body
     assert "USMLE Step 1 (your planned date)" in digest.body
     with on_day(MONDAY + datetime.timedelta(days=1)):
         plan()
-    assert len(reminders_to(alice)) == 1
+    assert len(reminders_to(subscriber)) == 1
 
 
-def test_switched_off_and_other_members_get_only_their_own(alice, other_member, plan):
+def test_switched_off_and_other_members_get_only_their_own(subscriber, other_member, plan):
     # Bob: 2028 Match
     planned(other_member, "step-1", MONDAY + datetime.timedelta(days=7))
-    ReminderPreference.objects.filter(user=alice).update(enabled=False)
+    ReminderPreference.objects.filter(user=subscriber).update(enabled=False)
     plan()
-    assert reminders_to(alice) == []
+    assert reminders_to(subscriber) == []
     [bob] = reminders_to(other_member)
     assert "USMLE Step 1 (your planned date)" in bob.subject
     assert "NRMP" not in bob.body  # his 2028 cycle's deadline is a year away
@@ -140,30 +140,30 @@ def test_members_without_preferences_get_the_defaults(member, curated, monday, p
     assert not ReminderPreference.objects.filter(user=member).exists()
 
 
-def test_a_duplicated_send_task_sends_once(alice, plan, run_worker):
+def test_a_duplicated_send_task_sends_once(subscriber, plan, run_worker):
     plan()
-    sent = SentReminder.objects.get(user=alice)
+    sent = SentReminder.objects.get(user=subscriber)
     tasks.send_reminder.enqueue(sent.pk)  # a retried or duplicated task
     run_worker()
-    assert len(reminders_to(alice)) == 1
+    assert len(reminders_to(subscriber)) == 1
 
 
-def test_two_planning_runs_queued_together_send_once(alice, curated, run_worker):
+def test_two_planning_runs_queued_together_send_once(subscriber, curated, run_worker):
     from django.core.management import call_command
 
     call_command("enqueue_reminders", verbosity=0)
     call_command("enqueue_reminders", verbosity=0)
     run_worker()
-    assert len(reminders_to(alice)) == 1
+    assert len(reminders_to(subscriber)) == 1
     assert DBTaskResult.objects.filter(task_path="reminders.tasks.plan_reminders").count() == 2
 
 
-def test_claims_are_exclusive(alice):
-    first = tasks.claim(alice, "k", MONDAY, 7, {})
+def test_claims_are_exclusive(subscriber):
+    first = tasks.claim(subscriber, "k", MONDAY, 7, {})
     assert first is not None
-    assert tasks.claim(alice, "k", MONDAY, 7, {}) is None
-    assert tasks.claim(alice, "k", MONDAY, 1, {}) is not None
-    assert SentReminder.objects.filter(user=alice).count() == 2
+    assert tasks.claim(subscriber, "k", MONDAY, 7, {}) is None
+    assert tasks.claim(subscriber, "k", MONDAY, 1, {}) is not None
+    assert SentReminder.objects.filter(user=subscriber).count() == 2
 
 
 class FailingMailer:
@@ -200,12 +200,12 @@ def failing_mailer(monkeypatch):
 
 
 def test_failing_sends_are_retried_then_given_up_without_personal_data_in_logs(
-    alice, plan, run_worker, failing_mailer, caplog
+    subscriber, plan, run_worker, failing_mailer, caplog
 ):
     failing_mailer(failures=10)
     caplog.set_level(logging.INFO, logger="reminders")
     plan()
-    sent = SentReminder.objects.get(user=alice)
+    sent = SentReminder.objects.get(user=subscriber)
     assert (sent.status, sent.attempts) == ("pending", 1)
     # Each retry waits (run_after); the worker picks it up once it is due.
     for minutes in (6, 40, 200, 600):
@@ -217,31 +217,31 @@ def test_failing_sends_are_retried_then_given_up_without_personal_data_in_logs(
             run_worker()
     sent.refresh_from_db()
     assert (sent.status, sent.attempts) == ("failed", tasks.MAX_ATTEMPTS)
-    assert reminders_to(alice) == []
+    assert reminders_to(subscriber) == []
     assert "gave up after 4 attempts (ConnectionRefusedError)" in caplog.text
-    assert alice.email not in caplog.text
-    assert "alice" not in caplog.text
+    assert subscriber.email not in caplog.text
+    assert "subscriber" not in caplog.text
 
 
-def test_a_failing_send_succeeds_on_retry(alice, plan, run_worker, failing_mailer):
+def test_a_failing_send_succeeds_on_retry(subscriber, plan, run_worker, failing_mailer):
     failing_mailer(failures=1)
     plan()
-    assert reminders_to(alice) == []
+    assert reminders_to(subscriber) == []
     with time_machine.travel(
         datetime.datetime(2026, 11, 23, 14, 10, tzinfo=datetime.UTC), tick=False
     ):
         run_worker()
-    assert len(reminders_to(alice)) == 1
-    assert SentReminder.objects.get(user=alice).status == "sent"
+    assert len(reminders_to(subscriber)) == 1
+    assert SentReminder.objects.get(user=subscriber).status == "sent"
 
 
-def test_unsubscribing_after_the_claim_stops_the_send(alice, curated, run_worker):
+def test_unsubscribing_after_the_claim_stops_the_send(subscriber, curated, run_worker):
     from django.core.management import call_command
 
     call_command("enqueue_reminders", verbosity=0)
-    ReminderPreference.objects.filter(user=alice).update(enabled=False)
+    ReminderPreference.objects.filter(user=subscriber).update(enabled=False)
     run_worker()
-    assert reminders_to(alice) == []
+    assert reminders_to(subscriber) == []
 
 
 @pytest.mark.django_db(transaction=True)
