@@ -6,7 +6,7 @@ The list is made from the URL registry (tests/security/url_classes.py): each pub
 member-only and token-based pattern is visited once, as the personas its entry names, with
 its path argument filled from the site's objects (`owns`, `value`, `sample`), unless its
 entry says why it is not a page (`post_only`, `not_a_page`). A new page is so visited
-without an edit here; EXTRA_PAGES below adds the states one URL per pattern does not show
+without an edit here; extra_pages() below adds the states one URL per pattern does not show
 (query strings, a second milestone, wrong keys, the 404 page, a second persona).
 test_axe_every_page.py::test_page_list_covers_every_visitor_and_member_page checks that
 each answers as listed, and that every pattern is visited or excluded.
