@@ -15,6 +15,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from django.db.models import F
 
 from pathways.cycles import default_dates
 from pathways.models import MatchCycle, Milestone, Rule, RuleKey
@@ -136,7 +137,8 @@ def test_shipped_rules_are_consistent(curated):
 
 
 def test_the_attempt_limit_note_says_who_is_ineligible(curated):
-    limit = Rule.objects.filter(key="usmle_attempt_limit").order_by("-effective_from").first()
+    latest = F("effective_from").desc(nulls_last=True)  # PostgreSQL puts NULL first
+    limit = Rule.objects.filter(key="usmle_attempt_limit").order_by(latest).first()
     assert "ineligible for all Steps" in limit.note and "Step 2 CS included" in limit.note
 
 
