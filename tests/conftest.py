@@ -31,13 +31,17 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """pytest-django's test database, and before it is dropped at the end of the session,
-    on PostgreSQL, the end of the live server's leftover connections.
+    """pytest-django's test database with the curated content loaded once (committed: each
+    test's rollback leaves it in place; see CuratedContent), and before the database is
+    dropped at the end of the session, on PostgreSQL, the end of the live server's leftover
+    connections.
 
     A live-server request thread keeps its connection (CONN_MAX_AGE, as in production) for
     as long as the browser keeps the HTTP connection alive, which can outlast the test; the
     DROP DATABASE then failed with "database ... is being accessed by other users" (seen
     when a worker's last tests were browser tests)."""
+    with django_db_blocker.unblock():
+        CURATED.load()
     yield
     from django.db import connection
 
@@ -69,6 +73,13 @@ def password():
 def member(db):
     """Alice: an onboarded IMG member on the J-1 route, aiming at the 2027 Match."""
     return make_member("alice@example.com")
+
+
+@pytest.fixture
+def alice(member, curated):
+    """Alice (the `member` persona: J-1 route, Internal Medicine, target Match 2027) with the
+    curated content, for tests of what her roadmap, alerts and reminders say."""
+    return member
 
 
 @pytest.fixture
@@ -116,10 +127,112 @@ def curator_client(client, curator):
 # --- Content -------------------------------------------------------------
 
 
+class CuratedContent:
+    """The content shipped in pathways/content/, resources/content/ and applications/content/,
+    loaded by the real command once per test process (pytest-xdist worker) instead of once per
+    test: it takes about a second, and ~300 tests read it.
+
+    - django_db_setup loads it, committed, right after the test database is made. A test that
+      asks for it (the `curated` fixture, or anything depending on `curated_content`) finds
+      it there; its own transaction is rolled back, so whatever it changes is undone.
+    - Every other test that uses the database starts without it, as it always has (tests
+      that build their own milestones, or run the loader themselves): the rows are deleted
+      inside the test's transaction (rolled back afterwards) by `_no_curated_content`.
+    - A transactional test (live server, browser) commits, and Django empties every table
+      after it; so does the security sweep's module-wide site. Before each test that asks
+      for the content, `pytest_runtest_setup` counts its rows (one query) and loads it again,
+      committed, if they are not all there.
+    """
+
+    def __init__(self):
+        self.counts: dict[type, int] = {}  # model -> rows after the load
+        # Set while a module-wide fixture keeps committed rows that point at the content
+        # (tests/security/conftest.py's site): every test of that module sees the content.
+        self.pinned = False
+
+    @staticmethod
+    def row_counts(models) -> dict:
+        from django.db import connection
+
+        if not models:
+            return {}
+        quote = connection.ops.quote_name
+        counts = ", ".join(f"(SELECT COUNT(*) FROM {quote(m._meta.db_table)})" for m in models)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {counts}")  # nosec B608 - the models' own table names
+            return dict(zip(models, cursor.fetchone(), strict=True))
+
+    def load(self) -> None:
+        """Load the content (committed) and remember which tables it fills and how much."""
+        from django.apps import apps
+
+        models = apps.get_models(include_auto_created=True)
+        before = self.row_counts(models)
+        call_command("load_curated_content", force=True, verbosity=0)
+        after = self.row_counts(models)
+        if not self.counts:  # the first load, into tables no migration fills
+            grown = [m for m in models if after[m] != before[m]]
+            assert all(before[m] == 0 for m in grown), "curated tables with other rows"
+            self.counts = {m: after[m] for m in grown}
+
+    def present(self) -> bool:
+        return self.row_counts(list(self.counts)) == self.counts
+
+    def remove(self) -> None:
+        """Delete every curated row (in the test's transaction when it has one), without
+        signals: the tables start as empty as they are in a fresh test database."""
+        from django.db import transaction
+
+        with transaction.atomic():  # foreign keys are checked at the end, not per table
+            for model in self.counts:
+                model._base_manager.all()._raw_delete(model._base_manager.db)
+
+
+CURATED = CuratedContent()
+
+
+def uses_database(item) -> bool:
+    return item.get_closest_marker("django_db") is not None or bool(
+        {"_django_db_helper", "live_server"} & set(item.fixturenames)
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Before the test's fixtures (so before its transaction starts): if it needs the curated
+    content and a transactional test has flushed it, load it again, committed."""
+    if CURATED.counts and "curated_content" in item.fixturenames:
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            if not CURATED.present():
+                CURATED.load()
+
+
+@pytest.fixture(scope="session")
+def curated_content(django_db_setup) -> CuratedContent:
+    """The curated content, loaded once per process (see CuratedContent). Session-wide and
+    module-wide fixtures ask for this; a test asks for `curated`."""
+    return CURATED
+
+
+@pytest.fixture(autouse=True)
+def _no_curated_content(request):
+    """A test that uses the database without asking for the curated content starts without
+    it (see CuratedContent)."""
+    if CURATED.pinned or "curated_content" in request.fixturenames:
+        return
+    if not uses_database(request.node):
+        return
+    request.getfixturevalue("_django_db_helper")  # inside the test's transaction, if any
+    CURATED.remove()
+
+
 @pytest.fixture
-def curated(db):
-    """The content shipped in pathways/content/ and resources/content/, by the real command."""
-    call_command("load_curated_content", verbosity=0)
+def curated(db, curated_content):
+    """The content shipped in pathways/content/ and resources/content/, by the real command
+    (loaded once per process; this test's changes to it are rolled back)."""
+    return curated_content
 
 
 @pytest.fixture

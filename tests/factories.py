@@ -157,3 +157,36 @@ def make_application(user, program=None, **fields):
         changed_on=application.status_changed_on,
     )
     return application
+
+
+def make_interview(user, application=None, **fields):
+    """An interview for one of the member's applications (a new one unless given): a virtual
+    interview on 2 Nov 2026 at 9:00 in New York unless told otherwise."""
+    from applications.models import Interview
+
+    defaults = {
+        "date": datetime.date(2026, 11, 2),
+        "start_time": datetime.time(9),
+        "time_zone": "America/New_York",
+    }
+    application = application or make_application(user, status="interviewed")
+    return Interview.objects.create(user=user, application=application, **{**defaults, **fields})
+
+
+def make_letter(user, applications=(), **fields):
+    """A letter of recommendation, assigned to `applications`."""
+    from applications.models import Letter
+
+    number = next(_numbers)
+    letter = Letter.objects.create(user=user, **{"writer": f"Dr Writer {number}", **fields})
+    letter.applications.set(applications)
+    return letter
+
+
+def make_cost(user, **fields):
+    """A cost entry of the member's Match 2027 season: a planned 20-dollar bus ticket unless
+    told otherwise."""
+    from applications.models import CostEntry
+
+    defaults = {"cycle": 2027, "category": "travel", "description": "Bus", "amount": 20}
+    return CostEntry.objects.create(user=user, **{**defaults, **fields})

@@ -1,8 +1,8 @@
 """Reading never writes: every page a member can open, by GET and HEAD, leaves every table as
 it was (sessions aside, which Django and accounts.middleware.IdleTimeoutMiddleware refresh).
 Pages are discovered from the URL resolver, so a page added later is visited too; one that
-needs an argument gets a slug from SLUGS (or ARGUMENTS), or, for an integer, the pk of an
-object the test made for the persona (PKS).
+needs an argument gets a slug from SLUGS (or the registry's `sample`, ARGUMENTS), or, for an
+integer, the pk of the persona's own object the registry's `owns` names (PKS).
 """
 
 import datetime
@@ -18,7 +18,15 @@ from django.urls.converters import IntConverter
 from accounts.middleware import REFRESH_EVERY, SEEN_KEY
 from mentors.models import MentorLink, hash_token
 from pathways.models import Milestone
-from tests.factories import make_application, make_resource, record
+from tests.factories import (
+    make_application,
+    make_cost,
+    make_interview,
+    make_letter,
+    make_resource,
+    record,
+)
+from tests.security.url_classes import OWNED_MODELS, keys_where
 
 pytestmark = pytest.mark.django_db
 
@@ -41,27 +49,15 @@ SLUGS = {"pathways": "step-1", "resources": "saved-resource"}
 # The mentor link's token; the token page is the one page whose GET writes: see
 # test_mentor_token_page below.
 TOKEN = "mentor-token-of-the-sweep-0123456789abcdefghijklmn"
-# A pattern's own text argument, where the app-wide slug does not fit.
-ARGUMENTS = {"applications:export": "csv", "mentors:shared": TOKEN, "pathways:category": "exams"}
-# The model whose pk an integer argument is (made for the persona by make_objects).
-PKS = {
-    "applications:application": "applications.Application",
-    "applications:application_status": "applications.Application",
-    "applications:application_signal": "applications.Application",
-    "applications:rank_move": "applications.Application",
-    "applications:rank_note": "applications.Application",
-    "applications:application_delete": "applications.Application",
-    "applications:interview": "applications.Interview",
-    "applications:interview_delete": "applications.Interview",
-    "applications:letter": "applications.Letter",
-    "applications:letter_delete": "applications.Letter",
-    "applications:cost": "applications.CostEntry",
-    "applications:cost_delete": "applications.CostEntry",
-    "applications:program": "applications.Program",
-    "applications:program_edit": "applications.Program",
-    "applications:program_delete": "applications.Program",
-    "mentors:revoke": "mentors.MentorLink",
+# A pattern's own text argument, where the app-wide slug does not fit: the registry's
+# `sample` (tests/security/url_classes.py), and the mentor link's token made here.
+ARGUMENTS = {
+    **{key: url.sample for key, url in keys_where(lambda url: bool(url.sample)).items()},
+    "mentors:shared": TOKEN,
 }
+# The model whose pk an integer argument is (the registry's `owns`; made for the persona by
+# make_objects).
+PKS = {key: OWNED_MODELS[url.owns] for key, url in keys_where(lambda url: bool(url.owns)).items()}
 
 
 def member_page_patterns() -> list[tuple[str, URLPattern]]:
@@ -83,6 +79,7 @@ def member_urls(pks: dict[str, int]) -> list[str]:
         args = []
         for converter in pattern.pattern.converters.values():
             if isinstance(converter, IntConverter):
+                assert name in PKS, f"{name}: say what its pk is (`owns`) in url_classes.py"
                 args.append(pks[PKS[name]])
             else:
                 args.append(ARGUMENTS.get(name) or SLUGS[namespace])
@@ -93,15 +90,9 @@ def member_urls(pks: dict[str, int]) -> list[str]:
 def make_objects(user) -> dict[str, int]:
     """One of each object of the application season, owned by `user`: {model label: pk}."""
     application = make_application(user, status="interviewed")
-    interview = user.interviews.create(
-        application=application,
-        date=datetime.date(2026, 11, 2),
-        start_time=datetime.time(9),
-        time_zone="America/New_York",
-    )
-    letter = user.letters.create(writer="Dr. Writer")
-    letter.applications.add(application)
-    cost = user.cost_entries.create(cycle=2027, category="travel", description="Bus", amount=20)
+    interview = make_interview(user, application)
+    letter = make_letter(user, [application], writer="Dr. Writer")
+    cost = make_cost(user)
     link = make_sweep_link(user)
     objects = [application, application.program, interview, letter, cost, link]
     return {obj._meta.label: obj.pk for obj in objects}

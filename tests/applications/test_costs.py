@@ -10,7 +10,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from applications import costs, curated
 from applications.models import CostEntry, CostEstimate, FeeSchedule
-from tests.factories import make_application, make_program
+from tests.factories import make_application, make_cost, make_program
 
 COSTS = reverse("applications:costs")
 
@@ -122,10 +122,9 @@ def test_bad_cost_input_saves_nothing(member_client, member, data, message):
 
 
 def test_cost_entries_are_owned(member_client, other_member):
-    entry = CostEntry.objects.create(
-        user=other_member,
+    entry = make_cost(
+        other_member,
         cycle=2028,
-        category="travel",
         description="Bob's flight",
         amount=Decimal("10"),
         date=datetime.date(2026, 1, 1),
@@ -138,9 +137,7 @@ def test_cost_entries_are_owned(member_client, other_member):
 
 
 def test_edit_and_delete_a_cost(member_client, member):
-    entry = CostEntry.objects.create(
-        user=member, cycle=2027, category="travel", description="Flight", amount=Decimal("10")
-    )
+    entry = make_cost(member, description="Flight", amount=Decimal("10"))
     url = reverse("applications:cost", args=[entry.pk])
     bad = member_client.post(
         url, {"category": "travel", "description": "Flight", "amount": "-1", "state": "paid"}

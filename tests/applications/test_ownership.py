@@ -8,7 +8,14 @@ import pytest
 from django.urls import get_resolver, reverse
 
 from applications.models import Application, CostEntry, Interview, Letter, Program
-from tests.factories import make_application, make_member
+from tests.factories import (
+    make_application,
+    make_cost,
+    make_interview,
+    make_letter,
+    make_member,
+)
+from tests.security.url_classes import keys_where
 
 
 @pytest.fixture
@@ -17,37 +24,19 @@ def bobs(other_member):
     return {
         "program": application.program,
         "application": application,
-        "cost": CostEntry.objects.create(
-            user=other_member, cycle=2028, category="travel", description="x", amount=1
+        "cost": make_cost(other_member, cycle=2028, description="x", amount=1),
+        "interview": make_interview(
+            other_member, application, date=datetime.date(2026, 11, 1), time_zone="UTC"
         ),
-        "interview": Interview.objects.create(
-            user=other_member,
-            application=application,
-            date=datetime.date(2026, 11, 1),
-            start_time=datetime.time(9),
-            time_zone="UTC",
-        ),
-        "letter": Letter.objects.create(user=other_member, writer="W"),
+        "letter": make_letter(other_member, writer="W"),
     }
 
 
-# URL name -> which of Bob's objects its pk points at.
+# URL name -> which of Bob's objects its pk points at (`owns` in the URL registry).
 OBJECT_OF = {
-    "program": "program",
-    "program_edit": "program",
-    "program_delete": "program",
-    "application": "application",
-    "application_status": "application",
-    "application_delete": "application",
-    "application_signal": "application",
-    "rank_move": "application",
-    "rank_note": "application",
-    "cost": "cost",
-    "cost_delete": "cost",
-    "interview": "interview",
-    "interview_delete": "interview",
-    "letter": "letter",
-    "letter_delete": "letter",
+    key.removeprefix("applications:"): url.owns
+    for key, url in keys_where(lambda url: bool(url.owns)).items()
+    if key.startswith("applications:")
 }
 
 
@@ -101,15 +90,9 @@ def test_curators_edit_the_curated_fee_tables_and_nothing_of_members(curator, cu
 
 def test_account_deletion_removes_the_season(member_client, member, password, bobs):
     application = make_application(member, status="applied")
-    Interview.objects.create(
-        user=member,
-        application=application,
-        date=datetime.date(2026, 11, 1),
-        start_time=datetime.time(9),
-        time_zone="UTC",
-    )
-    Letter.objects.create(user=member, writer="W").applications.add(application)
-    CostEntry.objects.create(user=member, cycle=2027, category="travel", description="x", amount=1)
+    make_interview(member, application, date=datetime.date(2026, 11, 1), time_zone="UTC")
+    make_letter(member, [application], writer="W")
+    make_cost(member, description="x", amount=1)
     member_client.post(reverse("accounts:delete"), {"password": password, "confirm": "on"})
     for model in [Program, Application, Interview, Letter, CostEntry]:
         assert not model.objects.filter(user_id=member.pk).exists()

@@ -10,7 +10,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from applications.interviews import clashes
 from applications.models import Application, Interview, Letter, SignalAllowance
-from tests.factories import make_application, make_program
+from tests.factories import make_application, make_interview, make_letter, make_program
 
 INTERVIEWS = reverse("applications:interviews")
 LETTERS = reverse("applications:letters")
@@ -138,12 +138,8 @@ def test_interview_for_another_members_application_is_refused(member_client, bob
 
 
 def test_interviews_are_owned(member_client, other_member, bob_application):
-    interview = Interview.objects.create(
-        user=other_member,
-        application=bob_application,
-        date=datetime.date(2026, 11, 1),
-        start_time=datetime.time(9),
-        time_zone="UTC",
+    interview = make_interview(
+        other_member, bob_application, date=datetime.date(2026, 11, 1), time_zone="UTC"
     )
     assert (
         member_client.get(reverse("applications:interview", args=[interview.pk])).status_code == 404
@@ -154,12 +150,8 @@ def test_interviews_are_owned(member_client, other_member, bob_application):
 
 
 def test_edit_interview_marks_thank_you(member_client, member, alice_application):
-    interview = Interview.objects.create(
-        user=member,
-        application=alice_application,
-        date=datetime.date(2026, 11, 1),
-        start_time=datetime.time(9),
-        time_zone="UTC",
+    interview = make_interview(
+        member, alice_application, date=datetime.date(2026, 11, 1), time_zone="UTC"
     )
     url = reverse("applications:interview", args=[interview.pk])
     member_client.post(url, interview_data(alice_application, thank_you_sent="on", version="1"))
@@ -199,7 +191,7 @@ def test_letters_with_assignment(member_client, member, alice_application, bob_a
 
 
 def test_letters_are_owned(member_client, other_member):
-    letter = Letter.objects.create(user=other_member, writer="Bob's writer")
+    letter = make_letter(other_member, writer="Bob's writer")
     assert member_client.get(reverse("applications:letter", args=[letter.pk])).status_code == 404
     assert (
         member_client.post(reverse("applications:letter_delete", args=[letter.pk])).status_code
@@ -273,15 +265,14 @@ def test_rank_interview_and_letter_pages_query_counts_are_constant(
 ):
     for n in range(count):
         application = make_application(member, make_program(member), status="interviewed")
-        Interview.objects.create(
-            user=member,
-            application=application,
+        make_interview(
+            member,
+            application,
             date=datetime.date(2026, 11, 1 + n % 28),
             start_time=datetime.time(9 + n % 8),
             time_zone="UTC",
         )
-        letter = Letter.objects.create(user=member, writer=f"Writer {n}")
-        letter.applications.add(application)
+        make_letter(member, [application], writer=f"Writer {n}")
     # session, user, profile, rank list with programs
     with django_assert_num_queries(4):
         member_client.get(RANK)
@@ -297,8 +288,7 @@ def test_rank_interview_and_letter_pages_query_counts_are_constant(
 def test_editing_a_letter_keeps_assignments_of_other_cycles(member_client, member):
     old = make_application(member, cycle=2026, status="rejected")
     current = make_application(member)
-    letter = Letter.objects.create(user=member, writer="Dr Rao")
-    letter.applications.add(old)
+    letter = make_letter(member, [old], writer="Dr Rao")
     url = reverse("applications:letter", args=[letter.pk])
     member_client.post(url, {"writer": "Dr Rao", "applications": [current.pk], "version": "1"})
     assert set(letter.applications.all()) == {old, current}

@@ -1,13 +1,17 @@
-"""The benchmark's bare view exists only in benchmark settings; REDIS_URL switches the cache;
+"""The benchmark's bare view exists only in benchmark settings; REDIS_URL puts the cache in Redis;
 the wrk driver fails the run on any non-2xx answer or socket error."""
 
 import importlib.util
 import os
+import shutil
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
+import redis
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,14 +57,75 @@ def settings_in_subprocess(module: str, **env) -> str:
     return result.stdout.strip()
 
 
-def test_redis_url_switches_the_cache_to_redis():
-    redis = "redis://127.0.0.1:6379/3"
-    assert settings_in_subprocess("imgportal.settings_test", REDIS_URL=redis) == (
-        f"django.core.cache.backends.redis.RedisCache {redis} imgportal.urls"
+def cache_in_subprocess(action: str, **env) -> str:
+    """Run `action` (Python, with `cache` imported) in a fresh process of the test settings."""
+    environment = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "CACHE_BACKEND"}}
+    environment.update(DJANGO_SETTINGS_MODULE="imgportal.settings_test", **env)
+    code = f"import django; django.setup(); from django.core.cache import cache; {action}"
+    result = subprocess.run(  # noqa: S603 (this interpreter, fixed code)
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
-    assert settings_in_subprocess("imgportal.settings_test").startswith(
-        "django.core.cache.backends.locmem.LocMemCache"
+    return result.stdout.strip()
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    """A throwaway redis-server (Debian's package) on a free port, nothing saved to disk."""
+    executable = shutil.which("redis-server")
+    if executable is None:
+        message = "redis-server is not installed (apt-get install -y redis-server)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip("SKIPPED LOUDLY: " + message)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(  # noqa: S603 (the system's redis-server, fixed arguments)
+        [
+            executable,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--dir",
+            str(tmp_path),
+        ],
+        stdout=subprocess.DEVNULL,
     )
+    client = redis.Redis(port=port, db=3)
+    try:
+        for _ in range(100):
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        yield port, client
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_redis_url_puts_the_cache_in_redis_shared_by_processes(redis_server):
+    """With REDIS_URL, a value one process caches is in that Redis database and another
+    process reads it; without, the process caches in its own memory (nothing reaches Redis)."""
+    port, client = redis_server
+    url = f"redis://127.0.0.1:{port}/3"
+    cache_in_subprocess("cache.set('shared-key', 'from process one', None)", REDIS_URL=url)
+    assert list(client.scan_iter(match="*shared-key"))
+    read = cache_in_subprocess("print(cache.get('shared-key'))", REDIS_URL=url)
+    assert read == "from process one"
+    client.flushdb()
+    cached = cache_in_subprocess("cache.set('own', 1, None); print(cache.get('own'))")
+    assert cached == "1" and client.dbsize() == 0
 
 
 def test_benchmark_settings_are_production_settings_with_the_bench_urls():

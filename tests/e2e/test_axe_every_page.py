@@ -34,7 +34,7 @@ def route_key(url: str) -> str:
     return keys[route]
 
 
-def test_page_list_covers_every_visitor_and_member_page(db):
+def test_page_list_covers_every_visitor_and_member_page(curated):
     """Each listed page answers its persona with an HTML page (the 404 page with a 404),
     and every public, member-only and token-based pattern is listed or excluded with a
     reason; POST-only exclusions really refuse a GET."""
@@ -80,7 +80,7 @@ def test_page_list_covers_every_visitor_and_member_page(db):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_every_page_passes_axe_and_fits_375px(persona, page, live_url, console_messages):
+def test_every_page_passes_axe_and_fits_375px(persona, page, live_url, console_messages, curated):
     started = time.monotonic()
     site = add_page_objects(build_site())  # committed rows, for the live server's thread
     urls = page_urls(site)[persona]

@@ -4,7 +4,6 @@ import re
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from accounts.models import Profile, User
@@ -13,8 +12,9 @@ from tests.e2e.browser import assert_accessible, log_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_sign_up_verify_log_in_onboard_and_land_on_dashboard(page, live_url, console_messages):
-    call_command("load_curated_content", verbosity=0)
+def test_sign_up_verify_log_in_onboard_and_land_on_dashboard(
+    page, live_url, console_messages, curated
+):
     page.goto(live_url + "/")
     page.get_by_role("link", name="Create your free roadmap").click()
     page.fill("#id_email", "amara@example.com")

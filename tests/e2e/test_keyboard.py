@@ -3,7 +3,6 @@ the dashboard, searching the resource directory, moving an application along. Si
 keyboard is in test_journey.py."""
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from accounts.models import Profile
@@ -24,8 +23,7 @@ def tab_to(page, predicate: str, limit: int = 200) -> None:
     raise AssertionError(f"never reached focus: {predicate}")
 
 
-def test_update_a_milestone_by_keyboard_alone(page, live_url, member):
-    call_command("load_curated_content", verbosity=0)
+def test_update_a_milestone_by_keyboard_alone(page, live_url, member, curated):
     log_in_as(page, live_url, member)
     page.goto(live_url + "/roadmap/")
     # Open the Exams category, then the Step 1 row: the row's form loads on open.
@@ -69,8 +67,7 @@ def focused(page, predicate: str) -> bool:
     return page.evaluate(f"(el => {predicate})(document.activeElement)")
 
 
-def test_onboarding_by_keyboard_alone(page, live_url, new_member):
-    call_command("load_curated_content", verbosity=0)
+def test_onboarding_by_keyboard_alone(page, live_url, new_member, curated):
     log_in_as(page, live_url, new_member)
     page.goto(live_url + "/me/welcome/")
     answers = {

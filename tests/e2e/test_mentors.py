@@ -2,7 +2,6 @@
 read-only at 375 px, the member revokes it and the mentor gets a 404."""
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from tests.e2e.browser import MOBILE, assert_accessible, assert_fits_width, log_in_as
@@ -11,8 +10,7 @@ from tests.factories import record
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_share_open_and_revoke_a_mentor_link(browser, live_url, member, console_messages):
-    call_command("load_curated_content", verbosity=0)
+def test_share_open_and_revoke_a_mentor_link(browser, live_url, member, console_messages, curated):
     member.first_name = "Alice"
     member.save()
     record(member, "step-2-ck", status="in_progress", score=231, notes="Private: retake plan")

@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from pathways.models import Progress
@@ -14,8 +13,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "no-js"])
-def test_record_step1_and_step2ck_on_the_dashboard(browser, live_url, member, password, javascript):
-    call_command("load_curated_content", verbosity=0)
+def test_record_step1_and_step2ck_on_the_dashboard(
+    browser, live_url, member, password, javascript, curated
+):
     context = browser.new_context(java_script_enabled=javascript)
     page = context.new_page()
     log_in(page, live_url, member.email, password)
@@ -90,9 +90,10 @@ def test_record_step1_and_step2ck_on_the_dashboard(browser, live_url, member, pa
     context.close()
 
 
-def test_record_a_2019_pass_directly_and_see_it_stop_counting(page, live_url, member, password):
+def test_record_a_2019_pass_directly_and_see_it_stop_counting(
+    page, live_url, member, password, curated
+):
     """No prerequisite blocks recording what happened; ECFMG's window then follows it."""
-    call_command("load_curated_content", verbosity=0)
     log_in(page, live_url, member.email, password)
     page.wait_for_url(f"{live_url}/roadmap/")
     page.locator(".roadmap-section > summary", has_text="Exams").click()

@@ -63,10 +63,11 @@ def test_reminder_pages_on_a_phone(browser, live_url, member, password, console_
     context.close()
 
 
-def test_date_changes_on_the_dashboard_and_the_milestone_page(browser, live_url, member, password):
+def test_date_changes_on_the_dashboard_and_the_milestone_page(
+    browser, live_url, member, password, curated
+):
     from pathways.models import DateChange, MatchCycle
 
-    call_command("load_curated_content", verbosity=0)
     DateChange.objects.create(
         kind="cycle",
         cycle=MatchCycle.objects.get(year=2027),

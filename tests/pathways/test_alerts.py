@@ -28,11 +28,6 @@ def titled(alerts, text: str):
     return found[0]
 
 
-@pytest.fixture
-def alice(member, curated):
-    return member
-
-
 @pytest.mark.parametrize(
     ("attempts", "level", "title"),
     [

@@ -19,12 +19,6 @@ NRMP = "https://www.nrmp.org"
 NRMP_NEWSLETTER = "https://www.nrmp.org/about/news/2025/09/medical-school-welcome-newsletter-2"
 
 
-@pytest.fixture
-def alice(member, curated):
-    """J-1 route, Internal Medicine, target Match 2027."""
-    return member
-
-
 def on(user, y: int, m: int, d: int):
     return roadmap_for(user, datetime.date(y, m, d))
 

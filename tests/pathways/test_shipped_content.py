@@ -1,31 +1,145 @@
-"""The shipped content says what the sources say (docs/sources.md)."""
+"""The shipped content: what the loader makes of pathways/content/*.toml, and the invariants
+every release of it must keep (docs/sources.md gives each fact its source).
+
+These tests read the TOML files rather than retyping their values: a content release that
+corrects a date or a score changes the TOML alone, and these tests then check that the
+loader and the roadmap's rule lookup follow it, and that the release is consistent (dates
+in the season's order, a verified date with its source, a rule's history in order, the
+confidence in a note matching the review flag).
+"""
 
 import datetime
+import re
+import tomllib
+from collections import defaultdict
+from pathlib import Path
 
 import pytest
+from django.db.models import F
 
-from pathways.models import MatchCycle, Milestone, Rule
+from pathways.cycles import default_dates
+from pathways.models import MatchCycle, Milestone, Rule, RuleKey
 from pathways.roadmap import RuleBook
 
 pytestmark = pytest.mark.django_db
 
+CONTENT = Path(__file__).resolve().parents[2] / "pathways" / "content"
+ONE_DAY = datetime.timedelta(days=1)
+# The season's order: each date no later than the next (Match Day, then training).
+SEASON_ORDER = [
+    "eras_opens",
+    "applicants_may_submit",
+    "programs_review_starts",
+    "ranking_opens",
+    "rol_deadline",
+    "match_day",
+    "training_starts",
+]
 
-def test_shipped_content_matches_the_brief(curated):
-    step1 = Milestone.objects.get(slug="step-1")
-    assert step1.counts_attempts and step1.records == "pass_fail"
-    assert Milestone.objects.get(slug="oet").applies == "no_step2cs"
-    assert Milestone.objects.get(slug="step-2-ck").needs_review  # 218 from July 2025 is 3P
+
+def shipped(name: str, table: str) -> list[dict]:
+    with (CONTENT / name).open("rb") as file:
+        return tomllib.load(file)[table]
+
+
+def rule_histories() -> dict[str, list[dict]]:
+    """The shipped rules by key, oldest first (the row without effective_from first)."""
+    histories = defaultdict(list)
+    for row in shipped("rules.toml", "rule"):
+        histories[row["key"]].append(row)
+    oldest = datetime.date.min
+    return {
+        key: sorted(rows, key=lambda row: row.get("effective_from") or oldest)
+        for key, rows in histories.items()
+    }
+
+
+def test_every_shipped_date_is_loaded_with_its_provenance(curated):
+    """A date given in cycles.toml is loaded as given: verified when [cycle.verified] names
+    its source and the day it was checked, proposed otherwise; a proposed cycle's missing
+    dates come from the default rules (pathways/cycles.py)."""
+    rows = shipped("cycles.toml", "cycle")
+    assert {row["year"] for row in rows} == set(MatchCycle.objects.values_list("year", flat=True))
+    for row in rows:
+        cycle = MatchCycle.objects.get(year=row["year"])
+        defaults = default_dates(row["year"])
+        checks = row.get("verified", {})
+        if row.get("proposed"):  # computed dates wait for a curator
+            assert cycle.needs_review, row["year"]
+        for name in MatchCycle.DATE_FIELDS:
+            info = cycle.info(name)
+            if name in row:
+                assert info.date == row[name], (row["year"], name)
+            elif row.get("proposed"):
+                assert info.date == defaults[name], (row["year"], name)
+            if name in checks:
+                assert info.verified, (row["year"], name)
+                assert info.source_url == checks[name]["source_url"]
+                assert info.checked_on == checks[name]["checked_on"].isoformat()
+            elif info.date is not None:
+                assert info.proposed and info.basis, (row["year"], name)
+
+
+def test_every_cycle_keeps_the_seasons_order_and_match_day_on_a_march_friday(curated):
+    for cycle in MatchCycle.objects.all():
+        dates = [cycle.date_for(name) for name in SEASON_ORDER]
+        assert dates == sorted(dates), (cycle.year, dates)
+        assert cycle.match_day.year == cycle.year and cycle.match_day.month == 3
+        assert cycle.match_day.weekday() == 4, cycle.match_day  # NRMP's Match Day: a Friday
+        assert cycle.nrmp_registration_opens < cycle.nrmp_early_registration_deadline
+        assert cycle.nrmp_early_registration_deadline < cycle.rol_deadline
+        for name in MatchCycle.DATE_FIELDS:
+            info = cycle.info(name)
+            if info.verified:
+                assert info.source_url.startswith("https://"), (cycle.year, name)
+                checked = datetime.date.fromisoformat(info.checked_on)
+                assert checked <= cycle.last_reviewed, (cycle.year, name)
+
+
+def test_the_rule_lookup_follows_every_shipped_rule_by_date(curated):
+    """RuleBook (what the roadmap reads) answers each shipped value from its effective date,
+    and the previous value on the day before."""
     rules = RuleBook(list(Rule.objects.all()))
-    assert rules.in_force("oet_min_writing", datetime.date(2026, 1, 1)) == 300
-    assert rules.in_force("oet_min_listening", datetime.date(2026, 1, 1)) == 350
-    assert rules.in_force("ecfmg_exam_window_years", datetime.date(2026, 1, 1)) == 7
-    cycle = MatchCycle.objects.get(year=2026)
-    assert (cycle.match_day, cycle.rol_deadline) == (
-        datetime.date(2026, 3, 20),
-        datetime.date(2026, 3, 4),  # corrected 2026-12-05 (docs/sources.md)
-    )
-    proposed = MatchCycle.objects.get(year=2028)
-    assert proposed.needs_review and proposed.match_day == datetime.date(2028, 3, 17)
+    for key, history in rule_histories().items():
+        for before, row in zip([None, *history], history, strict=False):
+            start = row.get("effective_from")
+            if start is None:
+                assert before is None, key  # only the oldest value has no start
+                assert rules.in_force(key, datetime.date(1990, 1, 1)) == row["value"]
+                continue
+            assert rules.in_force(key, start) == row["value"], (key, start)
+            if before is not None:
+                assert rules.in_force(key, start - ONE_DAY) == before["value"], (key, start)
+
+
+def test_shipped_rules_are_consistent(curated):
+    """Each key is one the code reads, each date of a key's history distinct, passing scores
+    never go down, a note's "(up from N)" names the value before, and a rule waits for a
+    curator exactly when its note says the official page was not seen (confidence S)."""
+    histories = rule_histories()
+    assert set(histories) <= set(RuleKey.values)
+    for key, history in histories.items():
+        starts = [row.get("effective_from") for row in history]
+        assert len(starts) == len(set(starts)), key
+        if key.endswith("_passing_score"):
+            values = [row["value"] for row in history]
+            assert values == sorted(values), key
+        for before, row in zip(history, history[1:], strict=False):
+            if match := re.search(r"\(up from (\d+)\)", row.get("note", "")):
+                assert int(match[1]) == before["value"], (key, row.get("effective_from"))
+        for row in history:
+            confidence = re.search(r"Confidence ([A-Z])", row.get("note", ""))
+            if confidence:
+                assert row["needs_review"] == (confidence[1] == "S"), (key, row["note"])
+                assert row["last_reviewed"] <= datetime.date.today()
+    loaded = Rule.objects.filter(needs_review=True).count()
+    assert loaded == sum(row["needs_review"] for h in histories.values() for row in h)
+
+
+def test_the_attempt_limit_note_says_who_is_ineligible(curated):
+    latest = F("effective_from").desc(nulls_last=True)  # PostgreSQL puts NULL first
+    limit = Rule.objects.filter(key="usmle_attempt_limit").order_by(latest).first()
+    assert "ineligible for all Steps" in limit.note and "Step 2 CS included" in limit.note
 
 
 def test_what_milestones_record_and_count_for_is_content_not_slugs(curated):
@@ -43,67 +157,7 @@ def test_what_milestones_record_and_count_for_is_content_not_slugs(curated):
         Milestone.objects.exclude(passing_score_rule="").values_list("slug", "passing_score_rule")
     )
     assert scores == {"step-2-ck": "step2ck_passing_score", "step-3": "step3_passing_score"}
-
-
-def history(rules: RuleBook, key: str, changes: list[tuple[datetime.date, int, int]]) -> None:
-    """Each change: the old value on the day before, the new value from the day itself."""
-    one_day = datetime.timedelta(days=1)
-    for day, before, after in changes:
-        assert rules.in_force(key, day - one_day) == before, (key, day, "day before")
-        assert rules.in_force(key, day) == after, (key, day, "on the day")
-
-
-# The 2027-season review, section B: value before and from each change, by test date.
-STEP2CK_CHANGES = [
-    (datetime.date(2012, 7, 1), 189, 196),
-    (datetime.date(2013, 7, 1), 196, 203),
-    (datetime.date(2014, 7, 1), 203, 209),
-    (datetime.date(2022, 7, 1), 209, 214),
-    (datetime.date(2025, 7, 1), 214, 218),
-]
-STEP3_CHANGES = [
-    (datetime.date(2016, 1, 1), 190, 196),
-    (datetime.date(2020, 1, 1), 196, 198),
-    (datetime.date(2024, 1, 1), 198, 200),
-]
-
-
-def test_passing_scores_follow_the_test_date_back_to_2012(curated):
-    rules = RuleBook(list(Rule.objects.all()))
-    assert rules.in_force("step2ck_passing_score", datetime.date(2005, 1, 1)) == 189
-    history(rules, "step2ck_passing_score", STEP2CK_CHANGES)
-    assert rules.in_force("step2ck_passing_score", datetime.date(2027, 3, 1)) == 218
-    assert rules.in_force("step3_passing_score", datetime.date(2010, 1, 1)) == 190
-    history(rules, "step3_passing_score", STEP3_CHANGES)
-    assert rules.in_force("step3_passing_score", datetime.date(2027, 3, 1)) == 200
-
-
-def test_attempt_limit_was_6_before_july_2021_and_4_from_then(curated):
-    rules = RuleBook(list(Rule.objects.all()))
-    history(rules, "usmle_attempt_limit", [(datetime.date(2021, 7, 1), 6, 4)])
-    assert rules.in_force("usmle_attempt_limit", datetime.date(2027, 1, 1)) == 4
-    limit = Rule.objects.get(key="usmle_attempt_limit", effective_from=datetime.date(2021, 7, 1))
-    assert "ineligible for all Steps" in limit.note and "Step 2 CS included" in limit.note
-
-
-def test_only_the_verified_scores_ship_without_needs_review(curated):
-    """V facts (Step 2 CK to 214, attempt limits) are settled; S facts wait for a curator."""
-    flagged = {
-        (rule.key, rule.value)
-        for rule in Rule.objects.filter(key__in=["step2ck_passing_score", "step3_passing_score"])
-        if rule.needs_review
-    }
-    assert flagged == {
-        ("step2ck_passing_score", 218),
-        ("step3_passing_score", 190),
-        ("step3_passing_score", 196),
-        ("step3_passing_score", 198),
-        ("step3_passing_score", 200),
-    }
-    assert not Rule.objects.filter(key="usmle_attempt_limit", needs_review=True).exists()
-    reviewed = Rule.objects.filter(
-        key__in=["step2ck_passing_score", "step3_passing_score", "usmle_attempt_limit"]
-    )
-    assert {r.last_reviewed for r in reviewed} == {datetime.date(2026, 11, 25)}
-    assert all(r.source_url.startswith("https://www.usmle.org/") for r in reviewed)
-    assert all("Confidence " in r.note for r in reviewed)
+    assert set(scores.values()) <= set(Rule.objects.values_list("key", flat=True))
+    step1 = Milestone.objects.get(slug="step-1")
+    assert step1.counts_attempts and step1.records == "pass_fail"
+    assert Milestone.objects.get(slug="oet").applies == "no_step2cs"

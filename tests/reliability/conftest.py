@@ -1,7 +1,6 @@
 """Fixtures for the reliability suites: a populated database (every member-owned table has rows)."""
 
 import pytest
-from django.core.management import call_command
 
 from pathways.models import Milestone, Progress
 from resources.models import ProblemReport, Resource, SavedResource
@@ -9,9 +8,8 @@ from tests.factories import make_member
 
 
 @pytest.fixture
-def populated(db):
+def populated(db, curated_content):
     """Curated content, two members with progress, a saved resource and a problem report."""
-    call_command("load_curated_content", verbosity=0)
     alice = make_member("alice@example.com")
     bob = make_member("bob@example.com", visa="h1b", match_year=2028)
     milestone = Milestone.objects.order_by("order").first()

@@ -22,11 +22,8 @@ FORMAT = logging.Formatter(settings.LOGGING["formatters"]["line"]["format"])
 
 
 @pytest.fixture
-def journey_logs(db, caplog):
+def journey_logs(curated, caplog):
     """Run the journey with every logger captured at DEBUG; return (records, requests made)."""
-    from django.core.management import call_command
-
-    call_command("load_curated_content", verbosity=0)
     caplog.set_level(logging.DEBUG)
     client = Client(raise_request_exception=False)
     requests = 0

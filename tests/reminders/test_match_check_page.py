@@ -52,11 +52,6 @@ def days(n: int) -> datetime.timedelta:
 URL = reverse("reminders:match_check")
 
 
-@pytest.fixture
-def alice(member, curated):
-    return member
-
-
 def test_page_needs_login_and_onboarding(client, new_member, curated):
     assert client.get(URL).status_code == 302
     client.force_login(new_member)

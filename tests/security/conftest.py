@@ -45,9 +45,9 @@ def sample_path(route: str, values: dict) -> str:
 
 
 def build_site() -> dict:
-    """The content, the three personas and Alice's progress rows (also built per test by the
-    browser sweep of tests/e2e/test_axe_every_page.py, whose live server needs committed rows)."""
-    call_command("load_curated_content", verbosity=0)
+    """The three personas and Alice's progress rows, on top of the curated content (the caller
+    asks for the `curated_content` fixture). Also built per test by the browser sweep of
+    tests/e2e/test_axe_every_page.py, whose live server needs committed rows."""
     call_command("setup_curators", verbosity=0)
     alice = make_member("alice@example.com")
     bob = make_member("bob@example.com", visa="h1b", match_year=2028)
@@ -70,13 +70,17 @@ def build_site() -> dict:
 
 
 @pytest.fixture(scope="module")
-def _shared_site(django_db_setup, django_db_blocker):
-    """Loaded once per module (the curated content takes a second to load): see build_site.
-    Each test still runs in its own rolled-back transaction; the module's data is flushed at
-    its end."""
+def _shared_site(curated_content, django_db_blocker):
+    """Built once per module: see build_site. Each test still runs in its own rolled-back
+    transaction; the module's data is flushed at its end (the curated content with it: the
+    next test that needs the content loads it again, see tests/conftest.py)."""
     with django_db_blocker.unblock():
-        yield build_site()
-        call_command("flush", interactive=False, verbosity=0)
+        curated_content.pinned = True  # the site's rows point at the content
+        try:
+            yield build_site()
+        finally:
+            call_command("flush", interactive=False, verbosity=0)
+            curated_content.pinned = False
 
 
 @pytest.fixture

@@ -38,56 +38,40 @@ from django.db.models import Q
 from django.test import Client
 from django.urls import reverse
 
-from applications.models import CostEntry, Interview, Letter
 from mentors.models import MentorLink, hash_token, new_token
 from pathways.models import Progress
 from reminders import emails
 from reminders.models import CalendarFeed, ReminderPreference, SentReminder
 from resources.models import ProblemReport, Resource, SavedResource
-from tests.factories import PASSWORD, make_application, make_program
-from tests.security.url_classes import MEMBER, STAFF, all_routes
+from tests.factories import (
+    PASSWORD,
+    make_application,
+    make_cost,
+    make_interview,
+    make_letter,
+    make_program,
+)
+from tests.security.url_classes import MEMBER, STAFF, TOKEN, all_routes, keys_where
 
 MARK = "bob-private-7f3a"
 LOGIN = "/accounts/login/"
 HTMX = {"HX-Request": "true"}
 
+# From the registry (tests/security/url_classes.py), for the URLs with a path argument:
 # URL name -> (Bob's object the path argument points at, the argument's name).
+ROUTES = {route.key: route for route in all_routes()}
 OWNED = {
-    "applications:program": ("program", "pk"),
-    "applications:program_edit": ("program", "pk"),
-    "applications:program_delete": ("program", "pk"),
-    "applications:application": ("application", "pk"),
-    "applications:application_status": ("application", "pk"),
-    "applications:application_signal": ("application", "pk"),
-    "applications:application_delete": ("application", "pk"),
-    "applications:rank_move": ("application", "pk"),
-    "applications:rank_note": ("application", "pk"),
-    "applications:cost": ("cost", "pk"),
-    "applications:cost_delete": ("cost", "pk"),
-    "applications:interview": ("interview", "pk"),
-    "applications:interview_delete": ("interview", "pk"),
-    "applications:letter": ("letter", "pk"),
-    "applications:letter_delete": ("letter", "pk"),
-    "mentors:revoke": ("mentor_link", "pk"),
-    "mfa_edit_webauthn": ("passkey", "pk"),
-    "mfa_remove_webauthn": ("passkey", "pk"),
+    key: (url.owns, ROUTES[key].arguments[0])
+    for key, url in keys_where(lambda url: bool(url.owns)).items()
+    if key in ROUTES  # a stale entry fails test_url_sweep.py
 }
 # URL name -> (the shared object whose slug is in the path, Bob's own row under it).
-OWN_ROW = {
-    "pathways:progress": ("milestone", "progress"),
-    "pathways:milestone": ("milestone", "progress"),
-    "resources:save": ("saved_resource", "saved"),
-    "resources:report": ("reported_resource", "report"),
-}
+OWN_ROW = {key: url.own_row for key, url in keys_where(lambda url: bool(url.own_row)).items()}
 # Reached by a secret in the path: tested below (wrong, revoked).
-TOKENS = {"reminders:feed", "mentors:shared", "reminders:unsubscribe"}
+TOKENS = set(keys_where(lambda url: url.url_class == TOKEN and not url.shared))
 # Path arguments that point at nothing a member owns, and why.
 NO_MEMBER_OBJECT = {
-    "resources:detail": "a published resource: public",
-    "applications:export": "the file kind (csv or xlsx) of the member's own export",
-    "pathways:category": "a milestone category: the rows shown are the member's own",
-    "account_confirm_email": "allauth's email key (test_url_sweep: wrong tokens)",
-    "account_reset_password_from_key": "allauth's reset key (test_url_sweep: wrong tokens)",
+    key: url.shared for key, url in keys_where(lambda url: bool(url.shared)).items()
 }
 
 
@@ -158,19 +142,15 @@ def bob(site):
     application = make_application(
         bob, program, cycle=2027, status="interviewed", notes=f"{MARK} application notes"
     )
-    interview = Interview.objects.create(
-        user=bob,
-        application=application,
+    interview = make_interview(
+        bob,
+        application,
         date=datetime.date(2027, 11, 1),
-        start_time=datetime.time(9),
         time_zone="UTC",
         notes=f"{MARK} interview",
     )
-    letter = Letter.objects.create(user=bob, writer=f"{MARK} writer", notes=f"{MARK} letter")
-    letter.applications.add(application)
-    cost = CostEntry.objects.create(
-        user=bob, cycle=2027, category="travel", description=f"{MARK} flight", amount=300
-    )
+    letter = make_letter(bob, [application], writer=f"{MARK} writer", notes=f"{MARK} letter")
+    cost = make_cost(bob, description=f"{MARK} flight", amount=300)
     saved_resource, reported_resource = Resource.objects.published().order_by("slug")[:2]
     saved = SavedResource.objects.create(user=bob, resource=saved_resource)
     report = ProblemReport.objects.create(
@@ -281,14 +261,15 @@ def leaks(responses: dict) -> list[str]:
 
 
 def test_every_url_with_an_object_argument_is_known():
-    """A new URL with a path argument (outside the admin) fails here until it is put in
-    OWNED (with Bob's object), OWN_ROW, TOKENS or NO_MEMBER_OBJECT (with the reason)."""
+    """A new URL with a path argument (outside the admin) fails here until its entry in
+    tests/security/url_classes.py says what the argument is: `owns` (Bob's object), `own_row`,
+    `shared` (with the reason), or the TOKEN class."""
     known = set(OWNED) | set(OWN_ROW) | TOKENS | set(NO_MEMBER_OBJECT)
     routes = member_routes_with_arguments()
     unknown = [f"{r.key} ({r.route})" for r in routes if r.key not in known]
     assert not unknown, (
-        "URLs with an object argument that the cross-user sweep does not know:\n  "
-        + "\n  ".join(unknown)
+        "URLs with an object argument that the cross-user sweep does not know (say what the "
+        "argument is in their entry in tests/security/url_classes.py):\n  " + "\n  ".join(unknown)
     )
     stale = known - {r.key for r in routes}
     assert not stale, f"Listed here but no longer URLs: {sorted(stale)}"
