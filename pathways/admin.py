@@ -197,6 +197,7 @@ class MatchCycleAdmin(admin.ModelAdmin):
                     "nrmp_early_registration_deadline",
                     "ranking_opens",
                     "rol_deadline",
+                    "match_week_starts",
                     "match_day",
                     "training_starts",
                 )

@@ -3,6 +3,25 @@
 from django.db import migrations, models
 
 
+def forget_match_week_deadlines(apps, schema_editor):
+    """Rolling back: a milestone due by Match Week (the shipped SOAP milestone) loses that
+    deadline, and the loader's records of it and of the cycles' Match Week too, so rolling
+    forward and loading gives them back (neither is taken for a curator's edit)."""
+    milestone = apps.get_model("pathways", "Milestone")
+    for row in milestone.objects.filter(deadline="match_week_starts"):
+        row.deadline = ""
+        if row.curated_values.get("deadline") == "match_week_starts":
+            row.curated_values = {**row.curated_values, "deadline": ""}
+        row.save(update_fields=["deadline", "curated_values"])
+    cycle = apps.get_model("pathways", "MatchCycle")
+    for row in cycle.objects.all():  # the field goes: a later load fills it in as new
+        if "match_week_starts" in row.curated_values:
+            row.curated_values = {
+                k: v for k, v in row.curated_values.items() if k != "match_week_starts"
+            }
+            row.save(update_fields=["curated_values"])
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -14,6 +33,7 @@ class Migration(migrations.Migration):
             model_name='milestone',
             name='pathways_milestone_deadline_valid',
         ),
+        migrations.RunPython(migrations.RunPython.noop, forget_match_week_deadlines),
         migrations.AddField(
             model_name='matchcycle',
             name='match_week_starts',

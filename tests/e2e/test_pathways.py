@@ -29,7 +29,7 @@ def test_record_step1_and_step2ck_on_the_dashboard(
     next_steps = page.locator("#next-steps")
     overall = page.get_by_test_id("progress-overall")
     expect(next_steps).to_contain_text("Pass USMLE Step 1")
-    expect(overall).to_contain_text("3 of 24")
+    expect(overall).to_contain_text("3 of 25")
     tested = (datetime.date.today() - datetime.timedelta(days=30)).isoformat()
 
     def open_form(slug: str, category: str):
@@ -59,7 +59,7 @@ def test_record_step1_and_step2ck_on_the_dashboard(
     if not javascript:  # saved, back on the section's page: the dashboard shows the rest
         expect(page.locator("#messages")).to_contain_text("Saved: Pass USMLE Step 1.")
         page.get_by_role("link", name="Back to your dashboard").click()
-    expect(overall).to_contain_text("4 of 24")
+    expect(overall).to_contain_text("4 of 25")
     expect(next_steps).not_to_contain_text("Pass USMLE Step 1")
 
     form = open_form("step-2-ck", "Exams")
@@ -74,7 +74,7 @@ def test_record_step1_and_step2ck_on_the_dashboard(
     expect(row.locator(".row-facts")).to_contain_text("Passed")
     if not javascript:
         page.get_by_role("link", name="Back to your dashboard").click()
-    expect(overall).to_contain_text("5 of 24")
+    expect(overall).to_contain_text("5 of 25")
     expect(next_steps).not_to_contain_text("Pass USMLE Step 2 CK")
     expect(page.locator("#alerts")).to_contain_text("Pass USMLE Step 2 CK: 245 passes")
 

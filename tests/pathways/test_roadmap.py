@@ -147,7 +147,7 @@ def test_progress_per_category_and_optional_milestones(member, milestones_factor
 def test_upcoming_deadlines_count_days_left(member, curated):
     roadmap = roadmap_of(member, today=datetime.date(2027, 2, 2))  # ranking opened 1 Feb
     fields = [d.field for d in roadmap.deadlines]
-    assert fields == ["rol_deadline", "match_day", "training_starts"]
+    assert fields == ["rol_deadline", "match_week_starts", "match_day", "training_starts"]
     rol = roadmap.deadlines[0]
     assert rol.date == datetime.date(2027, 3, 3) and rol.days_left == 29
     assert {"step-1", "step-2-ck", "rank-order-list"} <= slugs(rol.items)

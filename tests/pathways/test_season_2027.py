@@ -49,6 +49,7 @@ def test_the_2026_dates_ship_corrected_and_verified_only_on_the_exact_page(curat
         "eras_opens",
         "applicants_may_submit",
         "programs_review_starts",
+        "match_week_starts",  # 16-20 Mar 2026 on the same NRMP newsletter
         "match_day",
     }
     match_day = cycle.info("match_day")
