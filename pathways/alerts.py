@@ -144,7 +144,7 @@ def seven_year_clock(roadmap: Roadmap) -> list[Alert]:
         retake = ", ".join(dict.fromkeys(lapse.title for lapse in exam_lapses))
         message = f"{stopped}. {rule} To pass again or still to pass: {', '.join(names)}."
         closed = fmt(exam_lapses[0].stopped_on)
-        title = f"ECFMG {years}-year window closed on {closed}: back on your list: {retake}"
+        title = f"ECFMG {years}-year window closed on {closed}; back on your list: {retake}"
         milestone = item_milestone(roadmap, exam_lapses[0].slug)
         return [Alert("danger", title, message, milestone)]
     closes, first = window.closes_on, window.first
