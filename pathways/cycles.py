@@ -7,6 +7,7 @@ None and the date is unknown until a curator enters it.
 """
 
 import datetime
+import functools
 
 from lib.dates import WEDNESDAY, first_weekday, nth_weekday, third_friday_of_march, weekday_before
 
@@ -40,6 +41,17 @@ DEFAULT_RULES = {
     ),
 }
 NOT_COMPUTED = "not computed: no pattern has an official basis"
+
+
+def default_date(year: int, field: str) -> datetime.date | None:
+    """One proposed date (MatchCycle.info asks for each date of each cycle on every roadmap
+    build: the table of a year is computed once per process)."""
+    return _default_table(year).get(field)
+
+
+@functools.lru_cache(maxsize=64)
+def _default_table(year: int) -> dict[str, datetime.date | None]:
+    return default_dates(year)  # the cached dict is only read, never handed out
 
 
 def default_dates(year: int) -> dict[str, datetime.date | None]:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django_countries.fields import CountryField
 
-from pathways.cycles import DEFAULT_RULES, NOT_COMPUTED, default_dates
+from pathways.cycles import DEFAULT_RULES, NOT_COMPUTED, default_date
 
 
 class Category(models.TextChoices):
@@ -481,7 +481,7 @@ class MatchCycle(models.Model):
             basis = f"checked on {check.get('checked_on', '?')} against {check.get('source_url')}"
         elif date is None:
             basis = "not published here yet"
-        elif date == default_dates(self.year).get(field):
+        elif date == default_date(self.year, field):
             basis = "computed: " + DEFAULT_RULES.get(field, NOT_COMPUTED)
         else:
             basis = "entered by a curator, not yet verified against an official page"
