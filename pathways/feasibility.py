@@ -69,6 +69,13 @@ PLANNING_RULES = {
         "https://www.ecfmg.org/certification-pathways/info-applicants.html",
         False,
     ),
+    "oet_advice": PlanningRule(
+        "oet_advice",
+        "ECFMG advises taking the OET by the last scheduled December test date before the Match "
+        "(advice, not a deadline: missing it makes a plan tight).",
+        "https://www.ecfmg.org/certification-pathways/oet.html",
+        True,
+    ),
     "certificate_before_training": PlanningRule(
         "certificate_before_training",
         "The ECFMG Certificate is needed before residency training starts (not to apply or "
@@ -128,6 +135,7 @@ class Situation:
     window_years: int | None = None
     window_complete: bool = False
     must_pass_again: tuple[str, ...] = ()  # "Step 1 (your pass of … stopped counting on …)"
+    oet_done: bool = True  # the OET (for a Pathway) is passed or settled
     # An entry restriction on the member's nationality that closes every visa route they
     # have open (roadmap.restriction), in words, and the day it ends (None: open-ended).
     entry_blocked: str = ""
@@ -149,6 +157,7 @@ class CycleDates:
     pathway_deadline: datetime.date | None
     proposed: bool  # a date used here is proposed, not verified (MatchCycle.info)
     proposed_labels: tuple[str, ...] = ()
+    oet_by: datetime.date | None = None  # ECFMG's advice: the last December OET before the Match
 
     USED = ("rol_deadline", "match_day", "training_starts", "pathway_application_deadline")
 
@@ -166,6 +175,7 @@ class CycleDates:
                 cycle.pathway_application_deadline,
                 bool(labels),
                 labels,
+                cycle.oet_recommended_by,
             )
         dates = default_dates(year)
         return cls(
@@ -176,6 +186,7 @@ class CycleDates:
             None,
             True,
             ("every date: no cycle recorded for this year",),
+            dates["oet_recommended_by"],
         )
 
 
@@ -187,6 +198,7 @@ class Constraint:
     expected: datetime.date | None  # when it happens on this plan (None: cannot)
     earliest: datetime.date | None = None  # the earliest it could happen
     note: str = ""
+    soft: bool = False  # advice, not a rule: missing it makes the plan tight, not impossible
 
     @property
     def slack(self) -> int | None:
@@ -206,7 +218,7 @@ class Constraint:
             return NOT_POSSIBLE
         earliest = self.earliest or self.expected
         if earliest > self.latest:
-            return NOT_POSSIBLE
+            return TIGHT if self.soft else NOT_POSSIBLE
         return ON_TRACK if self.slack >= TIGHT_DAYS else TIGHT
 
     @property
@@ -295,6 +307,18 @@ def check(situation: Situation, cycle: CycleDates) -> Verdict:
                 note=""
                 if cycle.pathway_deadline
                 else "ECFMG has not published it here yet: check ECFMG.",
+            )
+        )
+    if situation.needs_pathway and not situation.oet_done and cycle.oet_by:
+        constraints.append(
+            Constraint(
+                title=f"OET taken by {fmt(cycle.oet_by)} (ECFMG's advice, for the Pathway)",
+                rule="oet_advice",
+                latest=cycle.oet_by,
+                expected=today,
+                note="ECFMG advises the last scheduled December test date before the Match; "
+                "31 December stands in for it here.",
+                soft=True,
             )
         )
     # The certificate: exams reported, credentials verified; for a J-1 weeks before training.
@@ -450,6 +474,7 @@ def situation_from(roadmap, today: datetime.date) -> Situation:
         needs_h1b=profile.visa == profile.Visa.H1B,
         needs_pathway=cs is None or not cs.counts,
         pathway_done=done(Slugs.PATHWAY),
+        oet_done=done(Slugs.OET),
         credentials_done=done(Slugs.CREDENTIALS_VERIFIED),
         diploma_on=None,
         attempt_limit=rules.in_force(Rule.Key.USMLE_ATTEMPT_LIMIT, today),

@@ -165,6 +165,10 @@ def test_her_match_check_says_what_to_pass_again_and_never_negative_days(her, cl
     assert "Exams to pass again" in page
     assert "stopped counting on 15 Mar 2026" in page
     assert "Pathway" in page  # the CS pass no longer counts: a Pathway is needed
+    verdict = client.get(reverse("reminders:match_check")).context["results"][0]["verdict"]
+    # 26 days to ECFMG's advised OET date (31 Dec, advice): tight, never "on track".
+    assert verdict.status == "tight" and verdict.binding.rule == "oet_advice"
+    assert verdict.binding.slack == 26
     assert "-" not in "".join(
         part.split("days to spare")[0][-6:] for part in page.split("days to spare")[:-1]
     )

@@ -203,3 +203,23 @@ def test_earliest_year_skips_years_that_are_not_possible(db):
     earliest = feasibility.earliest_year(s, {})
     assert earliest.year == 2028
     assert earliest.cycle.proposed
+
+
+def test_ecfmg_oet_advice_makes_a_pathway_plan_tight_never_impossible():
+    advised = replace(CYCLE, oet_by=D(2026, 12, 31))
+    s = situation(today=D(2026, 12, 5), needs_pathway=True, oet_done=False)
+    verdict = feasibility.check(s, advised)
+    oet = next(c for c in verdict.constraints if c.rule == "oet_advice")
+    assert (oet.status, oet.slack) == (TIGHT, 26)
+    late = replace(s, today=D(2027, 1, 5))  # past the advised date: tight, not impossible
+    assert (
+        next(
+            c for c in feasibility.check(late, advised).constraints if c.rule == "oet_advice"
+        ).status
+        == TIGHT
+    )
+    assert not [
+        c
+        for c in feasibility.check(replace(s, oet_done=True), advised).constraints
+        if c.rule == "oet_advice"
+    ]
