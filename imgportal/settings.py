@@ -159,6 +159,22 @@ if REDIS_URL:
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
     }
+# The dashboard's content per member (pathways/dashboard_cache.py): keyed by everything it
+# reads, so it is never stale. In Redis with REDIS_URL (a prefix of its own), else in each
+# process's memory: never the DatabaseCache, whose culling at 300 entries would defeat it.
+CACHES["situation"] = (
+    {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "situation",
+    }
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "situation",
+        "OPTIONS": {"MAX_ENTRIES": 2000},  # about 10 KB each: 20 MB a process at most
+    }
+)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

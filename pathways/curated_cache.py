@@ -44,12 +44,18 @@ def content_key(token: str) -> str:
     return f"pathways:curated:{token}"
 
 
-def curated() -> Curated:
-    global _last
+def version() -> str:
+    """The current content token (created on first use)."""
     token = cache.get(VERSION_KEY)
     if token is None:
         cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
         token = cache.get(VERSION_KEY)
+    return token
+
+
+def curated() -> Curated:
+    global _last
+    token = version()
     last = _last
     if last is not None and last[0] == token:
         return last[1]

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -13,28 +14,48 @@ from django.views.decorators.vary import vary_on_headers
 from accounts.forms import PREVIEW_SESSION_KEY, PreviewForm
 from accounts.models import Profile
 from accounts.signals import situation_changed
-from pathways import history
+from pathways import dashboard_cache, history
 from pathways.alerts import restriction_text
 from pathways.curated_cache import curated
 from pathways.forms import ExamsSoFarForm, ProgressForm, StaleEdit
 from pathways.models import Category, Milestone, Progress
-from pathways.roadmap import Item, Roadmap, attach_resources, preview_roadmap, roadmap_for
+from pathways.roadmap import (
+    Item,
+    Roadmap,
+    attach_resources,
+    build_roadmap,
+    load_roadmap,
+    preview_roadmap,
+    roadmap_for,
+)
 from pathways.timeline import timeline_layout
 
 
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def dashboard(request: HttpRequest) -> HttpResponse:
-    roadmap = roadmap_for(request.user, timezone.localdate())
-    if roadmap is None:
+    """The member's dashboard. Its content comes from the situation cache when nothing it
+    reads has changed (pathways/dashboard_cache.py): 3 queries then, 6 on a miss."""
+    today = timezone.localdate()
+    profile = dashboard_cache.versioned_profile(request.user)
+    if profile is None:
         return redirect("accounts:onboarding")
-    attach_resources(roadmap.next_steps)
-    context = {
-        "profile": roadmap.profile,
-        "roadmap": roadmap,
-        "date_changes": history.recent_for(roadmap, timezone.now()),
-    }
-    return render(request, "pathways/dashboard.html", context)
+    key = dashboard_cache.key_for(profile, today)
+    body = dashboard_cache.cache().get(key)
+    if body is None:
+        roadmap = build_roadmap(load_roadmap(request.user, profile), today)
+        attach_resources(roadmap.next_steps)
+        # Changes since the start of the member's day 30 days ago: the list follows the date,
+        # which is part of the key, not the time of day.
+        start = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
+        context = {
+            "profile": profile,
+            "roadmap": roadmap,
+            "date_changes": history.recent_for(roadmap, start),
+        }
+        body = render_to_string("pathways/dashboard.html#body", context, request=request)
+        dashboard_cache.cache().set(key, body, dashboard_cache.TIMEOUT)
+    return render(request, "pathways/dashboard.html", {"cached_body": body})
 
 
 @login_required

@@ -2,6 +2,7 @@ from django import forms
 from django.core.cache import cache
 from django.utils.functional import cached_property
 
+from pathways import curated_cache
 from resources.models import Category, Cost, ProblemReport, Resource, ResourceQuerySet, Tag
 
 # The places published resources are for change only when a curator saves a resource: cached,
@@ -27,7 +28,12 @@ def location_choices() -> list[tuple[str, str]]:
 
 
 def forget_locations(**kwargs) -> None:
+    """A resource changed (every path that changes one calls this: signals, the admin's bulk
+    actions, the loader): the directory's location choices are read afresh, and the curated
+    content's version moves, since a member's dashboard lists published resources with its
+    next steps (pathways/dashboard_cache.py)."""
     cache.delete(LOCATIONS_KEY)
+    curated_cache.forget()
 
 
 class ResourceFilterForm(forms.Form):

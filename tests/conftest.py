@@ -56,12 +56,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """allauth's rate-limit counters live in the cache: start every test from zero."""
-    from django.core.cache import cache
+    """allauth's rate-limit counters live in the cache, dashboards in the situation cache:
+    start every test from zero."""
+    from django.core.cache import cache, caches
 
     cache.clear()
+    caches["situation"].clear()
     yield
     cache.clear()
+    caches["situation"].clear()
 
 
 @pytest.fixture

@@ -1,0 +1,81 @@
+"""The dashboard's content, cached under a key made of everything it reads: it cannot go stale.
+
+The key (`key_for`) is built from
+- the member (their id: nothing personal is ever stored under a key another member could
+  produce),
+- their data version: their profile's `updated_at` and their progress rows' newest
+  `updated_at` and count (rows are never deleted while the account lives), read in the same
+  query as the profile itself,
+- the curated-content token (`curated_cache.version()`): milestones, prerequisites, cycles,
+  rules, entry restrictions and the date history bump it; so do published resources (the
+  next steps list them: resources/forms.py `forget_locations` calls `curated_cache.forget`),
+- the member's date (days left, alerts and the 30-day list of date changes follow it),
+- the code version: a hash of the sources the content is built from, so a release never
+  serves an entry rendered by the old code.
+Whatever the dashboard reads that is not in that list would make it stale:
+tests/pathways/test_dashboard_cache.py walks every input and fails when one is missing.
+
+The entry holds the rendered content block only (`pathways/dashboard.html#body`), never the
+page: the CSRF token, the CSP nonce and the messages are rendered per request around it. The
+cache alias is `situation` (Redis with REDIS_URL, else this process's memory).
+"""
+
+import datetime
+import hashlib
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db.models import Count, Max, OuterRef, Subquery
+
+from accounts.models import Profile
+from pathways import curated_cache
+from pathways.models import Progress
+
+TIMEOUT = 24 * 60 * 60  # a key holds the member's date: it is never read after that day
+SOURCES = [
+    "pathways/*.py",
+    "templates/pathways/dashboard.html",
+    "templates/pathways/includes/*.html",
+    "templates/includes/*.html",
+]
+
+
+def code_version() -> str:
+    digest = hashlib.sha256()
+    for pattern in SOURCES:
+        for path in sorted(Path(settings.BASE_DIR).glob(pattern)):
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+CODE_VERSION = code_version()
+
+
+def cache():
+    return caches["situation"]
+
+
+def versioned_profile(user) -> Profile | None:
+    """The onboarded profile with the member's data version (1 query), or None before
+    onboarding. The roadmap is then loaded from it (`load_roadmap(user, profile)`)."""
+    rows = Progress.objects.filter(user=OuterRef("user")).order_by().values("user")
+    profile = (
+        Profile.objects.filter(user=user, onboarded_at__isnull=False)
+        .annotate(
+            progress_at=Subquery(rows.annotate(at=Max("updated_at")).values("at")),
+            progress_rows=Subquery(rows.annotate(n=Count("pk")).values("n")),
+        )
+        .first()
+    )
+    if profile is not None:
+        profile.user = user  # share the instance: no query for profile.user
+    return profile
+
+
+def key_for(profile: Profile, today: datetime.date) -> str:
+    """The dashboard's key for a profile from `versioned_profile`, on the member's date."""
+    progress_at = profile.progress_at.isoformat() if profile.progress_at else ""
+    data = f"{profile.updated_at.isoformat()}|{progress_at}|{profile.progress_rows or 0}"
+    parts = [CODE_VERSION, str(profile.user_id), data, curated_cache.version(), today.isoformat()]
+    return "dashboard:" + hashlib.sha256("/".join(parts).encode()).hexdigest()

@@ -1,0 +1,144 @@
+"""The dashboard's content is cached under a key made of everything it reads, so it cannot
+go stale (pathways/dashboard_cache.py): for every input, change it and see the next page
+change; cross midnight; and no member can be served another's entry."""
+
+import dataclasses
+import datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from accounts.models import Profile
+from pathways.models import DateChange, EntryRestriction, MatchCycle, Milestone, Rule, Slugs
+from pathways.roadmap import RoadmapData
+from tests.factories import make_member, make_resource, record
+
+DASHBOARD = reverse("pathways:dashboard")
+NOON = datetime.datetime(2026, 12, 5, 17, tzinfo=datetime.UTC)  # 12:00 in New York
+
+
+@pytest.fixture
+def frozen():
+    with time_machine.travel(NOON, tick=False) as traveller:
+        yield traveller
+
+
+def body(client) -> str:
+    """The content block of the dashboard (the page around it carries a new CSP nonce and
+    CSRF token on every response)."""
+    html = client.get(DASHBOARD).content.decode()
+    return html[html.index('<main id="main"') : html.index("</main>")]
+
+
+def test_the_roadmap_reads_nothing_the_key_does_not_cover():
+    """A new input of the roadmap must join the key (and the walk below) before this passes."""
+    assert [f.name for f in dataclasses.fields(RoadmapData)] == [
+        "profile",  # profile.updated_at
+        "milestones",  # curated token
+        "prerequisites",  # curated token
+        "progress",  # newest updated_at and count of the member's rows
+        "cycle",  # curated token
+        "rules",  # curated token
+        "restrictions",  # curated token
+    ]
+
+
+def test_a_second_view_is_served_from_the_cache(member_client, member, curated, frozen,
+                                                django_assert_num_queries):  # fmt: skip
+    first = body(member_client)
+    with django_assert_num_queries(3):  # session, user, profile with the data version
+        assert body(member_client) == first
+
+
+@pytest.fixture
+def alice(member, curated):
+    """Alice with a Step 1 pass (ECFMG's window runs) and a nationality under an entry
+    restriction (the dashboard shows both), so each curated input below shows."""
+    Profile.objects.filter(user=member).update(citizenship="NG")
+    passed = datetime.date(2021, 3, 15)
+    record(member, Slugs.STEP1, status="done", outcome="passed", completed_date=passed)
+    return member
+
+
+def change_profile(member):
+    profile = Profile.objects.get(user=member)
+    profile.citizenship = "IN"  # no entry restriction any more
+    profile.save()
+
+
+def change_progress(member):
+    record(member, "eligible-school", status="done")  # one more done; the next steps move on
+
+
+def change_milestone(member):
+    milestone = Milestone.objects.get(slug="eligible-school")
+    milestone.title = "Renamed by a curator"
+    milestone.save()
+
+
+def change_cycle(member):
+    cycle = MatchCycle.objects.get(year=2027)
+    cycle.rol_deadline = datetime.date(2027, 3, 2)
+    cycle.save()
+    DateChange.objects.create(kind="cycle", cycle=cycle, field="rol_deadline", label="ROL")
+
+
+def change_rule(member):
+    rule = Rule.objects.get(key="ecfmg_exam_window_years")
+    rule.value = 6  # her window alert follows it
+    rule.save()
+
+
+def change_restriction(member):
+    restriction = EntryRestriction.objects.get(country="NG")
+    restriction.ends_on = datetime.date(2026, 12, 1)  # lifted
+    restriction.save()
+
+
+def change_resource(member):
+    next_step = Milestone.objects.get(slug="eligible-school")
+    make_resource(title="A brand new guide", milestones=[next_step])
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        change_profile,
+        change_progress,
+        change_milestone,
+        change_cycle,
+        change_rule,
+        change_restriction,
+        change_resource,
+    ],  # fmt: skip
+    ids=lambda f: f.__name__,
+)
+def test_every_input_changes_the_next_page(client, alice, frozen, change):
+    client.force_login(alice)
+    before = body(client)
+    assert body(client) == before  # a hit
+    change(alice)
+    assert body(client) != before
+
+
+def test_the_page_follows_the_members_date_across_midnight(member_client, member, curated, frozen):
+    before = body(member_client)
+    frozen.move_to(datetime.datetime(2026, 12, 6, 5, 1, tzinfo=datetime.UTC))  # 00:01 in NY
+    member_client.force_login(member)
+    after = body(member_client)
+    assert after != before  # days left moved on
+
+
+def test_no_member_is_served_another_members_entry(member, curated):
+    from pathways import dashboard_cache
+
+    twin = make_member("twin@example.com")  # the same answers
+    same_time = Profile.objects.get(user=member).updated_at
+    Profile.objects.filter(user=twin).update(updated_at=same_time)
+    day = datetime.date(2026, 12, 5)
+    keys = {
+        dashboard_cache.key_for(dashboard_cache.versioned_profile(user), day)
+        for user in (member, twin)
+    }
+    assert len(keys) == 2  # the member's id is part of the key
