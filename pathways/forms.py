@@ -111,8 +111,10 @@ class ProgressForm(forms.ModelForm):
         labels = {"outcome": "Result", "oet_single_sitting": "All four scores from one sitting"}
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, item: Item, rules: RuleBook, today: datetime.date, **kwargs):
-        self.item, self.milestone, self.rules, self.today = item, item.milestone, rules, today
+    def __init__(
+        self, *args, milestone: Milestone, rules: RuleBook, today: datetime.date, **kwargs
+    ):
+        self.milestone, self.rules, self.today = milestone, rules, today
         super().__init__(*args, **kwargs)
         milestone = self.milestone
         unused = set()

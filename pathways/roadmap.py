@@ -364,10 +364,6 @@ class Roadmap:
                 return item
         return None
 
-    def with_progress(self, progress: Progress) -> "Roadmap":
-        """The roadmap rebuilt after one progress row was saved (no queries)."""
-        return build_roadmap(self.data.with_progress(progress), self.today)
-
     def by_slug(self) -> dict[str, Item]:
         return {item.milestone.slug: item for item in self.items}
 

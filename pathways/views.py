@@ -67,37 +67,40 @@ def progress(request: HttpRequest, slug: str) -> HttpResponse:
     htmx: the row plus out-of-band dashboard parts; otherwise a page of its own.
     """
     today = timezone.localdate()
-    roadmap = roadmap_for(request.user, today)
-    if roadmap is None:
+    data = load_roadmap(request.user)
+    if data is None:
         return redirect("accounts:onboarding")
-    item = roadmap.item(slug)
-    if item is None:
+    milestone = next((m for m in data.milestones if m.slug == slug), None)
+    if milestone is None:
         raise Http404
     # The form works on its own copy of the row, not the roadmap's: a rejected value never
     # reaches the row that is shown as saved.
     form = ProgressForm(
         request.POST or None,
-        instance=editable_copy(item.progress),
-        item=item,
-        rules=roadmap.rules,
+        instance=editable_copy(data.progress_of(milestone)),
+        milestone=milestone,
+        rules=data.rules,
         today=today,
     )
+    updated = None
     if request.method == "POST" and form.is_valid():
         try:
             updated = form.save_unless_stale()
         except StaleEdit as stale:
             form.conflict(stale.current)
-            updated = None
-    else:
-        updated = None
     if updated is not None:
         situation_changed.send(sender=Progress, user=request.user)
-        roadmap = roadmap.with_progress(updated)
-        item = roadmap.item(slug)
+        data = data.with_progress(updated)
+    # The situation is built once per request, after the save (if any).
+    roadmap = build_roadmap(data, today)
+    item = roadmap.item(slug)
+    if updated is not None:
         if not request.htmx:
             messages.success(request, f"Saved: {item.milestone.title}.")
             return redirect(row_url(item))
-        fresh = ProgressForm(instance=item.progress, item=item, rules=roadmap.rules, today=today)
+        fresh = ProgressForm(
+            instance=item.progress, milestone=milestone, rules=roadmap.rules, today=today
+        )
         return render_update(request, roadmap, item, fresh, saved=True)
     if request.htmx and request.method == "POST":
         # htmx 2 swaps only 2xx: the row comes back with its errors next to the fields.
