@@ -2,45 +2,14 @@
 roadmap; the arithmetic itself is tested in tests/pathways/test_feasibility.py."""
 
 import datetime
-from dataclasses import replace
 
 import pytest
 from django.urls import reverse
 
-from pathways.feasibility import CycleDates, Exam, Situation
 from pathways.models import MatchCycle, Progress, Rule
 from tests.factories import record, verify_cycle
 
 D = datetime.date
-ROL = D(2027, 3, 3)  # the 2027 ROL deadline (proposed: Match Day - 16 days)
-TEST_BY = ROL - datetime.timedelta(days=28)  # 3 Feb 2027
-CYCLE = CycleDates(2027, ROL, D(2027, 3, 19), D(2027, 7, 1), D(2027, 1, 31), False)
-
-
-def situation(**changes) -> Situation:
-    base = Situation(
-        today=D(2026, 6, 1),
-        exams={
-            "step-1": Exam("step-1", "Step 1", passed=True),
-            "step-2-ck": Exam("step-2-ck", "Step 2 CK"),
-            "step-3": Exam("step-3", "Step 3"),
-        },
-        needs_visa=False,
-        j1=False,
-        needs_h1b=False,
-        needs_pathway=False,
-        pathway_done=False,
-        credentials_done=True,
-        diploma_on=None,
-        attempt_limit=4,
-        results_days=28,
-        evsp_days=42,
-    )
-    return replace(base, **changes)
-
-
-def with_ck(s: Situation, **changes) -> Situation:
-    return replace(s, exams={**s.exams, "step-2-ck": replace(s.exams["step-2-ck"], **changes)})
 
 
 def days(n: int) -> datetime.timedelta:
