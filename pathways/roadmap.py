@@ -357,6 +357,16 @@ class Roadmap:
         checklist = ready.milestone.get_absolute_url() if ready else ""
         return MatchWeek(cycle.match_week_starts, cycle.match_day, checklist, result.milestone)
 
+    @property
+    def match_over(self) -> Item | None:
+        """The Match result milestone, once the member's Match Day has passed and they have not
+        recorded their result: the dashboard asks for it, or for the next Match year."""
+        cycle = self.cycle
+        if cycle is None or self.today <= cycle.match_day:
+            return None
+        result = self.item(Slugs.MATCH)
+        return result if result is not None and not result.is_settled else None
+
     def item(self, slug: str) -> Item | None:
         """The item of a milestone, shown or hidden, by slug."""
         for item in [*self.items, *self.hidden]:

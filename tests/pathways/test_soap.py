@@ -64,3 +64,17 @@ def test_match_week_day_by_day_on_the_dashboard(client, member, curated):
     assert "Match Week: day by day" not in dashboard_on(client, member, D(2027, 3, 12))
     record(member, Slugs.MATCH, status="done")  # the outcome recorded: the roadmap moves on
     assert "Match Week: day by day" not in dashboard_on(client, member, D(2027, 3, 17))
+
+
+def test_after_match_day_the_dashboard_asks_for_the_result_or_the_next_year(client, curated):
+    from tests.factories import make_member
+
+    member = make_member("again@example.com", match_year=2026)
+    page = dashboard_on(client, member, D(2026, 12, 5))
+    assert "The 2026 Match is over" in page and "Record your result" in page
+    assert "choose your next Match year" in page
+    record(member, Slugs.MATCH, status="done")
+    assert "Match is over" not in dashboard_on(client, member, D(2026, 12, 5))
+    assert "Match is over" not in dashboard_on(
+        client, make_member("next@example.com"), D(2026, 12, 5)
+    )
