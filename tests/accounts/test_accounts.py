@@ -382,3 +382,18 @@ def test_delete_account_ends_other_sessions_and_scrubs_the_admin_log(
     assert phone.cookies["sessionid"].value not in set(Session.objects.values_list("pk", flat=True))
     reprs = list(LogEntry.objects.values_list("object_repr", flat=True))
     assert reprs and not [r for r in reprs if member.email in r]
+
+
+def test_verification_email_greets_from_the_portal_not_from_the_host(client):
+    client.post(
+        reverse("account_signup"),
+        {
+            "email": "farah@example.com",
+            "password1": "a-long-enough-passphrase",
+            "password2": "a-long-enough-passphrase",
+        },
+    )
+    body = mail.outbox[0].body
+    assert "Hello from IMG Portal!" in body
+    assert "Hello from testserver" not in body
+    assert "Thank you for using IMG Portal!" in body
