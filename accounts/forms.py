@@ -1,5 +1,4 @@
 import datetime
-import unicodedata
 
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
@@ -13,6 +12,7 @@ from accounts import addresses
 from accounts.emails import use_canonical_email
 from accounts.models import LAST_STEP2CS_MONTH, Profile
 from lib.dates import third_friday_of_march
+from lib.text import without_format_characters
 
 # A graduation year further ahead than this is almost certainly a typo
 # (medical school is at most six years long in most countries).
@@ -143,7 +143,7 @@ class ProfileForm(forms.ModelForm):
     def tidy(self, name: str) -> str:
         """Drop invisible format characters (zero-width spaces, joiners, soft hyphens),
         collapse whitespace; what is left must still satisfy `required`."""
-        value = "".join(c for c in self.cleaned_data[name] if unicodedata.category(c) != "Cf")
+        value = without_format_characters(self.cleaned_data[name])
         value = " ".join(value.split())
         if not value and self.fields[name].required:
             raise forms.ValidationError(self.fields[name].error_messages["required"], "required")

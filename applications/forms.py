@@ -4,6 +4,8 @@ import datetime
 
 from django import forms
 
+from lib.text import without_bidi_controls
+
 from .fit import Level
 from .interviews import time_zones
 from .models import Application, CostEntry, Interview, Letter, Program, Signal, Status
@@ -45,10 +47,25 @@ PROGRAM_FIELDS = [
 ]
 
 
+class PlainText:
+    """Every text a member types in the season's forms, without bidirectional controls
+    (lib/text.py); a required field holding nothing else is then empty, and says so."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, value in list(cleaned.items()):
+            if not isinstance(value, str):
+                continue
+            cleaned[name] = without_bidi_controls(value).strip()
+            if value and not cleaned[name] and self.fields[name].required:
+                self.add_error(name, self.fields[name].error_messages["required"])
+        return cleaned
+
+
 OUT_OF_DATE = "This page is out of date: reload it and make your change again."
 
 
-class VersionedForm(forms.ModelForm):
+class VersionedForm(PlainText, forms.ModelForm):
     """An edit form carries the version of the row it was read at, so a save from a stale
     tab is refused (pipeline.save_unless_stale) instead of overwriting the other tab's."""
 
@@ -112,7 +129,7 @@ class ProgramFilterForm(forms.Form):
     sort = forms.ChoiceField(choices=SORTS, required=False)
 
 
-class NewApplicationForm(forms.Form):
+class NewApplicationForm(PlainText, forms.Form):
     """Track a program in a Match cycle (one application per program, specialty, cycle)."""
 
     program = forms.ModelChoiceField(queryset=Program.objects.none())
@@ -140,7 +157,7 @@ class StatusForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
-class ApplicationForm(forms.Form):
+class ApplicationForm(PlainText, forms.Form):
     """The full edit form of one application: status with its date, and notes."""
 
     status = forms.ChoiceField(choices=Status.choices)
@@ -185,7 +202,7 @@ class SignalForm(forms.Form):
     signal = forms.ChoiceField(choices=Signal.choices, required=False)
 
 
-class RankNoteForm(forms.Form):
+class RankNoteForm(PlainText, forms.Form):
     rank_note = forms.CharField(label="Note", max_length=300, required=False)
 
 

@@ -17,13 +17,15 @@ IMPORT_KEY = "applications_import"
 SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "applications-sample.csv"
 
 
-def import_context(request, form, results=None, file_name="") -> dict:
+def import_context(request, form, results=None, file_name="", found="") -> dict:
     errors = sum(1 for result in results or [] if result.errors)
     return {
         "form": form,
         "results": results,
         "error_rows": errors,
+        "changed_rows": sum(1 for result in results or [] if result.changes),
         "file_name": file_name,
+        "found": found,
         "columns": spreadsheets.COLUMNS,
         "max_rows": spreadsheets.MAX_ROWS,
     }
@@ -39,7 +41,7 @@ def import_sheet(request: HttpRequest) -> HttpResponse:
         return render(request, "applications/import.html", import_context(request, form))
     upload = form.cleaned_data["file"]
     try:
-        _, rows, formulas = spreadsheets.read_upload(upload)
+        _, rows, formulas, found = spreadsheets.read_upload(upload)
     except spreadsheets.UploadError as error:
         form.add_error("file", str(error))
         return render(request, "applications/import.html", import_context(request, form))
@@ -52,7 +54,7 @@ def import_sheet(request: HttpRequest) -> HttpResponse:
         }
     else:
         request.session.pop(IMPORT_KEY, None)
-    context = import_context(request, UploadForm(), results, upload.name)
+    context = import_context(request, UploadForm(), results, upload.name, found)
     return render(request, "applications/import.html", context)
 
 

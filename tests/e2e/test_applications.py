@@ -117,7 +117,7 @@ def test_application_season_in_a_browser(page: Page, browser, live_url, member, 
     page.goto(f"{live_url}/applications/import/")
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download CSV").click()
-    exported = download_info.value.path().read_text(encoding="utf-8")
+    exported = download_info.value.path().read_text(encoding="utf-8-sig")
     exported_rows = {row["program_name"]: row for row in csv.DictReader(io.StringIO(exported))}
     for row in csv.DictReader(io.StringIO(fifty_rows())):
         got = exported_rows[row["program_name"]]
@@ -125,6 +125,39 @@ def test_application_season_in_a_browser(page: Page, browser, live_url, member, 
             assert got[column] == row[column], (row["program_name"], column)
     assert len(exported_rows) == 53
     assert errors == []
+
+
+def test_a_semicolon_csv_with_a_bom_imports_and_exports_back_intact(
+    page: Page, live_url, member, tmp_path
+):
+    """Excel in Cairo or Paris: 'CSV UTF-8' separated by ';' with a byte-order mark."""
+    log_in_as(page, live_url, member)
+    sheet = tmp_path / "programmes.csv"
+    sheet.write_bytes(
+        "\ufeffprogram_name;specialty;city;cycle;status;application_notes\r\n"
+        "مستشفى جامعة القاهرة;Internal Medicine;Cairo;2027;interview_invited;مقابلة 🎉\r\n"
+        "Hôpital Lariboisière;Pediatrics;Paris, France;2027;applied;Très bien\r\n".encode()
+    )
+    page.goto(f"{live_url}/applications/import/")
+    page.set_input_files("#id_file", str(sheet))
+    page.get_by_role("button", name="Check the file").click()
+    preview = page.locator("section[aria-labelledby=preview-heading]")
+    expect(preview).to_contain_text("separated by semicolons (;), with a UTF-8 byte-order mark")
+    expect(preview).to_contain_text("(Interview invited)")
+    assert_accessible(page)
+    page.get_by_role("button", name="Import 2 rows").click()
+    expect(page.locator(".messages")).to_contain_text("2 programs added")
+
+    page.goto(f"{live_url}/applications/import/")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download CSV").click()
+    raw = download_info.value.path().read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # Excel on Windows reads it as UTF-8
+    rows = {r["city"]: r for r in csv.DictReader(io.StringIO(raw.decode("utf-8-sig")))}
+    assert rows["Cairo"]["program_name"] == "مستشفى جامعة القاهرة"
+    assert rows["Cairo"]["application_notes"] == "مقابلة 🎉"
+    assert rows["Paris, France"]["program_name"] == "Hôpital Lariboisière"
+    assert rows["Paris, France"]["application_notes"] == "Très bien"
 
 
 def test_every_season_page_is_accessible_at_375px_and_rank_moves_by_keyboard(
