@@ -15,19 +15,26 @@ from accounts.forms import (
     DeleteAccountForm,
     PreviewForm,
     ProfileForm,
+    SettingsForm,
     StaleProfile,
 )
 from accounts.models import Profile
 from accounts.signals import situation_changed
 
 
-def edit_profile(request: HttpRequest, template: str, done_url: str, message: str) -> HttpResponse:
+def edit_profile(
+    request: HttpRequest,
+    template: str,
+    done_url: str,
+    message: str,
+    form_class: type[ProfileForm] = ProfileForm,
+) -> HttpResponse:
     """The profile form, shared by onboarding and settings; saving marks onboarding done.
 
     A GET writes nothing: the Profile row is created by the first valid POST.
     """
     profile = Profile.objects.filter(user=request.user).first() or new_profile(request)
-    form = ProfileForm(request.POST or None, instance=profile)
+    form = form_class(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
         try:
             save_profile(request.user, form)
@@ -90,6 +97,7 @@ def profile_settings(request: HttpRequest) -> HttpResponse:
         "accounts/settings.html",
         "accounts:settings",
         "Your profile is saved; your roadmap now follows it.",
+        SettingsForm,
     )
 
 
