@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from accounts.models import Profile
-from lib.dates import add_years
+from lib.dates import add_years, member_today
 from pathways.alerts import compute_alerts
 from pathways.curated_cache import curated
 from pathways.models import (
@@ -392,10 +392,13 @@ class Roadmap:
         return None
 
 
-def roadmap_for(user, today: datetime.date) -> Roadmap | None:
-    """A member's roadmap on a day, or None before onboarding. 6 queries, no writes."""
+def roadmap_for(user, today: datetime.date | None = None) -> Roadmap | None:
+    """A member's roadmap on a day (default: today where the member lives, their profile's
+    time zone, lib.dates.member_today), or None before onboarding. 6 queries, no writes."""
     data = load_roadmap(user)
-    return build_roadmap(data, today) if data is not None else None
+    if data is None:
+        return None
+    return build_roadmap(data, today or member_today(data.profile))
 
 
 def load_roadmap(user, profile: Profile | None = None) -> RoadmapData | None:

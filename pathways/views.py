@@ -1,4 +1,3 @@
-import datetime
 from typing import NamedTuple
 
 from django.contrib import messages
@@ -25,7 +24,7 @@ from pathways.timeline import timeline_layout
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def dashboard(request: HttpRequest) -> HttpResponse:
-    roadmap = roadmap_for(request.user, timezone.localdate())
+    roadmap = roadmap_for(request.user)
     if roadmap is None:
         return redirect("accounts:onboarding")
     attach_resources(roadmap.next_steps)
@@ -45,10 +44,10 @@ def progress(request: HttpRequest, slug: str) -> HttpResponse:
 
     htmx: the row plus out-of-band dashboard parts; otherwise a page of its own.
     """
-    today = timezone.localdate()
-    roadmap = roadmap_for(request.user, today)
+    roadmap = roadmap_for(request.user)
     if roadmap is None:
         return redirect("accounts:onboarding")
+    today = roadmap.today
     item = roadmap.item(slug)
     if item is None:
         raise Http404
@@ -144,7 +143,7 @@ def row_url(item: Item) -> str:
 def category(request: HttpRequest, key: str) -> HttpResponse:
     """The member's milestones of one category: the rows a dashboard section loads when it
     is opened (htmx), or a page of their own (without JavaScript)."""
-    roadmap = roadmap_for(request.user, timezone.localdate())
+    roadmap = roadmap_for(request.user)
     if roadmap is None:
         return redirect("accounts:onboarding")
     section = roadmap.section(key)
@@ -161,7 +160,7 @@ def category(request: HttpRequest, key: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 def milestone(request: HttpRequest, slug: str) -> HttpResponse:
     """A milestone's explanation; for an onboarded member also their status and dates."""
-    roadmap = roadmap_for(request.user, timezone.localdate())
+    roadmap = roadmap_for(request.user)
     item = roadmap.item(slug) if roadmap else None
     milestone = item.milestone if item else get_object_or_404(Milestone, slug=slug)
     needs, unlocks = links_of(milestone)
@@ -191,10 +190,10 @@ def restriction_on_visa(roadmap: Roadmap | None, milestone: Milestone) -> str:
 def exams_so_far(request: HttpRequest) -> HttpResponse:
     """Onboarding's second step: the exams already passed, with their dates, so the roadmap
     follows ECFMG's seven-year window from the start. Also reachable from Settings."""
-    today = timezone.localdate()
-    roadmap = roadmap_for(request.user, today)
+    roadmap = roadmap_for(request.user)
     if roadmap is None:
         return redirect("accounts:onboarding")
+    today = roadmap.today
     items = [i for i in roadmap.items if i.milestone.ecfmg_exam]
     unsaved = [i for i in items if i.progress.pk is None]
     form = ExamsSoFarForm(request.POST or None, items=unsaved, rules=roadmap.rules, today=today)
@@ -262,8 +261,7 @@ def keep_preview(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def timeline(request: HttpRequest) -> HttpResponse:
-    today: datetime.date = timezone.localdate()
-    roadmap = roadmap_for(request.user, today)
+    roadmap = roadmap_for(request.user)
     if roadmap is None:
         return redirect("accounts:onboarding")
     context = {"profile": roadmap.profile, "roadmap": roadmap, "chart": timeline_layout(roadmap)}

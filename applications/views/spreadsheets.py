@@ -7,8 +7,9 @@ from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
+
+from lib.dates import member_today
 
 from .. import spreadsheets
 from ..forms import UploadForm
@@ -35,7 +36,7 @@ def import_context(request, form, results=None, file_name="", found="") -> dict:
 @require_http_methods(["GET", "HEAD", "POST"])
 def import_sheet(request: HttpRequest) -> HttpResponse:
     """Upload: read and validate every row, save nothing, show the preview."""
-    today = timezone.localdate()
+    today = member_today(request.user)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method != "POST" or not form.is_valid():
         return render(request, "applications/import.html", import_context(request, form))
@@ -68,7 +69,7 @@ import_sheet.takes_files = True
 def import_confirm(request: HttpRequest) -> HttpResponse:
     """Apply the previewed file, all or nothing (re-validated against the data now: a row
     whose cycle has become past since the preview is refused, like any other error)."""
-    today = timezone.localdate()
+    today = member_today(request.user)
     pending = request.session.get(IMPORT_KEY)
     if not pending:
         messages.error(request, "There is nothing to import: upload the file again.")
@@ -104,7 +105,7 @@ def import_sample(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def export_sheet(request: HttpRequest, kind: str) -> HttpResponse:
-    stamp = timezone.localdate().isoformat()
+    stamp = member_today(request.user).isoformat()
     if kind == "csv":
         response = HttpResponse(
             spreadsheets.export_csv(request.user), content_type="text/csv; charset=utf-8"

@@ -367,3 +367,16 @@ def test_xlsx_export_types_dates_and_keeps_formula_text_as_text(member_client, m
     member_client.post(CONFIRM)
     assert Program.objects.filter(user=member).count() == 1
     assert Application.objects.get(program=program).status_changed_on == datetime.date(2026, 9, 15)
+
+
+def test_export_file_names_carry_the_members_date(member_client, member):
+    import time_machine
+
+    at = datetime.datetime(2026, 12, 5, 4, 10, tzinfo=datetime.UTC)  # 4 Dec, 23:10 in New York
+    with time_machine.travel(at, tick=False):
+        response = member_client.get(reverse("applications:export", args=["csv"]))
+        assert 'filename="applications-2026-12-04.csv"' in response["Content-Disposition"]
+        member.profile.time_zone = "Africa/Cairo"
+        member.profile.save(update_fields=["time_zone"])
+        response = member_client.get(reverse("applications:export", args=["csv"]))
+        assert 'filename="applications-2026-12-05.csv"' in response["Content-Disposition"]
