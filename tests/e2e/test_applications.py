@@ -215,3 +215,36 @@ def test_every_season_page_is_accessible_at_375px_and_rank_moves_by_keyboard(
     down.focus()
     page.keyboard.press("Enter")
     expect(page.locator(".rank-list li").first).to_contain_text("1. Bravo Program")
+
+
+def test_an_interview_in_a_daylight_saving_gap_and_an_ambiguous_hour(page: Page, live_url, member):
+    """New York, 2026: 02:30 on 8 March never happens; 01:30 on 1 November happens twice."""
+    from applications.interviews import interval
+    from applications.models import Interview
+    from tests.factories import make_application, make_program
+
+    application = make_application(member, make_program(member, name="Daylight Program"))
+    log_in_as(page, live_url, member)
+    page.set_viewport_size(MOBILE)
+    page.goto(f"{live_url}/applications/interviews/?cycle=2027")
+    add = page.locator("section[aria-labelledby=add-interview-heading]")
+    page.select_option("#id_application", str(application.pk))
+    page.fill("#id_date", "2026-03-08")
+    page.fill("#id_start_time", "02:30")
+    page.fill("#id_time_zone", "America/New_York")
+    page.get_by_role("button", name="Add").click()
+    expect(add).to_contain_text("02:30 does not exist on 8 March 2026 in America/New_York")
+    assert not Interview.objects.exists()
+
+    page.fill("#id_date", "2026-11-01")
+    page.fill("#id_start_time", "01:30")
+    page.get_by_role("button", name="Add").click()
+    expect(add).to_contain_text("01:30 happens twice on 1 November 2026")
+    assert_accessible(page)
+    assert not Interview.objects.exists()
+    page.get_by_label("The second time, after the clocks go back").check()
+    page.get_by_role("button", name="Add").click()
+    expect(page.locator(".messages")).to_contain_text("Added the interview with Daylight Program")
+    expect(page.locator("main")).to_contain_text("(the second 01:30, after the clocks go back)")
+    start, _ = interval(Interview.objects.get())
+    assert (start.hour, start.minute) == (6, 30)  # 01:30 EST is 06:30 UTC
