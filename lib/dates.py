@@ -135,3 +135,21 @@ def member_today(who, now: datetime.datetime | None = None) -> datetime.date:
     now = now or timezone.now()
     zone = member_zone(who)
     return now.astimezone(zone).date() if zone else timezone.localdate(now)
+
+
+def in_two_zones(
+    day: datetime.date, at: datetime.time, source: str, zone: zoneinfo.ZoneInfo | None
+) -> str:
+    """A deadline's time in ET and in the member's zone: "9 pm ET · 04:00 Thu in Cairo"
+    (the weekday only when the member's date differs). `source` is the zone the time is
+    given in (US Eastern for NRMP); ET alone when the member has no zone or lives in it."""
+    moment = datetime.datetime.combine(day, at, tzinfo=zoneinfo.ZoneInfo(source))
+    hour = moment.hour % 12 or 12
+    minutes = f":{moment.minute:02}" if moment.minute else ""
+    text = f"{hour}{minutes} {'am' if moment.hour < 12 else 'pm'} ET"
+    if zone is None or zone.key == source:
+        return text
+    local = moment.astimezone(zone)
+    weekday = f" {local:%a}" if local.date() != day else ""
+    place = zone.key.rsplit("/", 1)[-1].replace("_", " ")
+    return f"{text} · {local:%H:%M}{weekday} in {place}"

@@ -17,6 +17,11 @@ ROL_DAYS_BEFORE_MATCH_DAY = 16
 # Match Week runs Monday to Friday; SOAP Monday to Thursday, Match Day on the Friday.
 MATCH_WEEK_DAYS_BEFORE_MATCH_DAY = 4
 
+# NRMP and ERAS give their deadlines in US Eastern time. A deadline with a time of day (the
+# ROL deadline: 9 pm ET, NRMP, every year since 2021) is shown in ET and in the member's zone.
+NRMP_TIME_ZONE = "America/New_York"
+DEADLINE_TIMES = {"rol_deadline": datetime.time(21, 0)}
+
 # The rule behind each default, as members and curators read it next to a proposed date.
 DEFAULT_RULES = {
     "eras_opens": "first Wednesday of June of the year before (past pattern)",

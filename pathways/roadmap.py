@@ -17,9 +17,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from accounts.models import Profile
-from lib.dates import add_years, member_today
+from lib.dates import add_years, in_two_zones, member_today, member_zone
 from pathways.alerts import compute_alerts
 from pathways.curated_cache import curated
+from pathways.cycles import DEADLINE_TIMES, NRMP_TIME_ZONE
 from pathways.models import (
     Category,
     CycleDate,
@@ -164,6 +165,7 @@ class Deadline:
     days_left: int
     items: list[Item]
     info: CycleDateInfo
+    at: str = ""  # its time of day, in ET and the member's zone (cycles.DEADLINE_TIMES)
 
     @property
     def proposed(self) -> bool:
@@ -319,7 +321,13 @@ class Roadmap:
 
     @property
     def next_deadlines(self) -> list[Deadline]:
-        return self.deadlines[:DEADLINES_SHOWN]
+        zone = member_zone(self.profile)
+        return [
+            replace(d, at=in_two_zones(d.date, DEADLINE_TIMES[d.field], NRMP_TIME_ZONE, zone))
+            if d.field in DEADLINE_TIMES
+            else d
+            for d in self.deadlines[:DEADLINES_SHOWN]
+        ]
 
     @property
     def pressing_alerts(self) -> list:

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.urls import reverse
 
 from accounts.models import Profile
 from pathways.models import MatchCycle, Milestone, Prerequisite, Progress
@@ -169,3 +170,32 @@ def test_self_prerequisite_is_refused_by_the_database(member, milestones_factory
     first = milestones_factory(1)[0]
     with pytest.raises(IntegrityError):
         Prerequisite.objects.create(milestone=first, required=first)
+
+
+@pytest.mark.parametrize(
+    ("zone", "shown"),
+    [
+        ("", "9 pm ET"),
+        ("America/New_York", "9 pm ET"),
+        ("Africa/Cairo", "9 pm ET · 04:00 Thu in Cairo"),
+        ("Asia/Kolkata", "9 pm ET · 07:30 Thu in Kolkata"),
+        ("America/Los_Angeles", "9 pm ET · 18:00 in Los Angeles"),
+    ],
+)
+def test_the_rol_deadline_shows_its_time_in_et_and_the_members_zone(member, curated, zone, shown):
+    # Wednesday 3 March 2027, 9 pm EST = 02:00 UTC on Thursday 4 March.
+    Profile.objects.filter(user=member).update(time_zone=zone)
+    roadmap = roadmap_of(member, today=datetime.date(2027, 2, 2))
+    rol = roadmap.next_deadlines[0]
+    assert (rol.field, rol.at) == ("rol_deadline", shown)
+    assert all(d.at == "" for d in roadmap.next_deadlines[1:])  # dates without a time
+
+
+def test_the_dashboard_shows_the_rol_deadline_in_both_zones(member_client, member, curated):
+    import time_machine
+
+    Profile.objects.filter(user=member).update(time_zone="Africa/Cairo")
+    with time_machine.travel(datetime.datetime(2027, 2, 2, 12, tzinfo=datetime.UTC), tick=False):
+        member_client.force_login(member)  # a session of that day (sessions end after 30)
+        html = member_client.get(reverse("pathways:dashboard")).content.decode()
+    assert "Wed 3 Mar 2027, 9 pm ET · 04:00 Thu in Cairo" in html
