@@ -116,6 +116,13 @@ class Item:
         return self.deadline_info is not None and self.deadline_info.proposed
 
     @property
+    def planned_after_due(self) -> bool:
+        """Planned for a day after its own due date, and still open: flagged where the
+        member reads the plan."""
+        planned = self.progress.planned_date
+        return bool(planned and self.deadline and planned > self.deadline and not self.is_settled)
+
+    @property
     def is_settled(self) -> bool:
         """Done or not applicable, and not a pass that stopped counting."""
         return self.progress.is_settled and self.lapsed is None

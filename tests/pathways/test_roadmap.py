@@ -199,3 +199,19 @@ def test_the_dashboard_shows_the_rol_deadline_in_both_zones(member_client, membe
         member_client.force_login(member)  # a session of that day (sessions end after 30)
         html = member_client.get(reverse("pathways:dashboard")).content.decode()
     assert "Wed 3 Mar 2027, 9 pm ET · 04:00 Thu in Cairo" in html
+
+
+def test_an_exam_planned_after_its_own_due_date_is_flagged(member, curated):
+    from django.template.loader import render_to_string
+
+    record(member, "step-2-ck", status="in_progress", planned_date=datetime.date(2027, 3, 10))
+    item = roadmap_of(member).item("step-2-ck")
+    assert item.deadline == datetime.date(2027, 3, 3)  # the ROL deadline of Match 2027
+    assert item.planned_after_due
+    facts = render_to_string("pathways/includes/_row_facts.html", {"item": item})
+    assert "Planned 10 Mar 2027 <strong" in facts and "after its due date" in facts
+    record(member, "step-2-ck", planned_date=datetime.date(2027, 2, 10))
+    item = roadmap_of(member).item("step-2-ck")
+    assert not item.planned_after_due
+    facts = render_to_string("pathways/includes/_row_facts.html", {"item": item})
+    assert "after its due date" not in facts
