@@ -22,6 +22,12 @@ MATCH_WEEK_DAYS_BEFORE_MATCH_DAY = 4
 NRMP_TIME_ZONE = "America/New_York"
 DEADLINE_TIMES = {"rol_deadline": datetime.time(21, 0)}
 
+# A deadline after which a late period stays open until another date of the cycle: NRMP's
+# regular registration ends at its deadline, late registration (with a late fee) stays open
+# until the ROL deadline (cycles.toml notes, from NRMP's calendar). Past the first date and
+# before the second, the milestone is late, not overdue.
+LATE_PERIODS = {"nrmp_early_registration_deadline": "rol_deadline"}
+
 # The rule behind each default, as members and curators read it next to a proposed date.
 DEFAULT_RULES = {
     "eras_opens": "first Wednesday of June of the year before (past pattern)",

@@ -20,7 +20,7 @@ from accounts.models import Profile
 from lib.dates import add_years, in_two_zones, member_today, member_zone
 from pathways.alerts import compute_alerts
 from pathways.curated_cache import curated
-from pathways.cycles import DEADLINE_TIMES, NRMP_TIME_ZONE
+from pathways.cycles import DEADLINE_TIMES, LATE_PERIODS, NRMP_TIME_ZONE
 from pathways.models import (
     Category,
     CycleDate,
@@ -108,6 +108,7 @@ class Item:
     recommended: list[Milestone] = field(default_factory=list)  # soft, unsettled
     unlocks: list[Milestone] = field(default_factory=list)
     overdue: bool = False  # its cycle deadline has passed and it is still open
+    late_until: datetime.date | None = None  # past its deadline, in a late period until then
     resources: list = field(default_factory=list)  # published resources, see attach_resources
     lapsed: "LapsedPass | None" = None  # its recorded pass stopped counting (ECFMG's window)
 
@@ -531,6 +532,10 @@ def build_roadmap(data: RoadmapData, today: datetime.date) -> Roadmap:
             item.deadline_label = CycleDate(item.milestone.deadline).label
             item.overdue = item.deadline is not None and item.deadline < today
             item.overdue = item.overdue and not item.is_settled
+            closes = LATE_PERIODS.get(item.milestone.deadline)
+            closes = data.cycle.info(closes).date if item.overdue and closes else None
+            if closes and today <= closes:
+                item.late_until, item.overdue = closes, False
             item.target = lead_time_target(item, data)
 
     shown = [i for i in items.values() if i.applies]

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lib.dates import member_today
@@ -88,8 +89,8 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
     request.session.pop(IMPORT_KEY, None)
     messages.success(
         request,
-        f"Imported {pending['name']}: {created} programs added, {updated} updated, "
-        f"{saved} applications saved.",
+        f"Imported {pending['name']}: {created} program{pluralize(created)} added, "
+        f"{updated} updated, {saved} application{pluralize(saved)} saved.",
     )
     return redirect("applications:index")
 

@@ -453,3 +453,24 @@ def test_member_today_follows_the_members_zone(member):
     profile.time_zone = "Pacific/Honolulu"
     assert member_today(member, at) == datetime.date(2026, 12, 4)
     assert member_today(None, at) == datetime.date(2026, 12, 4)
+
+
+def test_the_delete_page_names_the_application_season_among_what_goes(member_client):
+    html = member_client.get(reverse("accounts:delete")).content.decode()
+    for kind in ("programs", "applications", "interviews", "letters", "rank list", "costs"):
+        assert kind in html, kind
+    for kind in ("calendar feed", "mentor links", "reminder"):
+        assert kind in html, kind
+
+
+def test_the_home_page_counts_its_questions_as_the_onboarding_does(member_client):
+    from django.test import Client
+
+    from accounts.forms import PreviewForm, ProfileForm
+
+    home = Client().get("/").content.decode()
+    assert len(PreviewForm.Meta.fields) == 5 and "Five questions for a first look" in home
+    # The onboarding asks eight: the preview's five "and three more, one of them optional".
+    assert len(ProfileForm.Meta.fields) == 8 and "these and three more" in home
+    onboarding = member_client.get(reverse("accounts:onboarding")).content.decode()
+    assert "Eight questions (your citizenship is optional)" in onboarding

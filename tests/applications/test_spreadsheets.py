@@ -380,3 +380,9 @@ def test_export_file_names_carry_the_members_date(member_client, member):
         member.profile.save(update_fields=["time_zone"])
         response = member_client.get(reverse("applications:export", args=["csv"]))
         assert 'filename="applications-2026-12-05.csv"' in response["Content-Disposition"]
+
+
+def test_the_import_message_counts_in_the_singular_too(member_client, member):
+    upload(member_client, csv_file(rows(1)))
+    done = member_client.post(CONFIRM, follow=True)
+    assertContains(done, "1 program added, 0 updated, 1 application saved.")

@@ -215,3 +215,36 @@ def test_an_exam_planned_after_its_own_due_date_is_flagged(member, curated):
     assert not item.planned_after_due
     facts = render_to_string("pathways/includes/_row_facts.html", {"item": item})
     assert "after its due date" not in facts
+
+
+def test_nrmp_registration_after_its_regular_deadline_is_late_not_passed(member, curated):
+    from django.template.loader import render_to_string
+
+    # Match 2027: regular registration ends 29 Jan 2027, late registration at the ROL
+    # deadline, 3 Mar 2027.
+    item = roadmap_of(member, today=datetime.date(2027, 2, 5)).item("nrmp-registration")
+    assert item.deadline == datetime.date(2027, 1, 29)
+    assert not item.overdue and item.late_until == datetime.date(2027, 3, 3)
+    facts = render_to_string("pathways/includes/_row_facts.html", {"item": item})
+    assert "Deadline passed" not in facts
+    assert "Late, with a late fee, until 3 Mar 2027" in facts
+    item = roadmap_of(member, today=datetime.date(2027, 3, 4)).item("nrmp-registration")
+    assert item.overdue and item.late_until is None
+    assert "Deadline passed" in render_to_string(
+        "pathways/includes/_row_facts.html", {"item": item}
+    )
+
+
+def test_a_school_check_is_confirmed_not_passed(member, curated):
+    from django.template.loader import render_to_string
+
+    record(member, "eligible-school", status="done", outcome="passed")
+    record(member, "step-1", status="done", outcome="passed")
+    roadmap = roadmap_of(member)
+
+    def facts(slug):
+        return render_to_string("pathways/includes/_row_facts.html", {"item": roadmap.item(slug)})
+
+    assert "Checked: <strong>confirmed</strong>" in facts("eligible-school")
+    assert "Passed" not in facts("eligible-school")
+    assert "Result: <strong>Passed</strong>" in facts("step-1")
