@@ -20,6 +20,7 @@ from accounts.forms import (
 )
 from accounts.models import Profile
 from accounts.signals import situation_changed
+from lib.dates import member_today
 
 
 def edit_profile(
@@ -118,7 +119,7 @@ def export_data(request: HttpRequest) -> HttpResponse:
     """GET: what the download holds; POST: the zip itself (built in memory, a few KB)."""
     if request.method == "GET":
         return render(request, "accounts/export.html", {"left_out": left_out()})
-    today = timezone.localdate()
+    today = member_today(request.user)  # the file name carries the member's own date
     response = HttpResponse(build_zip(request.user, today), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="imgportal-data-{today:%Y-%m-%d}.zip"'
     return response
