@@ -189,6 +189,8 @@ def test_in_development_the_site_url_follows_the_port_served():
     # the links in reminder emails and on the calendar page must point there.
     assert site_url({"DJANGO_DEBUG": "1", "PORT": "8101"}) == "http://127.0.0.1:8101"
     assert site_url({"DJANGO_DEBUG": "1"}) == "http://127.0.0.1:8000"
+    # Tests pin 8000 (their expected links), whatever PORT the machine exports.
+    assert site_url({"IMGPORTAL_TESTING": "1", "PORT": "8101"}) == "http://127.0.0.1:8000"
     # An explicit SITE_URL still wins.
     explicit = {"DJANGO_DEBUG": "1", "PORT": "8101", "SITE_URL": "https://img.example.org/"}
     assert site_url(explicit) == "https://img.example.org"
