@@ -6,7 +6,9 @@ from allauth.account.internal.flows.signup import prevent_enumeration
 from allauth.account.models import EmailAddress
 from allauth.core import context, ratelimit
 from allauth.core.exceptions import ImmediateHttpResponse
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.sites.shortcuts import get_current_site
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.urls import reverse
@@ -30,6 +32,13 @@ class AccountAdapter(DefaultAccountAdapter):
         if not onboarded:
             return reverse("accounts:onboarding")
         return super().get_login_redirect_url(request)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """allauth's mails under the portal's name: without django.contrib.sites its site
+        name is the request's host ("Hello from 127.0.0.1:8101!")."""
+        site = get_current_site(context.get("request") or globals()["context"].request)
+        site.name = settings.SITE_NAME
+        super().send_mail(template_prefix, email, {"current_site": site, **context})
 
     def clean_email(self, email: str) -> str:
         """Every address entered (sign-up, email change, reset) in its canonical form."""

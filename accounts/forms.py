@@ -1,5 +1,4 @@
 import datetime
-import unicodedata
 
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
@@ -12,7 +11,8 @@ from django.utils import timezone
 from accounts import addresses
 from accounts.emails import use_canonical_email
 from accounts.models import LAST_STEP2CS_MONTH, Profile
-from lib.dates import third_friday_of_march
+from lib.dates import canonical_zone, third_friday_of_march, zone_links
+from lib.text import without_format_characters
 
 # A graduation year further ahead than this is almost certainly a typo
 # (medical school is at most six years long in most countries).
@@ -143,7 +143,7 @@ class ProfileForm(forms.ModelForm):
     def tidy(self, name: str) -> str:
         """Drop invisible format characters (zero-width spaces, joiners, soft hyphens),
         collapse whitespace; what is left must still satisfy `required`."""
-        value = "".join(c for c in self.cleaned_data[name] if unicodedata.category(c) != "Cf")
+        value = without_format_characters(self.cleaned_data[name])
         value = " ".join(value.split())
         if not value and self.fields[name].required:
             raise forms.ValidationError(self.fields[name].error_messages["required"], "required")
@@ -232,6 +232,40 @@ def shown(value) -> str:
     if value in Profile.Visa.values:
         return Profile.Visa(value).label
     return str(value)
+
+
+class SettingsForm(ProfileForm):
+    """The profile as the settings page edits it: the onboarding's questions and the member's
+    time zone (suggested by static/js/time-zone.js from the browser when empty)."""
+
+    class Meta(ProfileForm.Meta):
+        fields = [*ProfileForm.Meta.fields, "time_zone"]
+        widgets = ProfileForm.Meta.widgets | {
+            "time_zone": forms.TextInput(
+                attrs={"autocomplete": "off", "data-suggest-time-zone": "", "spellcheck": "false"}
+            )
+        }
+        help_texts = ProfileForm.Meta.help_texts | {
+            "time_zone": "Where you live, as an IANA name such as Africa/Cairo, Asia/Kolkata or "
+            "Europe/Berlin (not an abbreviation like EST). Your “today”, days left, reminders "
+            "and deadline times follow it. Empty: US Eastern time."
+        }
+
+    def clean_time_zone(self):
+        value = " ".join(self.cleaned_data["time_zone"].split())
+        if not value:
+            return ""
+        zone = canonical_zone(value)
+        if zone is None:
+            instead = zone_links().get(value.lower())
+            hint = f" Did you mean {instead}?" if instead else ""
+            raise forms.ValidationError(
+                f"“{value[:40]}” is not a time zone we know by that name.{hint} Enter the IANA "
+                "name of a place, such as Africa/Cairo or America/New_York (abbreviations like "
+                "EST and old names like US/Eastern are not accepted).",
+                code="invalid",
+            )
+        return zone
 
 
 class DeleteAccountForm(forms.Form):

@@ -130,6 +130,13 @@ class Profile(models.Model):
         help_text="Optional and private: used only to tell you of US entry or visa "
         "restrictions on your nationality. Never shown to anyone else.",
     )
+    time_zone = models.CharField(
+        "your time zone",
+        max_length=64,
+        blank=True,
+        help_text="A canonical IANA name such as Africa/Cairo or Asia/Kolkata (lib/dates.py). "
+        "Your 'today', days left, reminders and deadline times follow it; empty: US Eastern.",
+    )
     onboarded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -73,6 +73,30 @@ NOT_XLSX = "The file is not a readable .xlsx workbook."
 class Sheet:
     rows: list[list[str]]  # every row as text, the header row first
     formulas: dict[int, list[str]] = field(default_factory=dict)  # by row number (1 = header)
+    delimiter: str = ""  # a CSV's cell separator, as found (`DELIMITERS`)
+    bom: bool = False  # a CSV began with a UTF-8 byte-order mark (Excel's "CSV UTF-8")
+
+    def described(self) -> str:
+        """What was found, in words, for the import preview ('' for a workbook)."""
+        if not self.delimiter:
+            return ""
+        mark = "with a UTF-8 byte-order mark" if self.bom else "no byte-order mark"
+        return f"Read as UTF-8 text separated by {DELIMITERS[self.delimiter]}, {mark}."
+
+
+# Excel saves CSV with the list separator of the computer's region: ',' in the US and UK,
+# ';' where the comma is the decimal mark (most of Europe, Latin America, the Middle East).
+DELIMITERS = {",": "commas (,)", ";": "semicolons (;)", "\t": "tabs"}
+
+
+def find_delimiter(text: str) -> str:
+    """The separator of a CSV: the candidate found most often in its first line (the header
+    row, which holds no quoted commas in practice), outside quotes; ',' when none is."""
+    line = text.split("\n", 1)[0]
+    outside = "".join(line.split('"')[::2])  # drop what sits between quotes
+    counts = {candidate: outside.count(candidate) for candidate in DELIMITERS}
+    best = max(counts, key=lambda candidate: counts[candidate])
+    return best if counts[best] else ","
 
 
 def cell_text(value) -> str:
@@ -136,6 +160,7 @@ def read_sheet(data: bytes, name: str, limits: Limits = Limits()) -> Sheet:
 
 
 def read_csv(data: bytes | str, limits: Limits = Limits()) -> Sheet:
+    bom = data.startswith(b"\xef\xbb\xbf" if isinstance(data, bytes) else "\ufeff")
     if isinstance(data, bytes):
         try:
             text = data.decode("utf-8-sig")
@@ -149,10 +174,11 @@ def read_csv(data: bytes | str, limits: Limits = Limits()) -> Sheet:
         raise UnreadableSheet(f"The file is larger than {limits.max_bytes // MB} MB.")
     if "\x00" in text:
         raise UnreadableSheet("The file holds binary data: upload a .csv text file or an .xlsx.")
-    sheet = Sheet(rows=[])
+    delimiter = find_delimiter(text)
+    sheet = Sheet(rows=[], delimiter=delimiter, bom=bom)
     counter = _Counter(limits)
     try:
-        for number, cells in enumerate(csv.reader(io.StringIO(text)), 1):
+        for number, cells in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1):
             counter.row(number, cells)
             sheet.rows.append(cells)
             found = [c for c in cells if c.strip().startswith("=")]
@@ -213,9 +239,9 @@ def read_xlsx(data: bytes, limits: Limits = Limits()) -> Sheet:
                     value = getattr(cell, "value", None)
                     if isinstance(value, str) and len(value) > limits.max_cell_chars:
                         counter.row(number, [value])  # refuses before converting it
-                    if getattr(cell, "data_type", None) == "f" or (
-                        isinstance(value, str) and value.startswith("=")
-                    ):
+                    # A formula is a cell of type "f"; a text cell that starts with "=" (the
+                    # portal's own export writes such text with the quote prefix) is text.
+                    if getattr(cell, "data_type", None) == "f":
                         sheet.formulas.setdefault(number, []).append(shorten(value, 100))
                     cells.append(cell_text(value))
                 counter.row(number, cells)

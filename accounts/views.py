@@ -15,19 +15,27 @@ from accounts.forms import (
     DeleteAccountForm,
     PreviewForm,
     ProfileForm,
+    SettingsForm,
     StaleProfile,
 )
 from accounts.models import Profile
 from accounts.signals import situation_changed
+from lib.dates import member_today
 
 
-def edit_profile(request: HttpRequest, template: str, done_url: str, message: str) -> HttpResponse:
+def edit_profile(
+    request: HttpRequest,
+    template: str,
+    done_url: str,
+    message: str,
+    form_class: type[ProfileForm] = ProfileForm,
+) -> HttpResponse:
     """The profile form, shared by onboarding and settings; saving marks onboarding done.
 
     A GET writes nothing: the Profile row is created by the first valid POST.
     """
     profile = Profile.objects.filter(user=request.user).first() or new_profile(request)
-    form = ProfileForm(request.POST or None, instance=profile)
+    form = form_class(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
         try:
             save_profile(request.user, form)
@@ -90,6 +98,7 @@ def profile_settings(request: HttpRequest) -> HttpResponse:
         "accounts/settings.html",
         "accounts:settings",
         "Your profile is saved; your roadmap now follows it.",
+        SettingsForm,
     )
 
 
@@ -110,7 +119,7 @@ def export_data(request: HttpRequest) -> HttpResponse:
     """GET: what the download holds; POST: the zip itself (built in memory, a few KB)."""
     if request.method == "GET":
         return render(request, "accounts/export.html", {"left_out": left_out()})
-    today = timezone.localdate()
+    today = member_today(request.user)  # the file name carries the member's own date
     response = HttpResponse(build_zip(request.user, today), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="imgportal-data-{today:%Y-%m-%d}.zip"'
     return response

@@ -1,11 +1,15 @@
 """Forms of the application season. Fields are listed explicitly; dates are bounded."""
 
 import datetime
+import zoneinfo
 
 from django import forms
 
+from lib.dates import canonical_zone
+from lib.text import without_bidi_controls
+
 from .fit import Level
-from .interviews import time_zones
+from .interviews import WallTime, clock_change, wall_time
 from .models import Application, CostEntry, Interview, Letter, Program, Signal, Status
 
 EARLIEST_DATE = datetime.date(2000, 1, 1)
@@ -45,10 +49,25 @@ PROGRAM_FIELDS = [
 ]
 
 
+class PlainText:
+    """Every text a member types in the season's forms, without bidirectional controls
+    (lib/text.py); a required field holding nothing else is then empty, and says so."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, value in list(cleaned.items()):
+            if not isinstance(value, str):
+                continue
+            cleaned[name] = without_bidi_controls(value).strip()
+            if value and not cleaned[name] and self.fields[name].required:
+                self.add_error(name, self.fields[name].error_messages["required"])
+        return cleaned
+
+
 OUT_OF_DATE = "This page is out of date: reload it and make your change again."
 
 
-class VersionedForm(forms.ModelForm):
+class VersionedForm(PlainText, forms.ModelForm):
     """An edit form carries the version of the row it was read at, so a save from a stale
     tab is refused (pipeline.save_unless_stale) instead of overwriting the other tab's."""
 
@@ -112,7 +131,7 @@ class ProgramFilterForm(forms.Form):
     sort = forms.ChoiceField(choices=SORTS, required=False)
 
 
-class NewApplicationForm(forms.Form):
+class NewApplicationForm(PlainText, forms.Form):
     """Track a program in a Match cycle (one application per program, specialty, cycle)."""
 
     program = forms.ModelChoiceField(queryset=Program.objects.none())
@@ -140,7 +159,7 @@ class StatusForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
-class ApplicationForm(forms.Form):
+class ApplicationForm(PlainText, forms.Form):
     """The full edit form of one application: status with its date, and notes."""
 
     status = forms.ChoiceField(choices=Status.choices)
@@ -185,7 +204,7 @@ class SignalForm(forms.Form):
     signal = forms.ChoiceField(choices=Signal.choices, required=False)
 
 
-class RankNoteForm(forms.Form):
+class RankNoteForm(PlainText, forms.Form):
     rank_note = forms.CharField(label="Note", max_length=300, required=False)
 
 
@@ -214,6 +233,16 @@ class InterviewForm(VersionedForm):
         help_text="IANA time zone of the start time, e.g. America/New_York or Asia/Kolkata.",
         widget=forms.TextInput(attrs={"list": "time-zones", "autocomplete": "off"}),
     )
+    later_of_two = forms.ChoiceField(
+        label="If this time happens twice (the night the clocks go back)",
+        choices=[
+            ("earlier", "The first time, before the clocks go back"),
+            ("later", "The second time, after the clocks go back"),
+        ],
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="Only asked for a time that happens twice; leave it for any other.",
+    )
 
     class Meta:
         model = Interview
@@ -222,6 +251,7 @@ class InterviewForm(VersionedForm):
             "date",
             "start_time",
             "time_zone",
+            "later_of_two",
             "duration_minutes",
             "format",
             "notes",
@@ -232,14 +262,50 @@ class InterviewForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self.fields["application"].queryset = cycle_applications(user, cycle)
         self.user = user
+        if self.instance.pk and not self.is_bound:
+            self.initial["later_of_two"] = "later" if self.instance.later_of_two else ""
 
     def clean_time_zone(self):
-        value = self.cleaned_data["time_zone"].strip()
-        if value not in time_zones():
+        """A canonical IANA name, in any case (lib/dates.py: no EST, no US/Eastern)."""
+        zone = canonical_zone(self.cleaned_data["time_zone"])
+        if zone is None:
             raise forms.ValidationError(
-                "Enter an IANA time zone name, such as America/New_York or Asia/Kolkata."
+                "Enter the IANA name of the place, such as America/New_York or Asia/Kolkata "
+                "(abbreviations like EST and old names like US/Eastern are not accepted)."
             )
-        return value
+        return zone
+
+    def clean(self):
+        """A time the clocks skip is refused with the reason; a time they show twice asks
+        which of the two is meant."""
+        cleaned = super().clean()
+        date, time, name = (cleaned.get(f) for f in ("date", "start_time", "time_zone"))
+        choice = cleaned.get("later_of_two") or ""
+        cleaned["later_of_two"] = False
+        if not (date and time and name):
+            return cleaned
+        zone = zoneinfo.ZoneInfo(name)
+        kind = wall_time(date, time, zone)
+        if kind == WallTime.NORMAL:
+            return cleaned
+        before, after = clock_change(date, zone)
+        day = f"{date.day} {date:%B %Y}"
+        if kind == WallTime.MISSING:
+            self.add_error(
+                "start_time",
+                f"{time:%H:%M} does not exist on {day} in {name}: that night the clocks go "
+                f"forward ({before}, then {after}), so no clock shows {time:%H:%M}. Check the "
+                "time with the program.",
+            )
+        elif not choice:
+            self.add_error(
+                "later_of_two",
+                f"{time:%H:%M} happens twice on {day} in {name}: that night the clocks go back "
+                f"({before}, then {after}). Choose which one the program means.",
+            )
+        else:
+            cleaned["later_of_two"] = choice == "later"
+        return cleaned
 
     def save(self, commit=True):
         self.instance.user = self.user

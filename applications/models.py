@@ -602,6 +602,9 @@ class Interview(models.Model):
     time_zone = models.CharField(
         max_length=64, help_text="IANA time zone of the start time, e.g. America/New_York."
     )
+    # On the night clocks go back, a wall time such as 01:30 happens twice: True means the
+    # second (later) one. Python's datetime `fold`; False for every other time.
+    later_of_two = models.BooleanField(default=False)
     duration_minutes = models.PositiveSmallIntegerField(
         default=60, validators=[MinValueValidator(15), MaxValueValidator(720)]
     )

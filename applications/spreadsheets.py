@@ -7,9 +7,15 @@ every row and returns per-row errors; only a file without errors can be applied,
 updates the program with the same name and specialty (and its application in the same
 Match year) instead of adding a duplicate. Columns a file leaves out keep their values.
 
-Export writes the same columns. A cell a spreadsheet would run as a formula is prefixed
-with an apostrophe, which import removes again (accounts/spreadsheets.py, the one home of
-that rule).
+A CSV may be separated by ',', ';' or tabs and may start with a byte-order mark (Excel's
+"CSV UTF-8" in much of Europe, Latin America and the Middle East): the reader finds which and
+the preview says so. Bidirectional controls are stripped from every cell (lib/text.py).
+
+Export writes the same columns. The CSV is UTF-8 with a byte-order mark, which Excel on Windows
+needs to read Arabic, accents and emoji; a cell a spreadsheet would run as a formula is
+prefixed with an apostrophe, which import removes again (accounts/spreadsheets.py, the one home
+of that rule). The XLSX has typed cells instead: dates are dates, and formula-like text is a
+text cell with Excel's "quote prefix" style, shown without an apostrophe and never run.
 """
 
 import csv
@@ -20,6 +26,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from accounts.spreadsheets import (
+    FORMULA_STARTS,
     Limits,
     UnreadableSheet,
     escape_formula,
@@ -27,6 +34,7 @@ from accounts.spreadsheets import (
     shorten,
     unescape_formula,
 )
+from lib.text import without_bidi_controls
 
 from . import pipeline
 from .forms import ProgramForm
@@ -67,9 +75,9 @@ LIMITS = Limits(max_bytes=MAX_BYTES, max_rows=MAX_ROWS, max_columns=MAX_COLUMNS)
 # --- Reading -----------------------------------------------------------------------
 
 
-def read_upload(upload) -> tuple[list[str], list[dict[str, str]], dict[int, list[str]]]:
-    """(headers, rows, formula cells by row number) of an uploaded CSV or XLSX file, read by
-    accounts.spreadsheets.read_sheet within LIMITS."""
+def read_upload(upload) -> tuple[list[str], list[dict[str, str]], dict[int, list[str]], str]:
+    """(headers, rows, formula cells by row number, what was found in words) of an uploaded
+    CSV or XLSX file, read by accounts.spreadsheets.read_sheet within LIMITS."""
     if upload.size > MAX_BYTES:
         raise UploadError(
             f"The file is {upload.size / 1_048_576:.1f} MB; the limit is "
@@ -104,14 +112,16 @@ def read_upload(upload) -> tuple[list[str], list[dict[str, str]], dict[int, list
     for cells in table[1:]:  # blank rows are kept, so row numbers match the file
         rows.append(
             {
-                h: unescape_formula(cells[i].strip()) if i < len(cells) else ""
+                h: unescape_formula(without_bidi_controls(cells[i]).strip())
+                if i < len(cells)
+                else ""
                 for i, h in enumerate(headers)
                 if h
             }
         )
     if sum(1 for row in rows if any(row.values())) > MAX_ROWS:
         raise UploadError(f"The file has {len(rows)} rows; the limit is {MAX_ROWS}.")
-    return headers, rows, formulas
+    return headers, rows, formulas, sheet.described()
 
 
 # --- Validating and applying ------------------------------------------------------------
@@ -138,6 +148,7 @@ class RowResult:
     program_exists: bool = False
     application: dict | None = None
     application_exists: bool = False
+    changes: bool = True  # False: the program (and its application) already read like this
 
 
 def program_data(row: dict[str, str], instance: Program | None) -> dict[str, str]:
@@ -200,6 +211,7 @@ def validate(
                 # a form error may quote the value: never echo a cell whole
                 result.errors.extend(shorten(f"{label}: {error}", 200) for error in errors)
         result.program_form = form
+        existing = None
         cycle_text, status_text = row.get("cycle", ""), row.get("status", "")
         if cycle_text or status_text or row.get("signal") or row.get("application_notes"):
             application = validate_application(row, current, today, result)
@@ -212,13 +224,29 @@ def validate(
                     )
                 seen[key] = number
                 if instance is not None:
-                    result.application_exists = (
-                        instance.pk,
-                        specialty.strip().lower(),
-                        application["cycle"],
-                    ) in applications
+                    existing = applications.get(
+                        (instance.pk, specialty.strip().lower(), application["cycle"])
+                    )
+                result.application_exists = existing is not None
                 result.application = application
+        result.changes = (
+            instance is None
+            or form.has_changed()
+            or (
+                result.application is not None and application_changes(result.application, existing)
+            )
+        )
     return results
+
+
+def application_changes(data: dict, existing: Application | None) -> bool:
+    if existing is None:
+        return True
+    return (
+        existing.status != data["status"]
+        or (data["has_signal"] and existing.signal != data["signal"])
+        or (data["has_notes"] and existing.notes != data["notes"])
+    )
 
 
 def validate_application(row, current: int, today, result: RowResult) -> dict | None:
@@ -264,6 +292,7 @@ def validate_application(row, current: int, today, result: RowResult) -> dict | 
     return {
         "cycle": cycle,
         "status": status or Status.RESEARCHING,
+        "status_label": Status(status or Status.RESEARCHING).label,
         "changed_on": changed_on,
         "signal": signal,
         "notes": notes,
@@ -329,7 +358,8 @@ def save_application(user, program: Program, data: dict, today) -> None:
 
 
 def export_rows(user) -> list[list]:
-    """One row per application, and one per program that has none."""
+    """One row per application, and one per program that has none, as typed values (dates
+    are dates): each format writes them its own way."""
     rows = []
     programs = Program.objects.filter(user=user).prefetch_related("applications")
     for program in programs.order_by("name", "specialty"):
@@ -349,7 +379,7 @@ def export_rows(user) -> list[list]:
             base += [
                 "" if value is None else value,
                 getattr(program, f"{fact}_source"),
-                found.isoformat() if found else "",
+                found or "",
             ]
         base.append(program.notes)
         applications = sorted(program.applications.all(), key=lambda a: (a.cycle, a.specialty))
@@ -361,19 +391,26 @@ def export_rows(user) -> list[list]:
                 + [
                     application.cycle,
                     application.status,
-                    application.status_changed_on.isoformat(),
+                    application.status_changed_on,
                     application.signal,
                     application.notes,
                 ]
             )
-    return [[escape_formula(cell) for cell in row] for row in rows]
+    return rows
+
+
+def csv_cell(value):
+    return value.isoformat() if isinstance(value, datetime.date) else escape_formula(value)
 
 
 def export_csv(user) -> str:
+    """The CSV, starting with a byte-order mark: without it Excel on Windows reads UTF-8 as
+    the computer's legacy code page, and Arabic, accents and emoji come out garbled."""
     out = io.StringIO()
+    out.write("\ufeff")
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
-    writer.writerows(export_rows(user))
+    writer.writerows([csv_cell(cell) for cell in row] for row in export_rows(user))
     return out.getvalue()
 
 
@@ -384,7 +421,21 @@ def export_xlsx(user) -> bytes:
     sheet = workbook.create_sheet("Applications")
     sheet.append(COLUMNS)
     for row in export_rows(user):
-        sheet.append(row)
+        sheet.append([xlsx_cell(sheet, value) for value in row])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def xlsx_cell(sheet, value):
+    """A typed cell: a date with a date format; formula-like text stored as text with the
+    quote prefix (Excel shows it as typed, never runs it, and no apostrophe is visible)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value)
+    if isinstance(value, datetime.date):
+        cell.number_format = "yyyy-mm-dd"
+    elif isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell

@@ -299,10 +299,13 @@ else:
 # Tasks are rows in the database; `manage.py db_worker` runs them (see docs/deployment.md).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Absolute links in emails and the calendar feed (a worker has no request to take the host
-# from). Production defaults to https:// and the first allowed host.
+# from). Production defaults to https:// and the first allowed host; development follows the
+# port served (PORT, which `make run PORT=8101` passes to bin/dev-server, its server and worker).
+# Tests keep 8000 whatever PORT the machine has set.
+DEV_PORT = (os.environ.get("PORT") or "8000") if (DEBUG and not TESTING) else "8000"
 SITE_URL = os.environ.get(
     "SITE_URL",
-    "http://127.0.0.1:8000" if (DEBUG or TESTING) else f"https://{ALLOWED_HOSTS[0]}",
+    f"http://127.0.0.1:{DEV_PORT}" if (DEBUG or TESTING) else f"https://{ALLOWED_HOSTS[0]}",
 ).rstrip("/")
 
 # --- Security -----------------------------------------------------------------

@@ -18,6 +18,17 @@ ROL_DAYS_BEFORE_MATCH_DAY = 16
 # Match Week runs Monday to Friday; SOAP Monday to Thursday, Match Day on the Friday.
 MATCH_WEEK_DAYS_BEFORE_MATCH_DAY = 4
 
+# NRMP and ERAS give their deadlines in US Eastern time. A deadline with a time of day (the
+# ROL deadline: 9 pm ET, NRMP, every year since 2021) is shown in ET and in the member's zone.
+NRMP_TIME_ZONE = "America/New_York"
+DEADLINE_TIMES = {"rol_deadline": datetime.time(21, 0)}
+
+# A deadline after which a late period stays open until another date of the cycle: NRMP's
+# regular registration ends at its deadline, late registration (with a late fee) stays open
+# until the ROL deadline (cycles.toml notes, from NRMP's calendar). Past the first date and
+# before the second, the milestone is late, not overdue.
+LATE_PERIODS = {"nrmp_early_registration_deadline": "rol_deadline"}
+
 # The rule behind each default, as members and curators read it next to a proposed date.
 DEFAULT_RULES = {
     "eras_opens": "first Wednesday of June of the year before (past pattern)",

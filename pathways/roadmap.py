@@ -17,9 +17,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from accounts.models import Profile
-from lib.dates import add_years
+from lib.dates import add_years, in_two_zones, member_today, member_zone
 from pathways.alerts import compute_alerts
 from pathways.curated_cache import curated
+from pathways.cycles import DEADLINE_TIMES, LATE_PERIODS, NRMP_TIME_ZONE
 from pathways.models import (
     Category,
     CycleDate,
@@ -107,12 +108,20 @@ class Item:
     recommended: list[Milestone] = field(default_factory=list)  # soft, unsettled
     unlocks: list[Milestone] = field(default_factory=list)
     overdue: bool = False  # its cycle deadline has passed and it is still open
+    late_until: datetime.date | None = None  # past its deadline, in a late period until then
     resources: list = field(default_factory=list)  # published resources, see attach_resources
     lapsed: "LapsedPass | None" = None  # its recorded pass stopped counting (ECFMG's window)
 
     @property
     def deadline_proposed(self) -> bool:
         return self.deadline_info is not None and self.deadline_info.proposed
+
+    @property
+    def planned_after_due(self) -> bool:
+        """Planned for a day after its own due date, and still open: flagged where the
+        member reads the plan."""
+        planned = self.progress.planned_date
+        return bool(planned and self.deadline and planned > self.deadline and not self.is_settled)
 
     @property
     def is_settled(self) -> bool:
@@ -164,6 +173,7 @@ class Deadline:
     days_left: int
     items: list[Item]
     info: CycleDateInfo
+    at: str = ""  # its time of day, in ET and the member's zone (cycles.DEADLINE_TIMES)
 
     @property
     def proposed(self) -> bool:
@@ -319,7 +329,13 @@ class Roadmap:
 
     @property
     def next_deadlines(self) -> list[Deadline]:
-        return self.deadlines[:DEADLINES_SHOWN]
+        zone = member_zone(self.profile)
+        return [
+            replace(d, at=in_two_zones(d.date, DEADLINE_TIMES[d.field], NRMP_TIME_ZONE, zone))
+            if d.field in DEADLINE_TIMES
+            else d
+            for d in self.deadlines[:DEADLINES_SHOWN]
+        ]
 
     @property
     def pressing_alerts(self) -> list:
@@ -398,10 +414,13 @@ class Roadmap:
         return None
 
 
-def roadmap_for(user, today: datetime.date) -> Roadmap | None:
-    """A member's roadmap on a day, or None before onboarding. 6 queries, no writes."""
+def roadmap_for(user, today: datetime.date | None = None) -> Roadmap | None:
+    """A member's roadmap on a day (default: today where the member lives, their profile's
+    time zone, lib.dates.member_today), or None before onboarding. 6 queries, no writes."""
     data = load_roadmap(user)
-    return build_roadmap(data, today) if data is not None else None
+    if data is None:
+        return None
+    return build_roadmap(data, today or member_today(data.profile))
 
 
 def load_roadmap(user, profile: Profile | None = None) -> RoadmapData | None:
@@ -519,6 +538,10 @@ def build_roadmap(data: RoadmapData, today: datetime.date) -> Roadmap:
             item.deadline_label = CycleDate(item.milestone.deadline).label
             item.overdue = item.deadline is not None and item.deadline < today
             item.overdue = item.overdue and not item.is_settled
+            closes = LATE_PERIODS.get(item.milestone.deadline)
+            closes = data.cycle.info(closes).date if item.overdue and closes else None
+            if closes and today <= closes:
+                item.late_until, item.overdue = closes, False
             item.target = lead_time_target(item, data)
 
     shown = [i for i in items.values() if i.applies]

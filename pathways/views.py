@@ -14,6 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 from accounts.forms import PREVIEW_SESSION_KEY, PreviewForm
 from accounts.models import Profile
 from accounts.signals import situation_changed
+from lib.dates import member_today
 from pathways import dashboard_cache, history
 from pathways.alerts import restriction_text
 from pathways.curated_cache import curated
@@ -36,10 +37,10 @@ from pathways.timeline import timeline_layout
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The member's dashboard. Its content comes from the situation cache when nothing it
     reads has changed (pathways/dashboard_cache.py): 3 queries then, 6 on a miss."""
-    today = timezone.localdate()
     profile = dashboard_cache.versioned_profile(request.user)
     if profile is None:
         return redirect("accounts:onboarding")
+    today = member_today(profile)  # the date where the member lives: part of the key
     key = dashboard_cache.key_for(profile, today)
     body = dashboard_cache.cache().get(key)
     if body is None:
@@ -66,10 +67,10 @@ def progress(request: HttpRequest, slug: str) -> HttpResponse:
 
     htmx: the row plus out-of-band dashboard parts; otherwise a page of its own.
     """
-    today = timezone.localdate()
     data = load_roadmap(request.user)
     if data is None:
         return redirect("accounts:onboarding")
+    today = member_today(data.profile)  # where the member lives
     milestone = next((m for m in data.milestones if m.slug == slug), None)
     if milestone is None:
         raise Http404
@@ -168,7 +169,7 @@ def row_url(item: Item) -> str:
 def category(request: HttpRequest, key: str) -> HttpResponse:
     """The member's milestones of one category: the rows a dashboard section loads when it
     is opened (htmx), or a page of their own (without JavaScript)."""
-    roadmap = roadmap_for(request.user, timezone.localdate())
+    roadmap = roadmap_for(request.user)
     if roadmap is None:
         return redirect("accounts:onboarding")
     section = roadmap.section(key)
@@ -185,7 +186,7 @@ def category(request: HttpRequest, key: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 def milestone(request: HttpRequest, slug: str) -> HttpResponse:
     """A milestone's explanation; for an onboarded member also their status and dates."""
-    roadmap = roadmap_for(request.user, timezone.localdate())
+    roadmap = roadmap_for(request.user)
     item = roadmap.item(slug) if roadmap else None
     milestone = item.milestone if item else get_object_or_404(Milestone, slug=slug)
     needs, unlocks = links_of(milestone)
@@ -215,10 +216,10 @@ def restriction_on_visa(roadmap: Roadmap | None, milestone: Milestone) -> str:
 def exams_so_far(request: HttpRequest) -> HttpResponse:
     """Onboarding's second step: the exams already passed, with their dates, so the roadmap
     follows ECFMG's seven-year window from the start. Also reachable from Settings."""
-    today = timezone.localdate()
-    roadmap = roadmap_for(request.user, today)
+    roadmap = roadmap_for(request.user)
     if roadmap is None:
         return redirect("accounts:onboarding")
+    today = roadmap.today
     items = [i for i in roadmap.items if i.milestone.ecfmg_exam]
     unsaved = [i for i in items if i.progress.pk is None]
     form = ExamsSoFarForm(request.POST or None, items=unsaved, rules=roadmap.rules, today=today)
@@ -286,8 +287,7 @@ def keep_preview(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def timeline(request: HttpRequest) -> HttpResponse:
-    today: datetime.date = timezone.localdate()
-    roadmap = roadmap_for(request.user, today)
+    roadmap = roadmap_for(request.user)
     if roadmap is None:
         return redirect("accounts:onboarding")
     context = {"profile": roadmap.profile, "roadmap": roadmap, "chart": timeline_layout(roadmap)}

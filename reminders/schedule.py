@@ -27,8 +27,9 @@ DIGEST_WEEKDAY = 0  # Monday
 DIGEST_DAYS = 30  # a digest lists what falls in the next 30 days
 
 
-def member_roadmap(user, today: datetime.date) -> Roadmap | None:
-    """The member's roadmap, None before onboarding (`pathways.roadmap.roadmap_for`)."""
+def member_roadmap(user, today: datetime.date | None = None) -> Roadmap | None:
+    """The member's roadmap, None before onboarding (`pathways.roadmap.roadmap_for`; today
+    by default: the member's own date)."""
     return roadmap_for(user, today)
 
 

@@ -23,6 +23,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from accounts.models import Profile
+from lib.dates import member_today
 from pathways import history
 from pathways.models import DateChange
 from reminders import emails
@@ -50,8 +51,16 @@ def claim(user, key: str, due_date: datetime.date, horizon: int, payload: dict):
         return None
 
 
+def member_day(profile: Profile, today: datetime.date) -> datetime.date:
+    """`today` (a date of the site's, US Eastern) as it is where the member lives: shifted as
+    their own date is from the site's right now (lib.dates.member_today), so a member in
+    Cairo is reminded on their Tuesday, not on New York's Monday evening."""
+    return today + (member_today(profile) - timezone.localdate())
+
+
 def plan_member(profile: Profile, prefs: ReminderPreference, today, changes) -> list[int]:
-    """Claim this member's reminders due today; the ids of the rows this run claimed."""
+    """Claim this member's reminders due today (their date); the ids of the rows claimed."""
+    today = member_day(profile, today)
     user = profile.user
     if not prefs.enabled:
         return []

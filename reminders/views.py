@@ -178,10 +178,10 @@ def rules_applied(keys: set[str], rulebook, today) -> list[dict]:
 @require_http_methods(["GET", "HEAD"])
 def match_check(request: HttpRequest) -> HttpResponse:
     """'Can I still make Match Y?' with what-ifs side by side. Nothing is saved."""
-    today = timezone.localdate()
-    roadmap = member_roadmap(request.user, today)
+    roadmap = member_roadmap(request.user)  # on the member's own date
     if roadmap is None:
         return redirect("accounts:onboarding")
+    today = roadmap.today
     profile = roadmap.profile
     cycles = curated().cycles  # by year, from the curated-content cache
     situation = feasibility.situation_from(roadmap, today)

@@ -163,3 +163,34 @@ def test_check_deploy_is_clean_with_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def site_url(env: dict) -> str:
+    """SITE_URL as settings compute it in a fresh process with only `env` set."""
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "IMGPORTAL_")) and k not in {"PORT", "SITE_URL"}
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "from imgportal import settings; print(settings.SITE_URL)"],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_in_development_the_site_url_follows_the_port_served():
+    # `make run PORT=8101` (bin/dev-server) exports PORT to the server and the worker:
+    # the links in reminder emails and on the calendar page must point there.
+    assert site_url({"DJANGO_DEBUG": "1", "PORT": "8101"}) == "http://127.0.0.1:8101"
+    assert site_url({"DJANGO_DEBUG": "1"}) == "http://127.0.0.1:8000"
+    # Tests pin 8000 (their expected links), whatever PORT the machine exports.
+    assert site_url({"IMGPORTAL_TESTING": "1", "PORT": "8101"}) == "http://127.0.0.1:8000"
+    # An explicit SITE_URL still wins.
+    explicit = {"DJANGO_DEBUG": "1", "PORT": "8101", "SITE_URL": "https://img.example.org/"}
+    assert site_url(explicit) == "https://img.example.org"

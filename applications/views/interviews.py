@@ -6,6 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from pathways.curated_cache import curated
+
 from .. import pipeline
 from ..forms import InterviewForm
 from ..interviews import clashes, time_zones
@@ -40,11 +42,16 @@ def interviews(request: HttpRequest) -> HttpResponse:
             "application__program"
         )
     )
+    # An interview dated after the cycle's Match Day cannot count for that Match: flagged.
+    match_cycle = curated().cycles.get(cycle)
+    match_day = match_cycle.match_day if match_cycle else None
     context = {
         "cycle": cycle,
         "read_only": season.read_only,
         "interviews": rows,
         "clashes": clashes(rows),
+        "match_day": match_day,
+        "after_match_day": {i.pk for i in rows if match_day and i.date > match_day},
         "form": form,
         "time_zones": sorted(time_zones()),
     }

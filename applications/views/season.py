@@ -18,11 +18,11 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.models import Profile
 from accounts.spreadsheets import shorten
+from lib.dates import member_today
 
 from .. import pipeline
 from ..forms import ApplicationFilterForm
@@ -53,7 +53,7 @@ class Season:
 def season_of(request: HttpRequest) -> Season:
     """The member's season; the shown cycle comes from a valid `?cycle=`."""
     profile = Profile.objects.filter(user=request.user).first()
-    today = timezone.localdate()
+    today = member_today(profile)
     current = pipeline.current_cycle(profile, today)
     form = ApplicationFilterForm(request.GET)
     cycle = (form.is_valid() and form.cleaned_data["cycle"]) or current

@@ -7,8 +7,10 @@ from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_http_methods, require_POST
+
+from lib.dates import member_today
 
 from .. import spreadsheets
 from ..forms import UploadForm
@@ -17,13 +19,15 @@ IMPORT_KEY = "applications_import"
 SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "applications-sample.csv"
 
 
-def import_context(request, form, results=None, file_name="") -> dict:
+def import_context(request, form, results=None, file_name="", found="") -> dict:
     errors = sum(1 for result in results or [] if result.errors)
     return {
         "form": form,
         "results": results,
         "error_rows": errors,
+        "changed_rows": sum(1 for result in results or [] if result.changes),
         "file_name": file_name,
+        "found": found,
         "columns": spreadsheets.COLUMNS,
         "max_rows": spreadsheets.MAX_ROWS,
     }
@@ -33,13 +37,13 @@ def import_context(request, form, results=None, file_name="") -> dict:
 @require_http_methods(["GET", "HEAD", "POST"])
 def import_sheet(request: HttpRequest) -> HttpResponse:
     """Upload: read and validate every row, save nothing, show the preview."""
-    today = timezone.localdate()
+    today = member_today(request.user)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method != "POST" or not form.is_valid():
         return render(request, "applications/import.html", import_context(request, form))
     upload = form.cleaned_data["file"]
     try:
-        _, rows, formulas = spreadsheets.read_upload(upload)
+        _, rows, formulas, found = spreadsheets.read_upload(upload)
     except spreadsheets.UploadError as error:
         form.add_error("file", str(error))
         return render(request, "applications/import.html", import_context(request, form))
@@ -52,7 +56,7 @@ def import_sheet(request: HttpRequest) -> HttpResponse:
         }
     else:
         request.session.pop(IMPORT_KEY, None)
-    context = import_context(request, UploadForm(), results, upload.name)
+    context = import_context(request, UploadForm(), results, upload.name, found)
     return render(request, "applications/import.html", context)
 
 
@@ -66,7 +70,7 @@ import_sheet.takes_files = True
 def import_confirm(request: HttpRequest) -> HttpResponse:
     """Apply the previewed file, all or nothing (re-validated against the data now: a row
     whose cycle has become past since the preview is refused, like any other error)."""
-    today = timezone.localdate()
+    today = member_today(request.user)
     pending = request.session.get(IMPORT_KEY)
     if not pending:
         messages.error(request, "There is nothing to import: upload the file again.")
@@ -85,8 +89,8 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
     request.session.pop(IMPORT_KEY, None)
     messages.success(
         request,
-        f"Imported {pending['name']}: {created} programs added, {updated} updated, "
-        f"{saved} applications saved.",
+        f"Imported {pending['name']}: {created} program{pluralize(created)} added, "
+        f"{updated} updated, {saved} application{pluralize(saved)} saved.",
     )
     return redirect("applications:index")
 
@@ -102,7 +106,7 @@ def import_sample(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def export_sheet(request: HttpRequest, kind: str) -> HttpResponse:
-    stamp = timezone.localdate().isoformat()
+    stamp = member_today(request.user).isoformat()
     if kind == "csv":
         response = HttpResponse(
             spreadsheets.export_csv(request.user), content_type="text/csv; charset=utf-8"

@@ -382,3 +382,95 @@ def test_delete_account_ends_other_sessions_and_scrubs_the_admin_log(
     assert phone.cookies["sessionid"].value not in set(Session.objects.values_list("pk", flat=True))
     reprs = list(LogEntry.objects.values_list("object_repr", flat=True))
     assert reprs and not [r for r in reprs if member.email in r]
+
+
+def test_verification_email_greets_from_the_portal_not_from_the_host(client):
+    client.post(
+        reverse("account_signup"),
+        {
+            "email": "farah@example.com",
+            "password1": "a-long-enough-passphrase",
+            "password2": "a-long-enough-passphrase",
+        },
+    )
+    body = mail.outbox[0].body
+    assert "Hello from IMG Portal!" in body
+    assert "Hello from testserver" not in body
+    assert "Thank you for using IMG Portal!" in body
+
+
+# --- The member's own time zone (issue 21 item 4) ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "saved"),
+    [("Africa/Cairo", "Africa/Cairo"), ("asia/KOLKATA", "Asia/Kolkata"), ("", ""), ("UTC", "UTC")],
+)
+def test_settings_take_a_canonical_time_zone_in_any_case(member_client, member, typed, saved):
+    response = member_client.post(
+        reverse("accounts:settings"), {**VALID_PROFILE, "time_zone": typed}
+    )
+    assert response.status_code == 302
+    assert Profile.objects.get(user=member).time_zone == saved
+
+
+@pytest.mark.parametrize(
+    ("typed", "hint"),
+    [
+        ("EST", ""),
+        ("US/Eastern", "Did you mean America/New_York?"),
+        ("Asia/Calcutta", "Did you mean Asia/Kolkata?"),
+        ("Mars/Olympus", ""),
+    ],
+)
+def test_settings_refuse_abbreviations_and_old_zone_names(member_client, member, typed, hint):
+    response = member_client.post(
+        reverse("accounts:settings"), {**VALID_PROFILE, "time_zone": typed}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "is not a time zone we know by that name" in html
+    assert hint in html
+    assert not Profile.objects.filter(user=member, time_zone=typed).exists()
+
+
+def test_the_settings_page_suggests_the_browsers_zone_from_a_static_file(member_client):
+    html = member_client.get(reverse("accounts:settings")).content.decode()
+    assert "data-suggest-time-zone" in html
+    assert re.search(r'<script src="/static/js/time-zone[.\w]*\.js" defer>', html)
+    onboarding = member_client.get(reverse("accounts:onboarding")).content.decode()
+    assert 'name="time_zone"' not in onboarding  # the questions' count stays as announced
+
+
+def test_member_today_follows_the_members_zone(member):
+    from lib.dates import member_today
+
+    at = datetime.datetime(2026, 12, 5, 4, 10, tzinfo=datetime.UTC)  # 23:10 on 4 Dec in New York
+    profile = member.profile
+    assert member_today(member, at) == datetime.date(2026, 12, 4)  # no zone: the site's (ET)
+    profile.time_zone = "Africa/Cairo"
+    assert member_today(profile, at) == datetime.date(2026, 12, 5)
+    profile.time_zone = "Pacific/Honolulu"
+    assert member_today(member, at) == datetime.date(2026, 12, 4)
+    assert member_today(None, at) == datetime.date(2026, 12, 4)
+
+
+def test_the_delete_page_names_the_application_season_among_what_goes(member_client):
+    html = member_client.get(reverse("accounts:delete")).content.decode()
+    for kind in ("programs", "applications", "interviews", "letters", "rank list", "costs"):
+        assert kind in html, kind
+    for kind in ("calendar feed", "mentor links", "reminder"):
+        assert kind in html, kind
+
+
+def test_the_home_page_counts_its_questions_as_the_onboarding_does(member_client):
+    from django.test import Client
+
+    from accounts.forms import PreviewForm, ProfileForm
+
+    home = Client().get("/").content.decode()
+    assert len(PreviewForm.Meta.fields) == 5 and "Five questions for a first look" in home
+    # The onboarding asks eight: the preview's five "and three more, one of them optional".
+    assert len(ProfileForm.Meta.fields) == 8 and "these and three more" in home
+    onboarding = member_client.get(reverse("accounts:onboarding")).content.decode()
+    assert "Eight questions (your citizenship is optional)" in onboarding

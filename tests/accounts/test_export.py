@@ -206,8 +206,9 @@ def test_export_query_count_is_constant(
     slugs = list(Milestone.objects.values_list("slug", flat=True)[:6])
 
     def post_counting():
-        # session, user, then one query per exported model
-        with django_assert_num_queries(2 + len(export.exported_models())):
+        # session, user, profile (the member's date for the file name), then one query per
+        # exported model
+        with django_assert_num_queries(3 + len(export.exported_models())):
             member_client.post("/me/export/")
 
     record(member, slugs[0], notes="one")
@@ -221,3 +222,17 @@ def test_owner_field_needs_a_user_field_when_several():
     from resources.models import ProblemReport
 
     assert export.owner_field(ProblemReport).name == "user"
+
+
+def test_the_export_file_name_carries_the_members_date(member_client, member):
+    import datetime
+
+    import time_machine
+
+    from accounts.models import Profile
+
+    Profile.objects.filter(user=member).update(time_zone="Asia/Tokyo")
+    at = datetime.datetime(2026, 12, 5, 4, 10, tzinfo=datetime.UTC)  # 4 Dec in New York
+    with time_machine.travel(at, tick=False):
+        response = member_client.post("/me/export/")
+    assert 'filename="imgportal-data-2026-12-05.zip"' in response["Content-Disposition"]

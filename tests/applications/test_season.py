@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
-from applications.interviews import clashes
+from applications.interviews import clashes, interval
 from applications.models import Application, Interview, Letter, SignalAllowance
 from tests.factories import make_application, make_interview, make_letter, make_program
 
@@ -119,7 +119,9 @@ def test_clashes_is_pure_and_exclusive_at_the_end():
 @pytest.mark.parametrize(
     "overrides,message",
     [
-        ({"time_zone": "Mars/Olympus"}, "Enter an IANA time zone name"),
+        ({"time_zone": "Mars/Olympus"}, "Enter the IANA name of the place"),
+        ({"time_zone": "EST"}, "Enter the IANA name of the place"),
+        ({"time_zone": "US/Eastern"}, "Enter the IANA name of the place"),
         ({"date": "2025-02-30"}, "Enter a valid date"),
         ({"start_time": "25:00"}, "Enter a valid time"),
         ({"duration_minutes": "0"}, "greater than or equal to 15"),
@@ -129,6 +131,58 @@ def test_bad_interview_input_saves_nothing(member_client, alice_application, ove
     response = member_client.post(INTERVIEWS, interview_data(alice_application, **overrides))
     assertContains(response, message)
     assert not Interview.objects.exists()
+
+
+def test_zone_names_are_taken_in_any_case_and_stored_canonical(member_client, alice_application):
+    member_client.post(INTERVIEWS, interview_data(alice_application, time_zone="asia/kolkata"))
+    assert Interview.objects.get().time_zone == "Asia/Kolkata"
+
+
+def test_a_time_the_clocks_skip_is_refused_with_the_reason(member_client, alice_application):
+    # 8 March 2026 in New York: 02:00 EST is followed by 03:00 EDT.
+    data = interview_data(alice_application, date="2026-03-08", start_time="02:30")
+    response = member_client.post(INTERVIEWS, data)
+    assertContains(
+        response,
+        "02:30 does not exist on 8 March 2026 in America/New_York: that night the clocks go "
+        "forward (EST, UTC-05:00, then EDT, UTC-04:00)",
+    )
+    assert not Interview.objects.exists()
+
+
+def test_a_time_shown_twice_asks_which_then_keeps_the_answer(member_client, alice_application):
+    # 1 November 2026 in New York: 01:00-02:00 happens in EDT, then again in EST.
+    data = interview_data(alice_application, date="2026-11-01", start_time="01:30")
+    response = member_client.post(INTERVIEWS, data)
+    assertContains(
+        response,
+        "01:30 happens twice on 1 November 2026 in America/New_York: that night the clocks go "
+        "back (EDT, UTC-04:00, then EST, UTC-05:00). Choose which one the program means.",
+    )
+    assert not Interview.objects.exists()
+    member_client.post(INTERVIEWS, {**data, "later_of_two": "later"})
+    interview = Interview.objects.get()
+    assert interview.later_of_two is True
+    start, _ = interval(interview)
+    assert start == datetime.datetime(2026, 11, 1, 6, 30, tzinfo=datetime.UTC)  # 01:30 EST
+    page = member_client.get(INTERVIEWS)
+    assertContains(page, "(the second 01:30, after the clocks go back)")
+    interview.delete()
+    member_client.post(INTERVIEWS, {**data, "later_of_two": "earlier"})
+    assert interval(Interview.objects.get())[0].hour == 5  # 01:30 EDT = 05:30 UTC
+    # An ordinary time ignores the question.
+    Interview.objects.all().delete()
+    member_client.post(INTERVIEWS, {**interview_data(alice_application), "later_of_two": "later"})
+    assert Interview.objects.get().later_of_two is False
+
+
+def test_an_interview_after_match_day_is_flagged(member_client, alice_application, curated):
+    # Match 2027: Match Day is Friday 19 March 2027.
+    member_client.post(INTERVIEWS, interview_data(alice_application, date="2027-04-02"))
+    page = member_client.get(INTERVIEWS)
+    assertContains(page, "<strong>After Match Day:</strong> this date is after Match Day 2027")
+    Interview.objects.update(date=datetime.date(2027, 1, 12))
+    assert "After Match Day" not in member_client.get(INTERVIEWS).content.decode()
 
 
 def test_interview_for_another_members_application_is_refused(member_client, bob_application):
@@ -263,6 +317,9 @@ def test_rank_move_refuses_bad_input_and_others(member_client, interviewed, bob_
 def test_rank_interview_and_letter_pages_query_counts_are_constant(
     member_client, member, count, django_assert_num_queries
 ):
+    from pathways.curated_cache import curated
+
+    curated()  # the curated content (the cycle's Match Day) comes from its warm cache
     for n in range(count):
         application = make_application(member, make_program(member), status="interviewed")
         make_interview(

@@ -1,13 +1,15 @@
 """Spreadsheet import (preview, all or nothing, idempotent, limits) and safe export."""
 
+import codecs
 import csv
+import datetime
 import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
-from pytest_django.asserts import assertContains
+from pytest_django.asserts import assertContains, assertNotContains
 
 from applications import spreadsheets
 from applications.models import Application, Program, StatusChange
@@ -51,7 +53,7 @@ def upload(client, file):
 def test_preview_then_confirm_imports_everything(member_client, member):
     response = upload(member_client, csv_file(rows(3)))
     assertContains(response, "3 rows ready. Nothing is saved until you confirm.")
-    assertContains(response, "adds the program; adds its Match 2027 application (applied)")
+    assertContains(response, "adds the program; adds its Match 2027 application (Applied)")
     assert not Program.objects.exists()
     done = member_client.post(CONFIRM, follow=True)
     assertContains(done, "3 programs added, 0 updated, 3 applications saved.")
@@ -171,7 +173,7 @@ def test_export_csv_and_xlsx_round_trip_and_are_formula_safe(member_client, memb
     make_program(member, name="No Application Yet")
     csv_response = member_client.get(reverse("applications:export", args=["csv"]))
     assert csv_response["Content-Disposition"].startswith('attachment; filename="applications-')
-    table = list(csv.reader(io.StringIO(csv_response.content.decode())))
+    table = list(csv.reader(io.StringIO(csv_response.content.decode("utf-8-sig"))))
     assert table[0] == spreadsheets.COLUMNS
     assert len(table) == 3
     by_name = {row[0]: dict(zip(table[0], row, strict=True)) for row in table[1:]}
@@ -213,3 +215,174 @@ def test_only_the_import_takes_a_file_part(member_client, member):
         response = member_client.post(url, {"name": "X", "file": csv_file(rows(1))})
         assert response.status_code == 400, url
     assert not Program.objects.exists()
+
+
+# --- Spreadsheets as people have them (issue 21 item 5) ----------------------------------
+
+
+def test_a_semicolon_csv_with_a_bom_is_imported_and_the_preview_says_so(member_client, member):
+    # Excel in France, Germany, Brazil or Egypt: "CSV UTF-8" with ';' and a byte-order mark.
+    text = (
+        "program_name;specialty;city;status;cycle\r\n"
+        "Hôpital Saint-Louis Program;Internal Medicine;Paris, France;interview_invited;2027\r\n"
+        "مستشفى القاهرة;Pediatrics;Cairo;applied;2027\r\n"
+    )
+    data = "\ufeff".encode() + text.encode()
+    response = upload(member_client, SimpleUploadedFile("programs.csv", data))
+    assertContains(response, "separated by semicolons (;)")
+    assertContains(response, "with a UTF-8 byte-order mark")
+    assertContains(response, "2 rows ready")
+    assertContains(response, "(Interview invited)")
+    assertNotContains(response, "(interview_invited)")
+    member_client.post(CONFIRM)
+    first = Program.objects.get(user=member, name="Hôpital Saint-Louis Program")
+    assert first.city == "Paris, France"  # a comma inside a ';' file stays in its cell
+    assert Program.objects.filter(user=member, name="مستشفى القاهرة", city="Cairo").exists()
+
+
+def test_a_tab_separated_file_is_read_by_its_tabs(member_client, member):
+    data = b"program_name\tspecialty\tcity\nProgram A\tSurgery\tLeeds; UK\n"
+    response = upload(member_client, SimpleUploadedFile("programs.csv", data))
+    assertContains(response, "separated by tabs")
+    member_client.post(CONFIRM)
+    assert Program.objects.get(user=member).city == "Leeds; UK"
+
+
+def test_a_comma_csv_is_said_to_be_one(member_client):
+    response = upload(member_client, csv_file(rows(1)))
+    assertContains(response, "separated by commas (,)")
+    assertContains(response, "no byte-order mark")
+
+
+def test_an_unchanged_file_says_unchanged_and_offers_no_import(member_client, member):
+    upload(member_client, csv_file(rows(2)))
+    member_client.post(CONFIRM)
+    response = upload(member_client, csv_file(rows(2)))
+    html = response.content.decode()
+    assert html.count("unchanged") == 2
+    assertContains(response, "Nothing to import: every row matches what you keep.")
+    assert "Import 0" not in html and CONFIRM not in html
+    # One row changed: the button counts the rows that change something.
+    changed = rows(2)
+    changed[1][2] = "Trenton"
+    response = upload(member_client, csv_file(changed))
+    assertContains(response, "Import 1 row</button>")
+    assertContains(response, "updates the program")
+
+
+def test_rows_are_numbered_once(member_client):
+    response = upload(member_client, csv_file(rows(1)))
+    html = response.content.decode()
+    assert "Row 2:" in html
+    assert "<ol" not in html.split('id="preview-heading"')[1].split("</section>")[0]
+
+
+def test_an_empty_file_offers_no_import(member_client):
+    response = upload(member_client, csv_file([]))
+    assert "Import 0" not in response.content.decode()
+    assertContains(response, "The file has no rows to import.")
+
+
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+def test_bidi_controls_are_stripped_from_imports(member_client, member):
+    header = ["program_name", "specialty", "city", "cycle", "application_notes"]
+    row = [f"\u202eEvil{BIDI} Program", "Surgery\u2066", "Ca\u2067iro", "2027", f"n{BIDI}ote"]
+    upload(member_client, csv_file([row], header=header))
+    member_client.post(CONFIRM)
+    program = Program.objects.get(user=member)
+    assert (program.name, program.specialty, program.city) == ("Evil Program", "Surgery", "Cairo")
+    assert Application.objects.get(program=program).notes == "note"
+
+
+def test_bidi_controls_are_stripped_from_the_season_forms(member_client, member):
+    response = member_client.post(
+        reverse("applications:program_new"),
+        {
+            "name": f"\u202eNorth{BIDI} Hospital",
+            "specialty": "Internal Medicine",
+            "city": "Ne\u202dwark",
+            "visas": "unknown",
+            "certificate_by": "unknown",
+            "interview_format": "unknown",
+            "notes": "ok\u2069",
+            "visas_source": "site\u202a",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    program = Program.objects.get(user=member)
+    assert (program.name, program.city, program.notes) == ("North Hospital", "Newark", "ok")
+    assert program.visas_source == "site"
+    # Only controls: a required field is then empty, and says so.
+    response = member_client.post(
+        reverse("applications:program_new"),
+        {"name": BIDI, "specialty": "Surgery", "visas": "unknown"},
+    )
+    assert response.status_code == 200
+    assert Program.objects.filter(user=member).count() == 1
+
+
+def test_csv_export_opens_in_excel_with_non_latin_text_intact(member_client, member):
+    program = make_program(
+        member, name="مستشفى جامعة القاهرة", city="São Paulo", notes="Great program 🎉"
+    )
+    make_application(member, program, status="applied", notes="Entrevista en español ñ")
+    response = member_client.get(reverse("applications:export", args=["csv"]))
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.content.startswith(codecs.BOM_UTF8)  # Excel on Windows reads it as UTF-8
+    table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert table[0][0] == "program_name"  # no BOM glued to the first header
+    row = dict(zip(table[0], table[1], strict=True))
+    assert row["program_name"] == "مستشفى جامعة القاهرة"
+    assert row["city"] == "São Paulo" and row["program_notes"] == "Great program 🎉"
+    assert row["application_notes"] == "Entrevista en español ñ"
+    # And it imports back as it is.
+    upload(member_client, SimpleUploadedFile("export.csv", response.content))
+    member_client.post(CONFIRM)
+    assert Program.objects.filter(user=member).count() == 1
+
+
+def test_xlsx_export_types_dates_and_keeps_formula_text_as_text(member_client, member):
+    program = make_program(
+        member,
+        name='=HYPERLINK("http://x")',
+        visas="j1",
+        visas_found_on=datetime.date(2026, 8, 3),
+    )
+    make_application(member, program, status_changed_on=datetime.date(2026, 9, 15))
+    response = member_client.get(reverse("applications:export", args=["xlsx"]))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    header = [cell.value for cell in sheet[1]]
+    row = {name: cell for name, cell in zip(header, sheet[2], strict=False)}
+    assert row["status_changed_on"].is_date
+    assert row["status_changed_on"].value.date() == datetime.date(2026, 9, 15)
+    assert row["visas_found_on"].value.date() == datetime.date(2026, 8, 3)
+    name = row["program_name"]
+    assert name.value == '=HYPERLINK("http://x")'  # no visible apostrophe
+    assert name.data_type == "s" and name.quotePrefix
+    assert row["cycle"].value == 2027
+    # The export imports back: the text is a name, not a formula.
+    upload(member_client, SimpleUploadedFile("export.xlsx", response.content))
+    member_client.post(CONFIRM)
+    assert Program.objects.filter(user=member).count() == 1
+    assert Application.objects.get(program=program).status_changed_on == datetime.date(2026, 9, 15)
+
+
+def test_export_file_names_carry_the_members_date(member_client, member):
+    import time_machine
+
+    at = datetime.datetime(2026, 12, 5, 4, 10, tzinfo=datetime.UTC)  # 4 Dec, 23:10 in New York
+    with time_machine.travel(at, tick=False):
+        response = member_client.get(reverse("applications:export", args=["csv"]))
+        assert 'filename="applications-2026-12-04.csv"' in response["Content-Disposition"]
+        member.profile.time_zone = "Africa/Cairo"
+        member.profile.save(update_fields=["time_zone"])
+        response = member_client.get(reverse("applications:export", args=["csv"]))
+        assert 'filename="applications-2026-12-05.csv"' in response["Content-Disposition"]
+
+
+def test_the_import_message_counts_in_the_singular_too(member_client, member):
+    upload(member_client, csv_file(rows(1)))
+    done = member_client.post(CONFIRM, follow=True)
+    assertContains(done, "1 program added, 0 updated, 1 application saved.")

@@ -117,7 +117,7 @@ def test_application_season_in_a_browser(page: Page, browser, live_url, member, 
     page.goto(f"{live_url}/applications/import/")
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download CSV").click()
-    exported = download_info.value.path().read_text(encoding="utf-8")
+    exported = download_info.value.path().read_text(encoding="utf-8-sig")
     exported_rows = {row["program_name"]: row for row in csv.DictReader(io.StringIO(exported))}
     for row in csv.DictReader(io.StringIO(fifty_rows())):
         got = exported_rows[row["program_name"]]
@@ -125,6 +125,39 @@ def test_application_season_in_a_browser(page: Page, browser, live_url, member, 
             assert got[column] == row[column], (row["program_name"], column)
     assert len(exported_rows) == 53
     assert errors == []
+
+
+def test_a_semicolon_csv_with_a_bom_imports_and_exports_back_intact(
+    page: Page, live_url, member, tmp_path
+):
+    """Excel in Cairo or Paris: 'CSV UTF-8' separated by ';' with a byte-order mark."""
+    log_in_as(page, live_url, member)
+    sheet = tmp_path / "programmes.csv"
+    sheet.write_bytes(
+        "\ufeffprogram_name;specialty;city;cycle;status;application_notes\r\n"
+        "مستشفى جامعة القاهرة;Internal Medicine;Cairo;2027;interview_invited;مقابلة 🎉\r\n"
+        "Hôpital Lariboisière;Pediatrics;Paris, France;2027;applied;Très bien\r\n".encode()
+    )
+    page.goto(f"{live_url}/applications/import/")
+    page.set_input_files("#id_file", str(sheet))
+    page.get_by_role("button", name="Check the file").click()
+    preview = page.locator("section[aria-labelledby=preview-heading]")
+    expect(preview).to_contain_text("separated by semicolons (;), with a UTF-8 byte-order mark")
+    expect(preview).to_contain_text("(Interview invited)")
+    assert_accessible(page)
+    page.get_by_role("button", name="Import 2 rows").click()
+    expect(page.locator(".messages")).to_contain_text("2 programs added")
+
+    page.goto(f"{live_url}/applications/import/")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download CSV").click()
+    raw = download_info.value.path().read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # Excel on Windows reads it as UTF-8
+    rows = {r["city"]: r for r in csv.DictReader(io.StringIO(raw.decode("utf-8-sig")))}
+    assert rows["Cairo"]["program_name"] == "مستشفى جامعة القاهرة"
+    assert rows["Cairo"]["application_notes"] == "مقابلة 🎉"
+    assert rows["Paris, France"]["program_name"] == "Hôpital Lariboisière"
+    assert rows["Paris, France"]["application_notes"] == "Très bien"
 
 
 def test_every_season_page_is_accessible_at_375px_and_rank_moves_by_keyboard(
@@ -182,3 +215,36 @@ def test_every_season_page_is_accessible_at_375px_and_rank_moves_by_keyboard(
     down.focus()
     page.keyboard.press("Enter")
     expect(page.locator(".rank-list li").first).to_contain_text("1. Bravo Program")
+
+
+def test_an_interview_in_a_daylight_saving_gap_and_an_ambiguous_hour(page: Page, live_url, member):
+    """New York, 2026: 02:30 on 8 March never happens; 01:30 on 1 November happens twice."""
+    from applications.interviews import interval
+    from applications.models import Interview
+    from tests.factories import make_application, make_program
+
+    application = make_application(member, make_program(member, name="Daylight Program"))
+    log_in_as(page, live_url, member)
+    page.set_viewport_size(MOBILE)
+    page.goto(f"{live_url}/applications/interviews/?cycle=2027")
+    add = page.locator("section[aria-labelledby=add-interview-heading]")
+    page.select_option("#id_application", str(application.pk))
+    page.fill("#id_date", "2026-03-08")
+    page.fill("#id_start_time", "02:30")
+    page.fill("#id_time_zone", "America/New_York")
+    page.get_by_role("button", name="Add").click()
+    expect(add).to_contain_text("02:30 does not exist on 8 March 2026 in America/New_York")
+    assert not Interview.objects.exists()
+
+    page.fill("#id_date", "2026-11-01")
+    page.fill("#id_start_time", "01:30")
+    page.get_by_role("button", name="Add").click()
+    expect(add).to_contain_text("01:30 happens twice on 1 November 2026")
+    assert_accessible(page)
+    assert not Interview.objects.exists()
+    page.get_by_label("The second time, after the clocks go back").check()
+    page.get_by_role("button", name="Add").click()
+    expect(page.locator(".messages")).to_contain_text("Added the interview with Daylight Program")
+    expect(page.locator("main")).to_contain_text("(the second 01:30, after the clocks go back)")
+    start, _ = interval(Interview.objects.get())
+    assert (start.hour, start.minute) == (6, 30)  # 01:30 EST is 06:30 UTC

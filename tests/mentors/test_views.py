@@ -245,6 +245,8 @@ def test_shared_page_shows_proposed_dates_and_alerts(client, curated, member, re
     # Every 2027 date is proposed (no official calendar yet): the page says so.
     assert roadmap.next_deadlines and all(d.proposed for d in roadmap.next_deadlines)
     assert "proposed, not yet confirmed" in page
+    # The alerts speak to the member; the mentor is told so, not addressed as "you".
+    assert "“you” and “your” in them mean the member" in page
 
 
 @pytest.mark.parametrize("case", ["wrong", "expired", "revoked", "short", "hash", "deactivated"])

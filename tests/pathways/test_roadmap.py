@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.urls import reverse
 
 from accounts.models import Profile
 from pathways.models import MatchCycle, Milestone, Prerequisite, Progress
@@ -169,3 +170,81 @@ def test_self_prerequisite_is_refused_by_the_database(member, milestones_factory
     first = milestones_factory(1)[0]
     with pytest.raises(IntegrityError):
         Prerequisite.objects.create(milestone=first, required=first)
+
+
+@pytest.mark.parametrize(
+    ("zone", "shown"),
+    [
+        ("", "9 pm ET"),
+        ("America/New_York", "9 pm ET"),
+        ("Africa/Cairo", "9 pm ET · 04:00 Thu in Cairo"),
+        ("Asia/Kolkata", "9 pm ET · 07:30 Thu in Kolkata"),
+        ("America/Los_Angeles", "9 pm ET · 18:00 in Los Angeles"),
+    ],
+)
+def test_the_rol_deadline_shows_its_time_in_et_and_the_members_zone(member, curated, zone, shown):
+    # Wednesday 3 March 2027, 9 pm EST = 02:00 UTC on Thursday 4 March.
+    Profile.objects.filter(user=member).update(time_zone=zone)
+    roadmap = roadmap_of(member, today=datetime.date(2027, 2, 2))
+    rol = roadmap.next_deadlines[0]
+    assert (rol.field, rol.at) == ("rol_deadline", shown)
+    assert all(d.at == "" for d in roadmap.next_deadlines[1:])  # dates without a time
+
+
+def test_the_dashboard_shows_the_rol_deadline_in_both_zones(member_client, member, curated):
+    import time_machine
+
+    Profile.objects.filter(user=member).update(time_zone="Africa/Cairo")
+    with time_machine.travel(datetime.datetime(2027, 2, 2, 12, tzinfo=datetime.UTC), tick=False):
+        member_client.force_login(member)  # a session of that day (sessions end after 30)
+        html = member_client.get(reverse("pathways:dashboard")).content.decode()
+    assert "Wed 3 Mar 2027, 9 pm ET · 04:00 Thu in Cairo" in html
+
+
+def test_an_exam_planned_after_its_own_due_date_is_flagged(member, curated):
+    from django.template.loader import render_to_string
+
+    record(member, "step-2-ck", status="in_progress", planned_date=datetime.date(2027, 3, 10))
+    item = roadmap_of(member).item("step-2-ck")
+    assert item.deadline == datetime.date(2027, 3, 3)  # the ROL deadline of Match 2027
+    assert item.planned_after_due
+    facts = render_to_string("pathways/includes/_row_facts.html", {"item": item})
+    assert "Planned 10 Mar 2027 <strong" in facts and "after its due date" in facts
+    record(member, "step-2-ck", planned_date=datetime.date(2027, 2, 10))
+    item = roadmap_of(member).item("step-2-ck")
+    assert not item.planned_after_due
+    facts = render_to_string("pathways/includes/_row_facts.html", {"item": item})
+    assert "after its due date" not in facts
+
+
+def test_nrmp_registration_after_its_regular_deadline_is_late_not_passed(member, curated):
+    from django.template.loader import render_to_string
+
+    # Match 2027: regular registration ends 29 Jan 2027, late registration at the ROL
+    # deadline, 3 Mar 2027.
+    item = roadmap_of(member, today=datetime.date(2027, 2, 5)).item("nrmp-registration")
+    assert item.deadline == datetime.date(2027, 1, 29)
+    assert not item.overdue and item.late_until == datetime.date(2027, 3, 3)
+    facts = render_to_string("pathways/includes/_row_facts.html", {"item": item})
+    assert "Deadline passed" not in facts
+    assert "Late, with a late fee, until 3 Mar 2027" in facts
+    item = roadmap_of(member, today=datetime.date(2027, 3, 4)).item("nrmp-registration")
+    assert item.overdue and item.late_until is None
+    assert "Deadline passed" in render_to_string(
+        "pathways/includes/_row_facts.html", {"item": item}
+    )
+
+
+def test_a_school_check_is_confirmed_not_passed(member, curated):
+    from django.template.loader import render_to_string
+
+    record(member, "eligible-school", status="done", outcome="passed")
+    record(member, "step-1", status="done", outcome="passed")
+    roadmap = roadmap_of(member)
+
+    def facts(slug):
+        return render_to_string("pathways/includes/_row_facts.html", {"item": roadmap.item(slug)})
+
+    assert "Checked: <strong>confirmed</strong>" in facts("eligible-school")
+    assert "Passed" not in facts("eligible-school")
+    assert "Result: <strong>Passed</strong>" in facts("step-1")

@@ -649,3 +649,20 @@ def test_a_double_click_is_not_a_conflict(alice_roadmap, member, progress_of):
     assert alice_roadmap.post(url("step-1"), data).status_code == 302
     assert alice_roadmap.post(url("step-1"), data).status_code == 302  # the second click
     assert Progress.objects.filter(user=member, milestone__slug="step-1").count() == 1
+
+
+def test_a_deadline_without_a_date_says_so_not_about_nothing(alice_roadmap):
+    from pathways import curated_cache
+    from pathways.models import MatchCycle
+
+    cycle = MatchCycle.objects.filter(year=2027)
+    kept = cycle.get().pathway_application_deadline
+    cycle.update(pathway_application_deadline=None)
+    curated_cache.bump()
+    try:
+        html = alice_roadmap.get("/roadmap/m/pathway/").content.decode()
+    finally:
+        cycle.update(pathway_application_deadline=kept)
+        curated_cache.bump()
+    assert "Due by about" not in html
+    assert "is not published here yet" in html

@@ -394,3 +394,18 @@ def test_a_claim_that_killed_its_worker_each_time_is_given_up(alice, curated, ru
     assert (stale.status, young.status) == ("failed", "sending")
     # The young one is not taken by a duplicated task either.
     assert tasks.send_reminder.call(young.pk) == "skipped"
+
+
+def test_reminders_follow_the_members_own_date(alice, plan):
+    """Thursday 21 Jan 2027, 8 pm in New York, is already Friday 22 Jan in Tokyo: 7 days
+    before the 29 Jan deadline for Alice there, still 8 for a member on Eastern time."""
+    from tests.reminders.conftest import travel_to
+
+    with travel_to(datetime.date(2027, 1, 21), hour=20):
+        plan()
+        assert reminders_to(alice) == []
+        alice.profile.time_zone = "Asia/Tokyo"
+        alice.profile.save(update_fields=["time_zone"])
+        plan()
+    [message] = reminders_to(alice)
+    assert "in 7 days" in message.body

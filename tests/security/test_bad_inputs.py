@@ -434,6 +434,10 @@ CS_GONE = "Step 2 CS was suspended in March 2020"
 CASES = [
     # --- Profile (onboarding and settings share the form) ---------------------------------
     Case("profile", {"citizenship": "XX"}, REJECTED, CHOICE),
+    Case("profile", {"time_zone": "EST"}, REJECTED, "is not a time zone we know"),
+    Case("profile", {"time_zone": "US/Eastern"}, REJECTED, "Did you mean America/New_York?"),
+    Case("profile", {"time_zone": SCRIPT}, REJECTED, "is not a time zone we know"),
+    Case("profile", {"time_zone": "Africa/Cairo" * 10}, REJECTED, "at most 64 characters"),
     Case("profile", {"citizenship": "NG' OR 1=1--"}, REJECTED, CHOICE),
     # --- Onboarding's exams already passed ---------------------------------------------
     Case("exams-so-far", {"step-2-ck_on": "2099-01-01"}, REJECTED, "up to today"),
@@ -614,6 +618,14 @@ CASES = [
     Case("rank-note", {"rank_note": SCRIPT}, INERT),
     Case("interview", {"date": "2025-02-30", "start_time": "09:00"}, REJECTED),
     Case("interview", {"application": "abc", "time_zone": "Mars/Olympus"}, REJECTED),
+    Case("interview", {"time_zone": "US/Eastern"}, REJECTED, "Enter the IANA name"),
+    Case(
+        "interview",
+        {"date": "2026-03-08", "start_time": "02:30", "time_zone": "America/New_York"},
+        REJECTED,
+        "02:30 does not exist on 8 March 2026",
+    ),
+    Case("interview", {"later_of_two": "both"}, REJECTED, CHOICE),
     Case("letter", {"writer": "", "requested_on": "2025-02-30"}, REJECTED),
     Case("upload", {"file": lambda site: SimpleUploadedFile("x.csv", NOT_UTF8)}, REJECTED),
     # Workbooks that answered 500 or took a worker down (issue 20, items 2 and 3).
@@ -741,6 +753,7 @@ def test_another_members_progress_is_out_of_reach(site, clients):
 # test_every_form_is_in_the_catalogue until it has a Target and cases here.
 FORMS_COVERED = {
     "accounts.forms.ProfileForm": ["profile"],
+    "accounts.forms.SettingsForm": ["profile"],  # the settings page's form: the profile target
     "accounts.forms.DeleteAccountForm": ["delete-account"],
     "accounts.forms.PreviewForm": ["preview", "keep-preview"],
     "accounts.forms.SignupForm": ["signup"],
