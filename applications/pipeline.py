@@ -254,15 +254,50 @@ def rank_list(user, cycle: int) -> list[Application]:
 
 
 def move_in_rank(user, application: Application, direction: str) -> int:
-    """Swap the application with its neighbour ("up" or "down") and number the whole list
-    from 1; returns its place."""
+    """Swap the application with its neighbour ("up" or "down"); returns its place."""
+    return move_to(user, application, direction=direction)
+
+
+def move_to(
+    user,
+    application: Application,
+    *,
+    direction: str = "to",
+    position: int | None = None,
+    was: int | None = None,
+) -> int:
+    """Move the application up, down, or to `position` (1 = first; past the end = last),
+    then number the whole list from 1; returns its new place.
+
+    `was` is the place the member's page showed: when the list changed since (another tab
+    moved something), the move is refused with `Stale` carrying the saved row (its current
+    place in `saved.place`), and nothing is written. The list is read under lock, so two
+    moves never interleave."""
     with transaction.atomic():
+        list(
+            Application.objects.select_for_update()
+            .filter(user=user, cycle=application.cycle, status__in=RANKABLE)
+            .values_list("pk", flat=True)
+        )
         rows = rank_list(user, application.cycle)
         index = next(i for i, row in enumerate(rows) if row.pk == application.pk)
-        other = index - 1 if direction == "up" else index + 1
-        if 0 <= other < len(rows):
-            rows[index], rows[other] = rows[other], rows[index]
+        if was is not None and was != index + 1:
+            saved = rows[index]
+            saved.place = index + 1
+            raise Stale(saved)
+        if direction == "up":
+            target = index - 1
+        elif direction == "down":
+            target = index + 1
+        else:
+            target = (position or 1) - 1
+        target = max(0, min(target, len(rows) - 1))
+        row = rows.pop(index)
+        rows.insert(target, row)
+        changed = []
         for number, row in enumerate(rows, 1):
-            row.rank = number
-        Application.objects.bulk_update(rows, ["rank"])
-    return next(i for i, row in enumerate(rows, 1) if row.pk == application.pk)
+            if row.rank != number:
+                row.rank = number
+                changed.append(row)
+        Application.objects.bulk_update(changed, ["rank"])
+    return target + 1
