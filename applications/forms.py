@@ -229,7 +229,12 @@ class SignalForm(forms.Form):
 
 
 class RankNoteForm(forms.Form):
+    """A rank row's note, and which NRMP list the program is ranked on."""
+
     rank_note = forms.CharField(label="Note", max_length=300, required=False)
+    supplemental = forms.BooleanField(
+        label="On a supplemental list (preliminary or transitional)", required=False
+    )
 
 
 def cycle_applications(user, cycle: int):

@@ -9,9 +9,12 @@ page can show both values and lose nothing. A write into a past cycle raises `Re
 
 import datetime
 from collections import Counter
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+
+from pathways.models import RuleKey
 
 from .models import RANKABLE, Application, Program, SignalAllowance, Status, StatusChange
 
@@ -301,3 +304,72 @@ def move_to(
                 changed.append(row)
         Application.objects.bulk_update(changed, ["rank"])
     return target + 1
+
+
+# --- NRMP's limits on rank order lists ---------------------------------------------------
+
+NRMP_FEES_URL = "https://www.nrmp.org"  # the extra-rank fee: no sourced amount (season review F)
+
+
+@dataclass(frozen=True)
+class RankLimit:
+    """One NRMP limit against the member's list: `count` of `limit` (None: no rule recorded)."""
+
+    label: str
+    count: int
+    limit: int | None
+    rule: object | None  # the pathways Rule record (source, review state), if any
+    fee: bool  # crossing it costs extra-rank fees (amount unsourced) rather than being refused
+
+    @property
+    def state(self) -> str:
+        if self.limit is None:
+            return "unknown"
+        if self.count > self.limit:
+            return "over"
+        return "at" if self.count == self.limit else "under"
+
+    @property
+    def over_by(self) -> int:
+        return max(0, self.count - (self.limit or 0))
+
+
+def program_code(application: Application):
+    """What NRMP counts once: the program code, or the application itself when none is recorded."""
+    code = application.program.nrmp_code.strip().upper()
+    return code or ("application", application.pk)
+
+
+def rank_limits(rows: list[Application], rules, on: datetime.date) -> list[RankLimit]:
+    """The member's rank list against NRMP's rules in force on `on` (`rules` a RuleBook): unique
+    program codes on the primary list and on the supplemental lists before extra-rank fees, and
+    the most ranks on any one list. Pure: reads only its arguments."""
+    primary = [row for row in rows if not row.supplemental]
+    supplemental = [row for row in rows if row.supplemental]
+    most = RuleKey.NRMP_MAX_RANKS_PER_LIST
+
+    def limit(label, count, key, fee):
+        record = rules.record(key, on)
+        value = record.value if record is not None else None
+        return RankLimit(label=label, count=count, limit=value, rule=record, fee=fee)
+
+    limits = [
+        limit(
+            "Programs on your primary list",
+            len({program_code(row) for row in primary}),
+            RuleKey.NRMP_PRIMARY_PROGRAMS_COVERED,
+            True,
+        ),
+        limit("Ranks on your primary list", len(primary), most, False),
+    ]
+    if supplemental:
+        limits += [
+            limit(
+                "Programs on your supplemental lists (preliminary, transitional)",
+                len({program_code(row) for row in supplemental}),
+                RuleKey.NRMP_SUPPLEMENTAL_PROGRAMS_COVERED,
+                True,
+            ),
+            limit("Ranks on your supplemental lists", len(supplemental), most, False),
+        ]
+    return limits

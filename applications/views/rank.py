@@ -15,6 +15,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.spreadsheets import escape_formula
+from pathways.curated_cache import curated
+from pathways.roadmap import RuleBook
 
 from .. import pipeline
 from ..fit import Level, load_fit_inputs
@@ -58,6 +60,8 @@ def rank_context(request: HttpRequest, season, query, *, page_number=None, moved
         "form": form,
         "filtered": form.is_filtered(),
         "conflicted": [row for row in rows if row.fit.level == Level.CONFLICT],
+        "limits": pipeline.rank_limits(rows, RuleBook(curated().rules), season.today),
+        "fees_url": pipeline.NRMP_FEES_URL,
         "moved": moved,
         "open": form.cleaned_data["open"] if form.is_valid() else None,
         "base_query": without_page(query),
@@ -132,7 +136,8 @@ def rank_note(request: HttpRequest, pk: int) -> HttpResponse:
     form = RankNoteForm(request.POST)
     if form.is_valid():
         Application.objects.filter(pk=application.pk, user=request.user).update(
-            rank_note=form.cleaned_data["rank_note"]
+            rank_note=form.cleaned_data["rank_note"],
+            supplemental=form.cleaned_data["supplemental"],
         )
         messages.success(request, f"Saved the note on {application.program.name}.")
     else:

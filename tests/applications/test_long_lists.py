@@ -21,7 +21,7 @@ LETTERS = reverse("applications:letters")
 BUDGET = 60_000  # bytes of markup per page
 
 
-def season_of(member, count: int, *, status: str = "interviewed") -> list[Application]:
+def season_of(member, count: int, *, start: int = 0) -> list[Application]:
     """`count` programs, each with an application in Match 2027, ranked in order; one program
     in five sponsors no visa (a conflict for Alice, who needs a J-1): bulk-created."""
     programs = Program.objects.bulk_create(
@@ -34,7 +34,7 @@ def season_of(member, count: int, *, status: str = "interviewed") -> list[Applic
             nrmp_code=f"1234140C{n:03}",
             visas="none" if n % 5 == 0 else "j1",
         )
-        for n in range(count)
+        for n in range(start, start + count)
     )
     return Application.objects.bulk_create(
         Application(
@@ -42,9 +42,9 @@ def season_of(member, count: int, *, status: str = "interviewed") -> list[Applic
             program=program,
             specialty=program.specialty,
             cycle=2027,
-            status=status,
+            status="interviewed",
             status_changed_on=datetime.date(2026, 9, 1),
-            rank=n + 1,
+            rank=start + n + 1,
             rank_note="Strong IMG history" if n % 3 == 0 else "",
         )
         for n, program in enumerate(programs)
@@ -190,3 +190,83 @@ def test_the_rank_export_has_a_conflicts_column(member_client, member):
     assert lines[0].endswith(",conflicts")
     assert lines[1].endswith("You need a J-1; it sponsors no visas.")
     assert lines[2].endswith(",")
+
+
+# --- NRMP's limits on the rank list (issue 21, item 2) ------------------------------------
+
+
+def nrmp_rules():
+    """The three NRMP rules as pathways/content/rules.toml ships them (S, needs review)."""
+    from pathways.models import Rule
+
+    for key, value in [
+        ("nrmp_primary_programs_covered", 20),
+        ("nrmp_supplemental_programs_covered", 20),
+        ("nrmp_max_ranks_per_list", 300),
+    ]:
+        Rule.objects.create(
+            key=key, value=value, source_url="https://www.nrmp.org", needs_review=True
+        )
+
+
+def test_rank_limits_warn_as_the_member_crosses_each(member_client, member):
+    nrmp_rules()
+    rows = season_of(member, 19)
+    page = member_client.get(RANK)
+    assertContains(page, "Programs on your primary list: <strong>19</strong> of 20 covered")
+    assertNotContains(page, "extra-rank fee")
+    assertContains(page, 'href="https://www.nrmp.org"')
+    # the 20th: at the limit, the next one costs an extra-rank fee whose amount is not sourced
+    season_of(member, 1, start=19)
+    page = member_client.get(RANK)
+    assertContains(page, "At the limit: the next program adds an extra-rank fee")
+    assertContains(page, "amount not known here")
+    # two more ranks, under program codes already on the list: each code is counted once
+    extra = season_of(member, 2, start=20)
+    for row, code in zip(extra, ["1234140c000", " 1234140C001"], strict=True):
+        Program.objects.filter(pk=row.program_id).update(nrmp_code=code)
+    assert rows[0].program.nrmp_code == "1234140C000"
+    page = member_client.get(RANK)
+    assertContains(page, "Programs on your primary list: <strong>20</strong> of 20")
+    assertContains(page, "Ranks on your primary list: <strong>22</strong> of 300 allowed")
+
+
+def test_rank_limits_over_and_supplemental_lists_counted_apart(member_client, member):
+    nrmp_rules()
+    rows = season_of(member, 25)
+    Application.objects.filter(pk__in=[row.pk for row in rows[:3]]).update(supplemental=True)
+    page = member_client.get(RANK)
+    assertContains(page, "Programs on your primary list: <strong>22</strong> of 20 covered")
+    assertContains(page, "2 over: extra-rank fees are due when you certify")
+    assertContains(page, "not refunded if you later certify a shorter list")
+    assertContains(page, "Fee per extra program: not known here")
+    assertContains(page, "supplemental lists (preliminary, transitional): <strong>3</strong> of 20")
+    assertContains(page, '<span class="badge badge-info">Supplemental</span>', count=3)
+    assertContains(page, "proposed")  # S, needs review: never shown as verified
+
+
+def test_the_most_ranks_on_a_list(member_client, member):
+    nrmp_rules()
+    season_of(member, 301)
+    page = member_client.get(RANK)
+    assertContains(page, "Ranks on your primary list: <strong>301</strong> of 300 allowed")
+    assertContains(page, "1 over: NRMP accepts no more than 300 ranks on a list.")
+
+
+def test_without_the_rules_the_limits_say_unknown(member_client, member):
+    season_of(member, 3)
+    page = member_client.get(RANK)
+    assertContains(page, "NRMP's limit is not recorded here", count=2)
+    assertNotContains(page, " of 20")
+
+
+def test_the_supplemental_mark_is_saved_with_the_note(member_client, member):
+    rows = season_of(member, 3)
+    url = reverse("applications:rank_note", args=[rows[1].pk])
+    opened = member_client.get(RANK, {"open": rows[1].pk})
+    assertContains(opened, f'action="{url}?cycle=2027&amp;page=1"')
+    member_client.post(url, {"rank_note": "prelim year", "supplemental": "on"})
+    saved = Application.objects.get(pk=rows[1].pk)
+    assert (saved.rank_note, saved.supplemental) == ("prelim year", True)
+    member_client.post(url, {"rank_note": "prelim year"})
+    assert not Application.objects.get(pk=rows[1].pk).supplemental
