@@ -197,6 +197,7 @@ def application_status(request: HttpRequest, pk: int) -> HttpResponse:
         "counts": status_counts(applications.only("status")),
         "cycle": application.cycle,
         "saved": not (conflict or error),
+        "open": application.pk,  # the form stays open for the next step
     }
     return render(request, "applications/status_updated.html", context)
 

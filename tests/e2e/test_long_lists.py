@@ -89,3 +89,73 @@ def test_moving_without_javascript(browser, live_url, member):
     page.click("a[rel=next]")
     expect(page.locator(".result-count")).to_contain_text("page 2 of 3")
     context.close()
+
+
+def test_the_new_controls_are_valid_html(member, tmp_path):
+    """The three pages with a row opened, and each htmx answer (inside a minimal document),
+    through the HTML validator."""
+    import json
+    import subprocess
+
+    from django.test import Client
+    from django.urls import reverse
+
+    from tests.e2e.test_valid_html import FRAGMENT_PAGE, HTMX_ATTRIBUTE, vnu_command
+
+    command = vnu_command()
+    rows = season_of(member, 30)
+    letters = with_letters(member, rows[:5], count=2)
+    alice = Client()
+    alice.force_login(member)
+    htmx = {"HX-Request": "true"}
+    first = rows[0]
+    pages = {
+        "rank, a note open": alice.get("/applications/rank/", {"open": first.pk}),
+        "rank, filtered": alice.get("/applications/rank/", {"fit": "conflict", "q": "hospital"}),
+        "applications, a status open": alice.get("/applications/", {"open": first.pk}),
+        "letters": alice.get("/applications/letters/", {"page": 2}),
+    }
+    fragments = {
+        "rank move (htmx)": alice.post(
+            reverse("applications:rank_move", args=[rows[20].pk]) + "?cycle=2027&page=2",
+            {"direction": "to", "position": "1", "was": "21"},
+            headers=htmx,
+        ),
+        "rank move refused (htmx)": alice.post(
+            reverse("applications:rank_move", args=[first.pk]),
+            {"direction": "to", "position": "abc"},
+            headers=htmx,
+        ),
+        "status card (htmx)": alice.get("/applications/", {"open": first.pk}, headers=htmx),
+        "letter row (htmx)": alice.post(
+            reverse("applications:application_letters", args=[rows[9].pk]),
+            {"letter": letters[0].pk, "action": "add"},
+            headers=htmx,
+        ),
+    }
+    files = {}
+    for number, (label, response) in enumerate([*pages.items(), *fragments.items()]):
+        assert response.status_code == 200, label
+        content = response.content
+        if label in fragments:  # in what the page holds around it
+            around = {
+                "status card (htmx)": (b'<form id="bulk-form"></form><ul><li>', b"</li></ul>"),
+                "letter row (htmx)": (b"<ul>", b"</ul>"),
+            }.get(label, (b"", b""))
+            content = FRAGMENT_PAGE % (around[0] + content + around[1])
+        path = tmp_path / f"page-{number:02d}.html"
+        path.write_bytes(content)
+        files[path.name] = label
+    result = subprocess.run(
+        [*command, *sorted(str(p) for p in tmp_path.glob("*.html"))],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    messages = json.loads(result.stderr)["messages"]
+    errors = [
+        f"{files.get(m.get('url', '').rsplit('/', 1)[-1])}:{m.get('lastLine')}: {m['message']}"
+        for m in messages
+        if m["type"] == "error" and not m["message"].startswith(HTMX_ATTRIBUTE)
+    ]
+    assert not errors, "\n".join(errors)
