@@ -70,6 +70,16 @@ def test_three_hundred_programs_fit_and_reorder(
 
     # The conflicts on the list are named before the member certifies.
     expect(page.locator("#rank-conflicts")).to_contain_text("60 programs on your list conflict")
+    # Search as you type: the list alone is swapped, the URL keeps the search.
+    page.fill("#rank-q", "residency 042")
+    expect(page.locator(".rank-row")).to_have_count(1)
+    expect(page.locator(f"#rank-{rows[42].pk}")).to_be_visible()
+    assert "q=residency%20042" in page.url
+    page.select_option("#rank-fit", "conflict")
+    expect(page.locator(".rank-row")).to_have_count(0)
+    page.fill("#rank-q", "")
+    expect(page.locator(".rank-row")).to_have_count(20)  # the first page of the 60 conflicts
+    expect(page.locator(".result-count")).to_contain_text("60 of 300 programs ranked")
     assert not console_messages, console_messages
 
 
