@@ -50,7 +50,8 @@ def rank_context(request: HttpRequest, season, query, *, page_number=None, moved
         row.place = place
         row.fit = inputs.check(row.program, season.profile, season.today)
     form = ApplicationFilterForm(query)
-    shown = [row for row in rows if form.matches(row, row.fit)] if form.is_valid() else []
+    valid = form.is_valid()  # a garbled query shows the whole list, as the other lists do
+    shown = [row for row in rows if not valid or form.matches(row, row.fit)]
     page = Paginator(shown, PAGE_SIZE).get_page(page_number or query.get("page"))
     return {
         "cycle": season.cycle,
