@@ -188,8 +188,51 @@ class BulkStatusForm(forms.Form):
 
 
 class ApplicationFilterForm(forms.Form):
+    """The query string of the season's long lists (applications, rank list, letters):
+    filters and search kept in the URL, applied only from `cleaned_data`."""
+
     cycle = forms.IntegerField(min_value=2024, max_value=2100, required=False)
     status = forms.ChoiceField(choices=[("", "Any status"), *Status.choices], required=False)
+    q = forms.CharField(label="Search", max_length=100, required=False, strip=True)
+    fit = forms.ChoiceField(label="Fit", choices=[("", "Any fit"), *Level.choices], required=False)
+    # The one row whose form is open (a rank note, a status change): loaded on demand.
+    open = forms.IntegerField(min_value=1, required=False)
+
+    def is_filtered(self) -> bool:
+        return self.is_valid() and any(self.cleaned_data[name] for name in ("status", "q", "fit"))
+
+    def matches(self, application, fit=None) -> bool:
+        """Whether one application (its program loaded; `fit` its fit check) is shown."""
+        data = self.cleaned_data
+        if data["status"] and application.status != data["status"]:
+            return False
+        if data["fit"] and (fit is None or fit.level != data["fit"]):
+            return False
+        words = data["q"].casefold().split()
+        program = application.program
+        text = " ".join(
+            [program.name, application.specialty, program.city, program.state, program.nrmp_code]
+        ).casefold()
+        return all(word in text for word in words)
+
+
+RANK_DIRECTIONS = [("to", "Move to"), ("up", "Up"), ("down", "Down")]
+
+
+class RankMoveForm(forms.Form):
+    """One row's move on the rank list: up, down, or to a place; `was` is the place the page
+    showed, so a move from a stale tab is refused (pipeline.move_to)."""
+
+    direction = forms.ChoiceField(choices=RANK_DIRECTIONS, initial="to")
+    position = forms.IntegerField(label="Move to", min_value=1, max_value=1000, required=False)
+    was = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        missing = cleaned.get("direction") == "to" and cleaned.get("position") is None
+        if missing and "position" not in self.errors:
+            self.add_error("position", "Enter the place to move it to (1 = first).")
+        return cleaned
 
 
 class CostEntryForm(VersionedForm):
@@ -205,7 +248,12 @@ class SignalForm(forms.Form):
 
 
 class RankNoteForm(PlainText, forms.Form):
+    """A rank row's note, and which NRMP list the program is ranked on."""
+
     rank_note = forms.CharField(label="Note", max_length=300, required=False)
+    supplemental = forms.BooleanField(
+        label="On a supplemental list (preliminary or transitional)", required=False
+    )
 
 
 def cycle_applications(user, cycle: int):
@@ -356,6 +404,29 @@ class LetterForm(VersionedForm):
         if commit and kept:
             letter.applications.add(*kept)
         return letter
+
+
+class NewLetterForm(LetterForm):
+    """Adding a letter on the letters page: who, when, the form ID. It is assigned per
+    application afterwards (LetterAssignForm), never through a checkbox per pair."""
+
+    class Meta(LetterForm.Meta):
+        fields = ["writer", "requested_on", "uploaded_on", "request_form_id", "notes"]
+
+    def __init__(self, *args, user, cycle: int, **kwargs):
+        super().__init__(*args, user=user, cycle=cycle, **kwargs)
+        del self.fields["applications"]
+
+
+class LetterAssignForm(forms.Form):
+    """One application's row on the letters page: add or remove one of the member's letters."""
+
+    letter = forms.ModelChoiceField(queryset=Letter.objects.none(), empty_label=None)
+    action = forms.ChoiceField(choices=[("add", "Add"), ("remove", "Remove")])
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["letter"].queryset = Letter.objects.filter(user=user)
 
 
 class UploadForm(forms.Form):

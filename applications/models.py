@@ -297,6 +297,12 @@ class Application(models.Model):
         null=True, blank=True, help_text="Place on the member's rank order list (1 = first)."
     )
     rank_note = models.CharField(max_length=300, blank=True)
+    supplemental = models.BooleanField(
+        "on a supplemental list",
+        default=False,
+        help_text="Ranked on a supplemental list: a preliminary or transitional PGY-1 program "
+        "ranked with an advanced one (NRMP counts supplemental lists apart from the primary).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

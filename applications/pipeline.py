@@ -9,9 +9,12 @@ page can show both values and lose nothing. A write into a past cycle raises `Re
 
 import datetime
 from collections import Counter
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+
+from pathways.models import RuleKey
 
 from .models import RANKABLE, Application, Program, SignalAllowance, Status, StatusChange
 
@@ -254,15 +257,119 @@ def rank_list(user, cycle: int) -> list[Application]:
 
 
 def move_in_rank(user, application: Application, direction: str) -> int:
-    """Swap the application with its neighbour ("up" or "down") and number the whole list
-    from 1; returns its place."""
+    """Swap the application with its neighbour ("up" or "down"); returns its place."""
+    return move_to(user, application, direction=direction)
+
+
+def move_to(
+    user,
+    application: Application,
+    *,
+    direction: str = "to",
+    position: int | None = None,
+    was: int | None = None,
+) -> int:
+    """Move the application up, down, or to `position` (1 = first; past the end = last),
+    then number the whole list from 1; returns its new place.
+
+    `was` is the place the member's page showed: when the list changed since (another tab
+    moved something), the move is refused with `Stale` carrying the saved row (its current
+    place in `saved.place`), and nothing is written. The list is read under lock, so two
+    moves never interleave."""
     with transaction.atomic():
+        list(
+            Application.objects.select_for_update()
+            .filter(user=user, cycle=application.cycle, status__in=RANKABLE)
+            .values_list("pk", flat=True)
+        )
         rows = rank_list(user, application.cycle)
         index = next(i for i, row in enumerate(rows) if row.pk == application.pk)
-        other = index - 1 if direction == "up" else index + 1
-        if 0 <= other < len(rows):
-            rows[index], rows[other] = rows[other], rows[index]
+        if was is not None and was != index + 1:
+            saved = rows[index]
+            saved.place = index + 1
+            raise Stale(saved)
+        if direction == "up":
+            target = index - 1
+        elif direction == "down":
+            target = index + 1
+        else:
+            target = (position or 1) - 1
+        target = max(0, min(target, len(rows) - 1))
+        row = rows.pop(index)
+        rows.insert(target, row)
+        changed = []
         for number, row in enumerate(rows, 1):
-            row.rank = number
-        Application.objects.bulk_update(rows, ["rank"])
-    return next(i for i, row in enumerate(rows, 1) if row.pk == application.pk)
+            if row.rank != number:
+                row.rank = number
+                changed.append(row)
+        Application.objects.bulk_update(changed, ["rank"])
+    return target + 1
+
+
+# --- NRMP's limits on rank order lists ---------------------------------------------------
+
+NRMP_FEES_URL = "https://www.nrmp.org"  # the extra-rank fee: no sourced amount (season review F)
+
+
+@dataclass(frozen=True)
+class RankLimit:
+    """One NRMP limit against the member's list: `count` of `limit` (None: no rule recorded)."""
+
+    label: str
+    count: int
+    limit: int | None
+    rule: object | None  # the pathways Rule record (source, review state), if any
+    fee: bool  # crossing it costs extra-rank fees (amount unsourced) rather than being refused
+
+    @property
+    def state(self) -> str:
+        if self.limit is None:
+            return "unknown"
+        if self.count > self.limit:
+            return "over"
+        return "at" if self.count == self.limit else "under"
+
+    @property
+    def over_by(self) -> int:
+        return max(0, self.count - (self.limit or 0))
+
+
+def program_code(application: Application):
+    """What NRMP counts once: the program code, or the application itself when none is recorded."""
+    code = application.program.nrmp_code.strip().upper()
+    return code or ("application", application.pk)
+
+
+def rank_limits(rows: list[Application], rules, on: datetime.date) -> list[RankLimit]:
+    """The member's rank list against NRMP's rules in force on `on` (`rules` a RuleBook): unique
+    program codes on the primary list and on the supplemental lists before extra-rank fees, and
+    the most ranks on any one list. Pure: reads only its arguments."""
+    primary = [row for row in rows if not row.supplemental]
+    supplemental = [row for row in rows if row.supplemental]
+    most = RuleKey.NRMP_MAX_RANKS_PER_LIST
+
+    def limit(label, count, key, fee):
+        record = rules.record(key, on)
+        value = record.value if record is not None else None
+        return RankLimit(label=label, count=count, limit=value, rule=record, fee=fee)
+
+    limits = [
+        limit(
+            "Programs on your primary list",
+            len({program_code(row) for row in primary}),
+            RuleKey.NRMP_PRIMARY_PROGRAMS_COVERED,
+            True,
+        ),
+        limit("Ranks on your primary list", len(primary), most, False),
+    ]
+    if supplemental:
+        limits += [
+            limit(
+                "Programs on your supplemental lists (preliminary, transitional)",
+                len({program_code(row) for row in supplemental}),
+                RuleKey.NRMP_SUPPLEMENTAL_PROGRAMS_COVERED,
+                True,
+            ),
+            limit("Ranks on your supplemental lists", len(supplemental), most, False),
+        ]
+    return limits

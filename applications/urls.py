@@ -22,6 +22,7 @@ urlpatterns = [
     path("a/<int:pk>/signal/", applications.application_signal, name="application_signal"),
     path("a/<int:pk>/rank/", rank.rank_move, name="rank_move"),
     path("a/<int:pk>/rank-note/", rank.rank_note, name="rank_note"),
+    path("a/<int:pk>/letters/", letters.application_letters, name="application_letters"),
     path("interviews/", interviews.interviews, name="interviews"),
     path("interviews/<int:pk>/", interviews.interview, name="interview"),
     path("interviews/<int:pk>/delete/", interviews.interview_delete, name="interview_delete"),

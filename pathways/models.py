@@ -63,6 +63,15 @@ class RuleKey(models.TextChoices):
     J1_MAX_YEARS = "j1_max_years", "J-1 maximum for clinical training (years)"
     USMLE_RESULTS_DAYS = "usmle_results_days", "Days until USMLE results are reported"
     EVSP_PROCESSING_DAYS = "evsp_processing_days", "Days ECFMG's J-1 sponsorship (EVSP) takes"
+    NRMP_PRIMARY_PROGRAMS_COVERED = (
+        "nrmp_primary_programs_covered",
+        "NRMP: program codes on the primary rank list before extra-rank fees",
+    )
+    NRMP_SUPPLEMENTAL_PROGRAMS_COVERED = (
+        "nrmp_supplemental_programs_covered",
+        "NRMP: program codes on all supplemental lists before extra-rank fees",
+    )
+    NRMP_MAX_RANKS_PER_LIST = "nrmp_max_ranks_per_list", "NRMP: most ranks on any one list"
 
 
 # The rules a score milestone's passing score can come from.

@@ -4,12 +4,14 @@ from collections import Counter
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from .. import costs, pipeline
+from ..fit import Level, load_fit_inputs
 from ..forms import (
     ApplicationFilterForm,
     ApplicationForm,
@@ -19,7 +21,13 @@ from ..forms import (
     StatusForm,
 )
 from ..models import Application, FeeSchedule, Signal, SignalAllowance, Status
-from .season import cycle_url, get_application, refuses_past_cycles, season_of
+from .season import (
+    cycle_url,
+    get_application,
+    refuses_past_cycles,
+    season_of,
+    wants_fragment,
+)
 
 
 def status_counts(applications) -> list[tuple[str, str, int]]:
@@ -27,34 +35,68 @@ def status_counts(applications) -> list[tuple[str, str, int]]:
     return [(value, label, counts[value]) for value, label in Status.choices]
 
 
+PAGE_SIZE = 20
+
+
+def with_fit(request: HttpRequest, season, applications):
+    """Each application with its program's fit check (one load of the inputs, pure checks)."""
+    inputs = load_fit_inputs(request.user, season.profile, season.today)
+    for application in applications:
+        application.fit = inputs.check(application.program, season.profile, season.today)
+    return applications
+
+
 @login_required
+@vary_on_headers("HX-Request")
 @require_http_methods(["GET", "HEAD"])
 def index(request: HttpRequest) -> HttpResponse:
     season = season_of(request)
     form = ApplicationFilterForm(request.GET)
-    status = form.cleaned_data["status"] if form.is_valid() else ""
     cycle, current = season.cycle, season.current
     applications = list(Application.objects.for_cycle(request.user, cycle))
-    shown = [a for a in applications if not status or a.status == status]
-    cycles = set(Application.objects.for_user(request.user).values_list("cycle", flat=True))
-    fees = costs.fees_for(cycle, FeeSchedule.objects.filter(system="eras"))
-    allowances = SignalAllowance.objects.filter(cycle=cycle)
+    with_fit(request, season, applications)
+    valid = form.is_valid()
+    shown = [a for a in applications if not valid or form.matches(a, a.fit)]
+    page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("open", None)
+    query["cycle"] = str(cycle)
+    opened = form.cleaned_data["open"] if valid else None
     context = {
-        "fees": fees,
-        "specialty_fees": costs.by_specialty(applications, fees),
-        "signals": pipeline.signal_summary(applications, allowances),
-        "applications": shown,
+        "applications": page.object_list,
+        "page": page,
+        "base_query": query.urlencode(),
+        "shown": len(shown),
         "total": len(applications),
-        "counts": status_counts(applications),
+        "conflicted": sum(a.fit.level == Level.CONFLICT for a in applications),
         "cycle": cycle,
         "current_cycle": current,
         "read_only": season.read_only,
+        "statuses": Status.choices,
+        "form": form,
+        "filtered": form.is_filtered(),
+        "open": opened,
+    }
+    if wants_fragment(request) and opened:  # one card with its status form, on demand
+        card = next((a for a in applications if a.pk == opened), None)
+        if card is None:
+            raise Http404("No such application in this cycle.")
+        return render(
+            request, "applications/index.html#application-card", context | {"application": card}
+        )
+    if wants_fragment(request):
+        return render(request, "applications/index.html#application-results", context)
+    cycles = set(Application.objects.for_user(request.user).values_list("cycle", flat=True))
+    fees = costs.fees_for(cycle, FeeSchedule.objects.filter(system="eras"))
+    allowances = SignalAllowance.objects.filter(cycle=cycle)
+    context |= {
+        "fees": fees,
+        "specialty_fees": costs.by_specialty(applications, fees),
+        "signals": pipeline.signal_summary(applications, allowances),
+        "counts": status_counts(applications),
         "older_cycles": sorted((c for c in cycles if season.is_read_only(c)), reverse=True),
         "cycles": sorted(cycles | {current}, reverse=True),
-        "statuses": Status.choices,
-        "status": status,
-        "form": form,
-        "new_form": NewApplicationForm(user=request.user, initial={"cycle": current}),
     }
     return render(request, "applications/index.html", context)
 
@@ -145,6 +187,7 @@ def application_status(request: HttpRequest, pk: int) -> HttpResponse:
             )
         return redirect(cycle_url(application.cycle, f"application-{application.pk}"))
     applications = Application.objects.filter(user=request.user, cycle=application.cycle)
+    with_fit(request, season, [application])
     context = {
         "application": application,
         "conflict": conflict,
@@ -154,6 +197,7 @@ def application_status(request: HttpRequest, pk: int) -> HttpResponse:
         "counts": status_counts(applications.only("status")),
         "cycle": application.cycle,
         "saved": not (conflict or error),
+        "open": application.pk,  # the form stays open for the next step
     }
     return render(request, "applications/status_updated.html", context)
 

@@ -60,6 +60,11 @@ def season_of(request: HttpRequest) -> Season:
     return Season(profile=profile, today=today, current=current, cycle=cycle)
 
 
+def wants_fragment(request: HttpRequest) -> bool:
+    """An htmx request for a fragment of a long list (a history restore needs the page)."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
 def cycle_url(cycle: int, anchor: str = "", *, page: str = "applications:index") -> str:
     return reverse(page) + f"?cycle={cycle}" + (f"#{anchor}" if anchor else "")
 

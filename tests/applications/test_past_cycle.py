@@ -131,7 +131,11 @@ WRITES = {
     "interviews": (None, "cycle", interview_data),
     "interview": ("interview", None, interview_data),
     "interview_delete": ("interview", None, lambda o: {}),
-    "letters": (None, "cycle", lambda o: {"writer": "Dr New", "applications": [o["second"].pk]}),
+    "application_letters": (
+        "second",
+        None,
+        lambda o: {"letter": o["letter"].pk, "action": "add"},
+    ),
     "letter": (
         "letter",
         "cycle",
@@ -149,6 +153,8 @@ EXEMPT = {
     "program_edit": "a program belongs to no cycle",
     "program_delete": "a program belongs to no cycle (removing it removes it everywhere)",
     "letter_delete": "a letter belongs to no cycle (removing it removes it everywhere)",
+    "letters": "adds a letter, which belongs to no cycle; it is assigned per application "
+    "(application_letters)",
     "carry_over": "reads a past cycle, writes only the current one",
 }
 

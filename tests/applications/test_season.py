@@ -10,6 +10,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from applications.interviews import clashes, interval
 from applications.models import Application, Interview, Letter, SignalAllowance
+from tests.applications.conftest import HTMX
 from tests.factories import make_application, make_interview, make_letter, make_program
 
 INTERVIEWS = reverse("applications:interviews")
@@ -217,7 +218,9 @@ def test_edit_interview_marks_thank_you(member_client, member, alice_application
 # --- Letters --------------------------------------------------------------------
 
 
-def test_letters_with_assignment(member_client, member, alice_application, bob_application):
+def test_letters_are_added_then_assigned_per_application(
+    member_client, member, alice_application, bob_application
+):
     response = member_client.post(
         LETTERS,
         {
@@ -225,23 +228,43 @@ def test_letters_with_assignment(member_client, member, alice_application, bob_a
             "requested_on": "2026-07-01",
             "uploaded_on": "2026-08-01",
             "request_form_id": "LRF-12345",
-            "applications": [alice_application.pk],
+            "applications": [alice_application.pk],  # no longer a field of the add form
         },
     )
     assert response.status_code == 302
     letter = Letter.objects.get(user=member)
-    assert list(letter.applications.all()) == [alice_application]
+    assert list(letter.applications.all()) == []
     page = member_client.get(LETTERS)
     assertContains(page, "LRF-12345")
-    assertContains(page, "Assigned to: Alice Medical Center (Match 2027)")
-    # Assigning another member's application is refused.
-    bad = member_client.post(LETTERS, {"writer": "Dr X", "applications": [bob_application.pk]})
-    assertContains(bad, "Select a valid choice")
+    assertNotContains(page, '<input type="checkbox"')  # no checkbox per letter and application
+    assertContains(page, "Assigned to 0 applications in Match 2027")
+    assign = reverse("applications:application_letters", args=[alice_application.pk])
+    assertContains(page, f'action="{assign}?cycle=2027&amp;page=1"')
+    # htmx: the row alone, with the letter now listed
+    row = member_client.post(assign, {"letter": letter.pk, "action": "add"}, headers=HTMX)
+    assertContains(row, "Added the letter from Dr Rao.")
+    assertContains(row, "Letters: Dr Rao")
+    assertNotContains(row, "<h1>")
+    assert list(letter.applications.all()) == [alice_application]
+    assertContains(member_client.get(LETTERS), "Assigned to 1 application in Match 2027")
+    # without JavaScript: a redirect back to the row, then removed
+    back = member_client.post(
+        assign + "?cycle=2027&q=alice", {"letter": letter.pk, "action": "remove"}
+    )
+    assert back.url == f"{LETTERS}?cycle=2027&q=alice#assign-{alice_application.pk}"
+    assert list(letter.applications.all()) == []
+    # Another member's application is a 404; another member's letter is not a choice.
+    other = reverse("applications:application_letters", args=[bob_application.pk])
+    assert member_client.post(other, {"letter": letter.pk, "action": "add"}).status_code == 404
+    bobs = make_letter(bob_application.user, writer="Bob's writer")
+    refused = member_client.post(assign, {"letter": bobs.pk, "action": "add"}, headers=HTMX)
+    assertContains(refused, "Choose one of your letters")
+    assert list(bobs.applications.all()) == []
     backwards = member_client.post(
         LETTERS, {"writer": "Dr Y", "requested_on": "2026-08-01", "uploaded_on": "2026-07-01"}
     )
     assertContains(backwards, "cannot be uploaded before it was requested")
-    assert Letter.objects.count() == 1
+    assert Letter.objects.filter(user=member).count() == 1
 
 
 def test_letters_are_owned(member_client, other_member):
@@ -267,7 +290,7 @@ def interviewed(member):
 
 def order(response) -> list[str]:
     html = response.content.decode()
-    return sorted(["Alpha", "Bravo", "Charlie"], key=lambda name: html.index(f". {name}</strong>"))
+    return sorted(["Alpha", "Bravo", "Charlie"], key=lambda name: html.index(f">{name}</a>"))
 
 
 def test_rank_list_moves_up_and_down_and_exports(member_client, member, interviewed):
@@ -300,7 +323,12 @@ def test_rank_list_moves_up_and_down_and_exports(member_client, member, intervie
 def test_rank_move_refuses_bad_input_and_others(member_client, interviewed, bob_application):
     url = reverse("applications:rank_move", args=[interviewed[0].pk])
     response = member_client.post(url, {"direction": "sideways"}, follow=True)
-    assertContains(response, "Only interviewed programs can be moved")
+    assertContains(response, "Select a valid choice")
+    response = member_client.post(url, {"direction": "to", "position": "0"}, follow=True)
+    assertContains(response, "greater than or equal to 1")
+    response = member_client.post(url, {"direction": "to"}, follow=True)
+    assertContains(response, "Enter the place to move it to")
+    assert not Application.objects.filter(pk=interviewed[0].pk, rank__isnull=False).exists()
     assert member_client.get(url).status_code == 405
     other = reverse("applications:rank_move", args=[bob_application.pk])
     assert member_client.post(other, {"direction": "up"}).status_code == 404
@@ -330,15 +358,15 @@ def test_rank_interview_and_letter_pages_query_counts_are_constant(
             time_zone="UTC",
         )
         make_letter(member, [application], writer=f"Writer {n}")
-    # session, user, profile, rank list with programs
-    with django_assert_num_queries(4):
+    member_client.get(RANK)  # warm the curated-content cache (the fit check's cycle)
+    # session, user, profile, progress (fit inputs), rank list with programs
+    with django_assert_num_queries(5):
         member_client.get(RANK)
     # session, user, profile, interviews with applications and programs, form's applications
     with django_assert_num_queries(5):
         member_client.get(INTERVIEWS)
-    # session, user, profile, letters, their applications, their programs,
-    # form's applications
-    with django_assert_num_queries(7):
+    # session, user, profile, letters, the cycle's applications with programs, their letters
+    with django_assert_num_queries(6):
         member_client.get(LETTERS)
 
 

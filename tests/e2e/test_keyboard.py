@@ -103,15 +103,19 @@ def test_move_an_application_along_by_keyboard_alone(page, live_url, member):
     log_in_as(page, live_url, member)
     page.goto(live_url + "/applications/")
     select = f"status-{application.pk}"
-    tab_to(page, f"el.id === '{select}'")
+    # The status form opens on demand (a link; htmx swaps in the card with its form).
+    tab_to(page, f"el.id === 'change-{application.pk}'")
+    page.keyboard.press("Enter")
+    expect(page.locator(f"#{select}")).to_be_focused()  # autofocus
     page.keyboard.press("ArrowDown")  # Researching -> Applied
     tab_to(page, f"el.tagName === 'BUTTON' && el.closest('#application-{application.pk}')")
     page.keyboard.press("Enter")
     card = page.locator(f"#application-{application.pk}")
     expect(card.locator(".badge-info")).to_have_text("Applied")
     expect(card.get_by_role("status")).to_have_text("Saved.")
-    # And on again from the refreshed card, with Space on the button this time.
-    tab_to(page, f"el.id === '{select}'")
+    # And on again from the refreshed card (its form stays open), with Space this time.
+    page.keyboard.press("Shift+Tab")
+    expect(page.locator(f"#{select}")).to_be_focused()
     page.keyboard.press("ArrowDown")  # Applied -> Interview invited
     tab_to(page, f"el.tagName === 'BUTTON' && el.closest('#application-{application.pk}')")
     page.keyboard.press("Space")

@@ -391,8 +391,14 @@ SEASON_TARGETS = {
         snapshot=season_state,
         shows=lambda c, site: [c["member"].get("/applications/rank/")],
     ),
+    "rank-move": Target(
+        send=send_season("/applications/a/{pk}/rank/", htmx=True), snapshot=season_state
+    ),
     "interview": Target(send=send_season("/applications/interviews/"), snapshot=season_state),
     "letter": Target(send=send_season("/applications/letters/"), snapshot=season_state),
+    "letter-assign": Target(
+        send=send_season("/applications/a/{pk}/letters/", htmx=True), snapshot=season_state
+    ),
     "upload": Target(send=send_upload, snapshot=season_state),
 }
 
@@ -616,6 +622,11 @@ CASES = [
     Case("cost", {"category": "travel", "amount": "10", "date": "2025-02-30"}, REJECTED, DATE),
     Case("signal", {"signal": "platinum"}, REJECTED, status=302),
     Case("rank-note", {"rank_note": SCRIPT}, INERT),
+    Case("rank-move", {"direction": "to", "position": "abc"}, REJECTED, WHOLE),
+    Case("rank-move", {"direction": "sideways", "was": "1"}, REJECTED, CHOICE),
+    Case("rank-move", {"direction": "to", "position": "-3"}, REJECTED, "greater than or equal"),
+    Case("rank-move", {"direction": "up", "was": "1e9"}, REJECTED, WHOLE),
+    Case("application-filter", {"q": SCRIPT, "fit": "' OR 1=1--"}, INERT),
     Case("interview", {"date": "2025-02-30", "start_time": "09:00"}, REJECTED),
     Case("interview", {"application": "abc", "time_zone": "Mars/Olympus"}, REJECTED),
     Case("interview", {"time_zone": "US/Eastern"}, REJECTED, "Enter the IANA name"),
@@ -627,6 +638,8 @@ CASES = [
     ),
     Case("interview", {"later_of_two": "both"}, REJECTED, CHOICE),
     Case("letter", {"writer": "", "requested_on": "2025-02-30"}, REJECTED),
+    Case("letter-assign", {"letter": "abc", "action": "add"}, REJECTED, "Choose one of your"),
+    Case("letter-assign", {"letter": "99999999", "action": SCRIPT}, REJECTED, "Choose one of your"),
     Case("upload", {"file": lambda site: SimpleUploadedFile("x.csv", NOT_UTF8)}, REJECTED),
     # Workbooks that answered 500 or took a worker down (issue 20, items 2 and 3).
     *(
@@ -777,8 +790,11 @@ FORMS_COVERED = {
     "applications.forms.CostEntryForm": ["cost"],
     "applications.forms.SignalForm": ["signal"],
     "applications.forms.RankNoteForm": ["rank-note"],
+    "applications.forms.RankMoveForm": ["rank-move"],
     "applications.forms.InterviewForm": ["interview"],
     "applications.forms.LetterForm": ["letter"],
+    "applications.forms.NewLetterForm": ["letter"],
+    "applications.forms.LetterAssignForm": ["letter-assign"],
     "applications.forms.UploadForm": ["upload"],
 }
 

@@ -181,6 +181,9 @@ URLS: dict[str, Url] = {
     "applications:application_delete": Url(
         MEMBER, owns="application", post_only="the detail page's delete button"
     ),
+    "applications:application_letters": Url(
+        MEMBER, owns="application", post_only="a row's add/remove form on the letters page"
+    ),
     "applications:application_new": Url(MEMBER),
     "applications:application_signal": Url(
         MEMBER, owns="application", post_only="a card's signal form"
@@ -223,7 +226,7 @@ URLS: dict[str, Url] = {
     "applications:rank": Url(MEMBER),
     "applications:rank_export": Url(MEMBER, not_a_page="a CSV download"),
     "applications:rank_move": Url(
-        MEMBER, owns="application", post_only="the rank list's up/down buttons"
+        MEMBER, owns="application", post_only="the rank list's up/down/move-to form"
     ),
     "applications:rank_note": Url(
         MEMBER, owns="application", post_only="the rank list's note form"
