@@ -1,14 +1,23 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
 class ResourcesConfig(AppConfig):
     name = "resources"
 
     def ready(self) -> None:
-        # A saved or deleted resource may change the directory's location choices.
-        from resources.forms import forget_locations
-        from resources.models import Resource
+        # What the directory shows everyone is cached under a token of the resources: any
+        # save or delete of a resource or tag, and any change of a resource's tags, replaces it.
+        from resources import directory_cache
+        from resources.models import Resource, Tag
 
-        for signal in (post_save, post_delete):
-            signal.connect(forget_locations, sender=Resource, dispatch_uid=f"locations-{signal}")
+        for model in (Resource, Tag):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    directory_cache.forget,
+                    sender=model,
+                    dispatch_uid=f"directory-{model.__name__}-{signal}",
+                )
+        m2m_changed.connect(
+            directory_cache.forget, sender=Resource.tags.through, dispatch_uid="directory-tags"
+        )

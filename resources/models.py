@@ -14,6 +14,7 @@ from django.db import connections, models
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from pathways.models import Category as MilestoneCategory
 from pathways.models import curated_values_field
@@ -27,6 +28,11 @@ SEARCH_TERM = re.compile(r"\w+")
 RESERVED_SLUGS = ["saved"]
 # Days without review after which a resource counts as stale.
 STALE_AFTER_DAYS = 365
+# The columns a directory card shows: not the description, nor the search document (about
+# 1.5 KB a row, stored out of line), which ranking reads in the database and no card needs.
+CARD_FIELDS = [
+    "title", "slug", "organisation", "category", "summary", "cost", "location", "needs_review"
+]  # fmt: skip
 
 
 def search_terms(q: str) -> list[str]:
@@ -88,6 +94,10 @@ class ResourceQuerySet(models.QuerySet):
             saved = SavedResource.objects.filter(user=user, resource=OuterRef("pk"))
             qs = qs.annotate(is_saved=Exists(saved))
         return qs
+
+    def for_cards(self) -> "ResourceQuerySet":
+        """What a directory card shows, for everyone: its own columns and its tags."""
+        return self.only(*CARD_FIELDS).prefetch_related("tags")
 
     def search(self, q: str) -> "ResourceQuerySet":
         """Resources matching every word of `q`, best first (the last word as a prefix)."""
@@ -220,6 +230,10 @@ class Resource(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("resources:detail", args=[self.slug])
+
+    @cached_property
+    def save_url(self) -> str:
+        return reverse("resources:save", args=[self.slug])
 
     @property
     def is_stale(self) -> bool:
