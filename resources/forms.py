@@ -85,7 +85,9 @@ class ResourceFilterForm(forms.Form):
     def _choices(self) -> dict[str, list[tuple[str, str]]]:
         return filter_choices(self.token)
 
-    def filter(self, queryset: ResourceQuerySet) -> ResourceQuerySet:
+    def filter(
+        self, queryset: ResourceQuerySet, *, rank_at_most: int | None = None
+    ) -> ResourceQuerySet:
         """Apply the cleaned filters, then the search (which sets the order)."""
         data = self.cleaned_data
         if data["category"]:
@@ -96,7 +98,11 @@ class ResourceFilterForm(forms.Form):
             queryset = queryset.filter(location=data["location"])
         if data["tag"]:
             queryset = queryset.filter(tags__slug=data["tag"])
-        return queryset.search(data["q"])
+        return queryset.search(data["q"], rank_at_most=rank_at_most)
+
+    @property
+    def searches(self) -> bool:
+        return self.is_valid() and bool(search_terms(self.cleaned_data["q"]))
 
     def cache_parts(self) -> tuple:
         """What the results depend on, as the directory's cache keys them (a valid form)."""

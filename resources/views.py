@@ -13,7 +13,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from resources import directory_cache
 from resources.forms import ProblemReportForm, ResourceFilterForm
-from resources.models import Resource, SavedResource
+from resources.models import RANK_AT_MOST, Resource, SavedResource
 
 PAGE_SIZE = 20
 
@@ -42,7 +42,21 @@ def results_page(form: ResourceFilterForm, number: str | None, token: str) -> Pa
 
     def compute() -> dict:
         resources = form.filter(Resource.objects.published().for_cards())
-        page = Paginator(resources, PAGE_SIZE).get_page(number)
+        more = False
+        if form.searches:
+            # Counted up to one past the bound, in the database: a broad search as you type
+            # ("v") stops there instead of counting and ranking every match.
+            count = resources.order_by().values("pk")[: RANK_AT_MOST + 1].count()
+            if count > RANK_AT_MOST:
+                more, count = True, RANK_AT_MOST
+                resources = form.filter(
+                    Resource.objects.published().for_cards(), rank_at_most=RANK_AT_MOST
+                )
+        else:
+            count = resources.count()
+        paginator = Paginator(resources, PAGE_SIZE)
+        paginator.count = count
+        page = paginator.get_page(number)
         cards = [
             Card(
                 pk=resource.pk,
@@ -55,11 +69,12 @@ def results_page(form: ResourceFilterForm, number: str | None, token: str) -> Pa
             )
             for resource in page
         ]
-        return {"count": page.paginator.count, "number": page.number, "cards": cards}
+        return {"count": count, "more": more, "number": page.number, "cards": cards}
 
     entry = directory_cache.cached(("results", form.cache_parts(), number), compute, token)
     paginator = Paginator([], PAGE_SIZE)
     paginator.count = entry["count"]  # the cached count: Paginator asks nothing more
+    paginator.more = entry["more"]  # more matches than were ranked
     return Page(entry["cards"], entry["number"], paginator)
 
 

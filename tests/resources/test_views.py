@@ -505,3 +505,20 @@ def test_filter_selects_are_written_as_django_writes_them(resource, tag, params)
         ours = html(form[name])
         form.fields[name].widget = forms.Select(choices=form.fields[name].choices)
         assert ours == html(form[name])
+
+
+def test_a_broad_search_ranks_a_bounded_number_and_says_so(
+    client, fill, monkeypatch, django_assert_num_queries
+):
+    monkeypatch.setattr("resources.views.RANK_AT_MOST", 3)
+    fill(3)
+    response = client.get(DIRECTORY, {"q": "visa"}, headers=HTMX)
+    assertContains(response, "<strong>3</strong> resources match your search")  # all ranked
+    fill(2)
+    # count up to the bound + 1, the page ranked among the first 3 found, their tags
+    with django_assert_num_queries(3):
+        response = client.get(DIRECTORY, {"q": "visa"}, headers=HTMX)
+    assertContains(response, "<strong>More than 3</strong> resources match your search")
+    assertContains(response, "Showing the best of the first 3 found")
+    assert response.content.decode().count('class="card resource-card"') == 3
+    assertNotContains(response, "Page 1 of")
