@@ -14,9 +14,18 @@ from resources.models import (
     search_terms,
 )
 
+# This process's last read of the choices: (token, choices). Read them, never change them.
+_last_choices: tuple[str, dict[str, list[tuple[str, str]]]] | None = None
+
 
 def filter_choices(token: str | None = None) -> dict[str, list[tuple[str, str]]]:
-    """The places and tags of published resources, one cache entry under the resources' token."""
+    """The places and tags of published resources: one cache entry under the resources'
+    token, kept by each process while the token stands (as pathways/curated_cache.py does)."""
+    global _last_choices
+    token = token or directory_cache.version()
+    last = _last_choices
+    if last is not None and last[0] == token:
+        return last[1]
 
     def compute() -> dict[str, list[tuple[str, str]]]:
         places = (
@@ -34,7 +43,9 @@ def filter_choices(token: str | None = None) -> dict[str, list[tuple[str, str]]]
         )
         return {"location": [(place, place) for place in places], "tag": list(tags)}
 
-    return directory_cache.cached(("filter choices",), compute, token)
+    choices = directory_cache.cached(("filter choices",), compute, token)
+    _last_choices = (token, choices)
+    return choices
 
 
 class PlainSelect(forms.Select):

@@ -40,20 +40,22 @@ def results_page(form: ResourceFilterForm, number: str | None, token: str) -> Pa
     """The count and a page of cards for the form's search and filters, cached per search,
     filters and page under the resources' token (resources/directory_cache.py)."""
 
+    def counted() -> tuple[int, bool]:
+        """How many match, and whether more match than a search ranks."""
+        resources = form.filter(Resource.objects.published())
+        if not form.searches:
+            return resources.count(), False
+        # Counted up to one past the bound, in the database: a broad search as you type
+        # ("v") stops there instead of counting every match.
+        found = resources.order_by().values("pk")[: RANK_AT_MOST + 1].count()
+        return min(found, RANK_AT_MOST), found > RANK_AT_MOST
+
     def compute() -> dict:
-        resources = form.filter(Resource.objects.published().for_cards())
-        more = False
-        if form.searches:
-            # Counted up to one past the bound, in the database: a broad search as you type
-            # ("v") stops there instead of counting and ranking every match.
-            count = resources.order_by().values("pk")[: RANK_AT_MOST + 1].count()
-            if count > RANK_AT_MOST:
-                more, count = True, RANK_AT_MOST
-                resources = form.filter(
-                    Resource.objects.published().for_cards(), rank_at_most=RANK_AT_MOST
-                )
-        else:
-            count = resources.count()
+        # The count is kept apart from the pages: turning a page does not count again.
+        count, more = directory_cache.cached(("count", form.cache_parts()), counted, token)
+        resources = form.filter(
+            Resource.objects.published().for_cards(), rank_at_most=RANK_AT_MOST if more else None
+        )
         paginator = Paginator(resources, PAGE_SIZE)
         paginator.count = count
         page = paginator.get_page(number)
