@@ -11,6 +11,11 @@ cannot be stale; entries of an old token are never read again and expire.
 As in pathways/curated_cache.py, the token is replaced again when the change commits: results
 another worker read before the commit can only sit under the token the commit replaces.
 
+The token lives in the shared default cache, so every worker sees a change at once; the
+entries live in the "directory" cache (settings.CACHES: Redis with REDIS_URL, else each
+process's memory, never the DatabaseCache, whose culling at 300 entries would also evict
+allauth's rate limits and the curated content).
+
 Nothing personal is cached here: whether a member saved a resource, the CSRF token and the
 save form's return address are added to each response by the view.
 """
@@ -20,7 +25,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import transaction
 
 VERSION_KEY = "resources:version"
@@ -51,10 +56,11 @@ def key(token: str, *parts: Any) -> str:
 def cached(parts: tuple, compute: Callable[[], Any], token: str | None = None) -> Any:
     """The value stored for `parts` under the current token, computed and stored on a miss."""
     entry_key = key(token or version(), *parts)
-    value = cache.get(entry_key)
+    entries = caches["directory"]
+    value = entries.get(entry_key)
     if value is None:
         value = compute()
-        cache.set(entry_key, value, timeout=TIMEOUT)
+        entries.set(entry_key, value, timeout=TIMEOUT)
     return value
 
 
