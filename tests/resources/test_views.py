@@ -1,7 +1,10 @@
 """Directory, detail, save toggle, saved page and problem reports."""
 
+import re
+
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 from pytest_django.asserts import assertContains, assertNotContains, assertTemplateUsed
 
 from resources.models import ProblemReport, Resource, SavedResource
@@ -406,8 +409,14 @@ def test_personal_resource_pages_are_not_cached(member_client, resource):
 
 
 def location_options(client) -> list[str]:
-    response = client.get(DIRECTORY)
-    return [value for value, _ in response.context["form"].fields["location"].choices][1:]
+    """The places the location select offers, as rendered (the fields' HTML is cached)."""
+    html = client.get(DIRECTORY).content.decode()
+    select = html[
+        html.index('<select name="location"') : html.index(
+            "</select>", html.index('<select name="location"')
+        )
+    ]
+    return re.findall(r'<option value="([^"]+)"', select)
 
 
 def test_location_choices_follow_every_change_of_the_resources(
@@ -522,3 +531,11 @@ def test_a_broad_search_ranks_a_bounded_number_and_says_so(
     assertContains(response, "Showing the best of the first 3 found")
     assert response.content.decode().count('class="card resource-card"') == 3
     assertNotContains(response, "Page 1 of")
+
+
+def test_the_cached_filter_fields_show_each_query_escaped(client, resource):
+    for q in ["visa", "<b>visa</b>", "visa"]:
+        response = client.get(DIRECTORY, {"q": q, "cost": "paid"})
+        assertContains(response, 'value="paid" selected')
+        assertContains(response, f'name="q" value="{escape(q)}"')
+        assertNotContains(response, "<b>visa</b>")
