@@ -175,6 +175,23 @@ CACHES["situation"] = (
         "OPTIONS": {"MAX_ENTRIES": 2000},  # about 10 KB each: 20 MB a process at most
     }
 )
+# The resource directory's results per search (resources/directory_cache.py; the token that
+# keeps them fresh stays in the shared default cache). Many small entries: in Redis with
+# REDIS_URL (a prefix of their own), else in each process's memory; never the DatabaseCache,
+# whose culling at 300 entries would also throw out the rate limits and the curated content.
+CACHES["directory"] = (
+    {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "directory",
+    }
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "directory",
+        "OPTIONS": {"MAX_ENTRIES": 500},  # a page of results is about 14 KB: 7 MB at most
+    }
+)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -8,7 +8,7 @@ The key (`key_for`) is built from
   query as the profile itself,
 - the curated-content token (`curated_cache.version()`): milestones, prerequisites, cycles,
   rules, entry restrictions and the date history bump it; so do published resources (the
-  next steps list them: resources/forms.py `forget_locations` calls `curated_cache.forget`),
+  next steps list them: resources/directory_cache.py `forget` calls `curated_cache.forget`),
 - the member's date (days left, alerts and the 30-day list of date changes follow it),
 - the code version: a hash of the sources the content is built from, so a release never
   serves an entry rendered by the old code.

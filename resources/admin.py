@@ -7,7 +7,7 @@ from django.utils import timezone
 from import_export.admin import ImportExportModelAdmin
 
 from accounts.spreadsheets import UnreadableSheet
-from resources.forms import forget_locations
+from resources import directory_cache
 from resources.models import STALE_AFTER_DAYS, ProblemReport, Resource, Tag
 from resources.spreadsheets import BoundedCSV, ResourceSheet
 
@@ -92,13 +92,13 @@ class ResourceAdmin(ImportExportModelAdmin):
     @admin.action(description="Publish selected resources", permissions=["change"])
     def publish(self, request: HttpRequest, queryset: QuerySet) -> None:
         count = queryset.update(published=True, updated_at=timezone.now())
-        forget_locations()  # update() sends no signals
+        directory_cache.forget()  # update() sends no signals
         self.message_user(request, f"Published {count} resource(s).", messages.SUCCESS)
 
     @admin.action(description="Unpublish selected resources", permissions=["change"])
     def unpublish(self, request: HttpRequest, queryset: QuerySet) -> None:
         count = queryset.update(published=False, updated_at=timezone.now())
-        forget_locations()
+        directory_cache.forget()
         self.message_user(request, f"Unpublished {count} resource(s).", messages.SUCCESS)
 
     @admin.action(description="Mark selected resources as reviewed today", permissions=["change"])
@@ -106,6 +106,7 @@ class ResourceAdmin(ImportExportModelAdmin):
         count = queryset.update(
             last_reviewed=timezone.localdate(), needs_review=False, updated_at=timezone.now()
         )
+        directory_cache.forget()  # the cards show "Being re-checked"
         self.message_user(request, f"Marked {count} resource(s) as reviewed today.")
 
 

@@ -6,13 +6,24 @@ class ResourcesConfig(AppConfig):
     name = "resources"
 
     def ready(self) -> None:
-        # A saved or deleted resource may change the directory's location choices.
-        from resources.forms import forget_locations
-        from resources.models import Resource
+        # What the directory shows everyone is cached under a token of the resources: any
+        # save or delete of a resource or tag, and any change of a resource's tags, replaces it.
+        from resources import directory_cache
+        from resources.models import Resource, Tag
 
-        for signal in (post_save, post_delete):
-            signal.connect(forget_locations, sender=Resource, dispatch_uid=f"locations-{signal}")
-        # Which milestones a resource helps with (the dashboard's next steps list them).
+        for model in (Resource, Tag):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    directory_cache.forget,
+                    sender=model,
+                    dispatch_uid=f"directory-{model.__name__}-{signal}",
+                )
         m2m_changed.connect(
-            forget_locations, sender=Resource.milestones.through, dispatch_uid="resource-links"
+            directory_cache.forget, sender=Resource.tags.through, dispatch_uid="directory-tags"
+        )
+        # Which milestones a resource helps with: the dashboard's next steps list them.
+        m2m_changed.connect(
+            directory_cache.forget,
+            sender=Resource.milestones.through,
+            dispatch_uid="directory-milestones",
         )

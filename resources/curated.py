@@ -12,7 +12,7 @@ from django.utils.text import slugify
 
 from lib.toml_sync import ContentError, Tally, read_table, sync
 from pathways.models import Milestone
-from resources.forms import forget_locations
+from resources import directory_cache
 from resources.models import Resource, Tag
 
 CONTENT_FILE = Path(__file__).resolve().parent / "content" / "resources.toml"
@@ -71,7 +71,7 @@ def load(*, force: bool, path: Path = CONTENT_FILE) -> str:
             if changed:
                 resource.tags.set([tag_for(tag_slug, name) for tag_slug, name in tags.items()])
                 resource.milestones.set([milestones[m] for m in entry["milestones"]])
-        transaction.on_commit(forget_locations)
+        directory_cache.forget()
     return str(tally)
 
 

@@ -1,15 +1,19 @@
+import dataclasses
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from resources import directory_cache
 from resources.forms import ProblemReportForm, ResourceFilterForm
-from resources.models import Resource, SavedResource
+from resources.models import RANK_AT_MOST, Resource, SavedResource
 
 PAGE_SIZE = 20
 
@@ -19,16 +23,105 @@ def wants_fragment(request: HttpRequest) -> bool:
     return bool(request.htmx) and not request.htmx.history_restore_request
 
 
+@dataclasses.dataclass
+class Card:
+    """A resource in the directory's results: its curator text rendered once for everyone
+    (cached), whether this member saved it added per request."""
+
+    pk: int
+    slug: str
+    title: str
+    save_url: str
+    body: str  # safe HTML: resources/includes/_resource_card_body.html
+    is_saved: bool = False
+
+
+def results_page(form: ResourceFilterForm, number: str | None, token: str) -> Page:
+    """The count and a page of cards for the form's search and filters, cached per search,
+    filters and page under the resources' token (resources/directory_cache.py)."""
+
+    def counted() -> tuple[int, bool]:
+        """How many match, and whether more match than a search ranks."""
+        resources = form.filter(Resource.objects.published())
+        if not form.searches:
+            return resources.count(), False
+        # Counted up to one past the bound, in the database: a broad search as you type
+        # ("v") stops there instead of counting every match.
+        found = resources.order_by().values("pk")[: RANK_AT_MOST + 1].count()
+        return min(found, RANK_AT_MOST), found > RANK_AT_MOST
+
+    def compute() -> dict:
+        # The count is kept apart from the pages: turning a page does not count again.
+        count, more = directory_cache.cached(("count", form.cache_parts()), counted, token)
+        resources = form.filter(
+            Resource.objects.published().for_cards(), rank_at_most=RANK_AT_MOST if more else None
+        )
+        paginator = Paginator(resources, PAGE_SIZE)
+        paginator.count = count
+        page = paginator.get_page(number)
+        cards = [
+            Card(
+                pk=resource.pk,
+                slug=resource.slug,
+                title=resource.title,
+                save_url=resource.save_url,
+                body=render_to_string(
+                    "resources/includes/_resource_card_body.html", {"resource": resource}
+                ),
+            )
+            for resource in page
+        ]
+        return {"count": count, "more": more, "number": page.number, "cards": cards}
+
+    entry = directory_cache.cached(("results", form.cache_parts(), number), compute, token)
+    paginator = Paginator([], PAGE_SIZE)
+    paginator.count = entry["count"]  # the cached count: Paginator asks nothing more
+    paginator.more = entry["more"]  # more matches than were ranked
+    return Page(entry["cards"], entry["number"], paginator)
+
+
+def filter_fields(form: ResourceFilterForm, token: str) -> str:
+    """The filter form's fields, rendered; for a valid form cached by the values it shows (the
+    same for everyone: the query string and the choices, which the token covers)."""
+
+    def render_fields() -> str:
+        return render_to_string("resources/directory.html#filter-fields", {"form": form})
+
+    if not form.is_valid():
+        return render_fields()
+    values = tuple(form.data.get(name, "") for name in form.fields)
+    return directory_cache.cached(("filter fields", values), render_fields, token)
+
+
+def mark_saved(page: Page, user) -> None:
+    """Set is_saved on the page's cards: one query for a member, none for a visitor."""
+    if not user.is_authenticated or not page.object_list:
+        return
+    saved = set(
+        SavedResource.objects.filter(
+            user=user, resource_id__in=[card.pk for card in page.object_list]
+        ).values_list("resource_id", flat=True)
+    )
+    page.object_list = [
+        dataclasses.replace(card, is_saved=card.pk in saved) for card in page.object_list
+    ]
+
+
 @require_GET
 @vary_on_headers("HX-Request")
 def directory(request: HttpRequest) -> HttpResponse:
-    form = ResourceFilterForm(request.GET)
-    resources = Resource.objects.published().for_directory(request.user)
-    resources = form.filter(resources) if form.is_valid() else resources.none()
-    page = Paginator(resources, PAGE_SIZE).get_page(request.GET.get("page"))
+    token = directory_cache.version()  # read once: the results and the form's choices
+    form = ResourceFilterForm(request.GET, token=token)
+    if form.is_valid():
+        number = request.GET.get("page", "")
+        page = results_page(form, number if number.isdigit() else None, token)
+        mark_saved(page, request.user)
+    else:
+        page = Paginator([], PAGE_SIZE).get_page(1)
     context = {"form": form, "page": page}
     if wants_fragment(request):
         return render(request, "resources/directory.html#results", context)
+    context["filter_fields"] = filter_fields(form, token)
     return render(request, "resources/directory.html", context)
 
 

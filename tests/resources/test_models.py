@@ -141,6 +141,14 @@ def test_search_matches_the_last_word_as_a_prefix(ranked):
     assert list(Resource.objects.search("guide spons")) == [ranked["title"]]
 
 
+def test_search_can_rank_a_bounded_number_of_matches(ranked):
+    bounded = list(Resource.objects.search("sponsorship", rank_at_most=2))
+    assert len(bounded) == 2
+    # Whichever two the database found first, they come best first.
+    order = [ranked[field] for field in ["title", "organisation", "summary", "description"]]
+    assert bounded == sorted(bounded, key=order.index)
+
+
 def test_search_requires_every_word(make_resource):
     both = make_resource(title="J-1 visa waiver", summary="Conrad 30")
     make_resource(title="Visa interviews", summary="Consular")
@@ -162,12 +170,13 @@ def test_postgresql_search_document_follows_every_write(make_resource):
 
 
 @postgresql_only
-def test_postgresql_search_uses_the_gin_index(make_resource):
+@pytest.mark.parametrize("rank_at_most", [None, 1000])
+def test_postgresql_search_uses_the_gin_index(make_resource, rank_at_most):
     make_resource(title="Visa guide")
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")
     try:
-        plan = Resource.objects.search("visa gui").explain()
+        plan = Resource.objects.search("visa gui", rank_at_most=rank_at_most).explain()
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SET enable_seqscan = on")
@@ -181,7 +190,8 @@ def test_fallback_is_case_insensitive_substring_search_with_title_first(make_res
     make_resource(title="Unrelated", summary="Nothing")
 
     def fallback(q):
-        return list(Resource.objects.all()._search_fallback(search_terms(q)))
+        matches, rank = Resource.objects.all()._search_fallback(search_terms(q))
+        return list(matches.annotate(rank=rank).order_by("-rank", "title", "pk"))
 
     assert fallback("visa") == [in_title, in_summary]
     assert fallback("ISA") == [in_title, in_summary]  # substring

@@ -1,7 +1,10 @@
 """Directory, detail, save toggle, saved page and problem reports."""
 
+import re
+
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 from pytest_django.asserts import assertContains, assertNotContains, assertTemplateUsed
 
 from resources.models import ProblemReport, Resource, SavedResource
@@ -111,26 +114,26 @@ def fill(make_resource, tag):
 def test_directory_query_count_is_constant_for_visitors(
     client, fill, django_assert_num_queries, params
 ):
-    tag_lookup = 1 if "tag" in params else 0
-    for rows in (3, 30):
-        fill(rows)  # saving resources drops the cached location choices
-        # (tag lookup), count, page of resources, their tags, location choices, tag choices
-        with django_assert_num_queries(5 + tag_lookup):
+    for rows, total in ((3, 3), (30, 33)):
+        fill(rows)  # saving resources replaces the resources' cache token
+        # count, page of resources, their tags, location choices, tag choices
+        with django_assert_num_queries(5):
             response = client.get(DIRECTORY, params)
-        assert response.status_code == 200
-        # The location choices now come from the cache.
-        with django_assert_num_queries(4 + tag_lookup):
-            client.get(DIRECTORY, params)
+        assertContains(response, "Visa guide")
+        # Until a resource changes, the same search is answered from the cache.
+        with django_assert_num_queries(0):
+            again = client.get(DIRECTORY, params)
+        assertContains(again, f"<strong>{total}</strong> resources")
 
 
 def test_directory_query_count_is_constant_for_members(
-    member_client, fill, django_assert_num_queries
+    member_client, member, fill, django_assert_num_queries
 ):
     for rows in (3, 30):
         fill(rows)
-        member_client.get(DIRECTORY)  # location choices into the cache
-        # session, user, count, page (with is_saved), tags, tag choices
-        with django_assert_num_queries(6):
+        member_client.get(DIRECTORY)  # the results and choices into the cache
+        # session, user, which of the page's resources this member saved
+        with django_assert_num_queries(3):
             member_client.get(DIRECTORY)
 
 
@@ -141,6 +144,8 @@ def test_search_request_query_count_is_constant(client, fill, django_assert_num_
         with django_assert_num_queries(3):
             response = client.get(DIRECTORY, {"q": "visa gui"}, headers=HTMX)
         assertContains(response, "Visa guide")
+        with django_assert_num_queries(0):
+            client.get(DIRECTORY, {"q": "visa gui"}, headers=HTMX)
 
 
 # --- Detail --------------------------------------------------------------------
@@ -404,8 +409,14 @@ def test_personal_resource_pages_are_not_cached(member_client, resource):
 
 
 def location_options(client) -> list[str]:
-    response = client.get(DIRECTORY)
-    return [value for value, _ in response.context["form"].fields["location"].choices][1:]
+    """The places the location select offers, as rendered (the fields' HTML is cached)."""
+    html = client.get(DIRECTORY).content.decode()
+    select = html[
+        html.index('<select name="location"') : html.index(
+            "</select>", html.index('<select name="location"')
+        )
+    ]
+    return re.findall(r'<option value="([^"]+)"', select)
 
 
 def test_location_choices_follow_every_change_of_the_resources(
@@ -425,3 +436,106 @@ def test_location_choices_follow_every_change_of_the_resources(
     for action, expected in [("unpublish", []), ("publish", ["Texas"])]:  # bulk: no signals
         curator_client.post(changelist, {"action": action, "_selected_action": [kept.pk]})
         assert location_options(client) == expected
+
+
+def test_directory_results_follow_every_change_of_the_resources(
+    client, curator_client, make_resource, tag
+):
+    """The results are cached under the resources' token: every way of changing what a card
+    shows replaces it, so the next search shows the change (signals, and the admin's bulk
+    actions, which send none)."""
+
+    def results(q: str = "visa") -> str:
+        return client.get(DIRECTORY, {"q": q}, headers=HTMX).content.decode()
+
+    resource = make_resource(title="Visa guide", summary="About visas", needs_review=True)
+    assert "Visa guide" in results() and "Being re-checked" in results()
+    resource.title = "Visa handbook"
+    resource.save()
+    assert "Visa handbook" in results() and "Visa guide" not in results()
+    resource.tags.add(tag)
+    assert "#visa<" in results()
+    tag.name = "visas"
+    tag.save()
+    assert "#visas<" in results()
+    resource.tags.clear()
+    assert "#visas<" not in results()
+    changelist = reverse("admin:resources_resource_changelist")
+    curator_client.post(
+        changelist, {"action": "mark_reviewed_today", "_selected_action": [resource.pk]}
+    )
+    assert "Visa handbook" in results() and "Being re-checked" not in results()
+    curator_client.post(changelist, {"action": "unpublish", "_selected_action": [resource.pk]})
+    assert "Visa handbook" not in results()
+    curator_client.post(changelist, {"action": "publish", "_selected_action": [resource.pk]})
+    assert "Visa handbook" in results()
+    resource.delete()
+    assert "No resources match" in results()
+
+
+def test_cached_results_never_carry_another_members_saved_state(
+    client, member_client, member, other_member, resource
+):
+    SavedResource.objects.create(user=member, resource=resource)
+    assertContains(member_client.get(DIRECTORY), 'aria-pressed="true"')  # now cached
+    client.force_login(other_member)
+    response = client.get(DIRECTORY)
+    assertContains(response, 'aria-pressed="false"')
+    assertNotContains(response, 'aria-pressed="true"')
+    client.logout()
+    response = client.get(DIRECTORY)
+    assertContains(response, "Log in to save")
+    assertNotContains(response, "aria-pressed")
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"category": "visa", "cost": "paid", "location": "United States", "tag": "visa"},
+     {"category": "nope", "location": "Mars"}],
+)  # fmt: skip
+def test_filter_selects_are_written_as_django_writes_them(resource, tag, params):
+    """PlainSelect (options written in Python) gives the markup of forms.Select."""
+    import re
+
+    from django import forms
+
+    from resources.forms import ResourceFilterForm
+
+    def html(field) -> str:
+        # Whitespace between tags and the order of the select's attributes do not count.
+        text = re.sub(r">\s+<", "><", str(field.as_field_group())).strip()
+        return re.sub(
+            r"<select [^>]*>", lambda m: str(sorted(re.findall(r'\S+?="[^"]*"', m[0]))), text
+        )
+
+    form = ResourceFilterForm(params)
+    form.is_valid()
+    for name in ("category", "cost", "location", "tag"):
+        ours = html(form[name])
+        form.fields[name].widget = forms.Select(choices=form.fields[name].choices)
+        assert ours == html(form[name])
+
+
+def test_a_broad_search_ranks_a_bounded_number_and_says_so(
+    client, fill, monkeypatch, django_assert_num_queries
+):
+    monkeypatch.setattr("resources.views.RANK_AT_MOST", 3)
+    fill(3)
+    response = client.get(DIRECTORY, {"q": "visa"}, headers=HTMX)
+    assertContains(response, "<strong>3</strong> resources match your search")  # all ranked
+    fill(2)
+    # count up to the bound + 1, the page ranked among the first 3 found, their tags
+    with django_assert_num_queries(3):
+        response = client.get(DIRECTORY, {"q": "visa"}, headers=HTMX)
+    assertContains(response, "<strong>More than 3</strong> resources match your search")
+    assertContains(response, "Showing the best of the first 3 found")
+    assert response.content.decode().count('class="card resource-card"') == 3
+    assertNotContains(response, "Page 1 of")
+
+
+def test_the_cached_filter_fields_show_each_query_escaped(client, resource):
+    for q in ["visa", "<b>visa</b>", "visa"]:
+        response = client.get(DIRECTORY, {"q": q, "cost": "paid"})
+        assertContains(response, 'value="paid" selected')
+        assertContains(response, f'name="q" value="{escape(q)}"')
+        assertNotContains(response, "<b>visa</b>")
