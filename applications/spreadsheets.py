@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from accounts.models import Profile
 from accounts.spreadsheets import (
     FORMULA_STARTS,
     Limits,
@@ -34,9 +35,11 @@ from accounts.spreadsheets import (
     shorten,
     unescape_formula,
 )
+from lib.dates import member_today
 from lib.text import without_bidi_controls
 
 from . import pipeline
+from .fit import load_fit_inputs
 from .forms import ProgramForm
 from .models import Application, CertificateBy, InterviewFormat, Program, Signal, Status, Visas
 
@@ -58,6 +61,9 @@ PROGRAM_COLUMNS = [
 ]
 APPLICATION_COLUMNS = ["cycle", "status", "status_changed_on", "signal", "application_notes"]
 COLUMNS = PROGRAM_COLUMNS + APPLICATION_COLUMNS
+# Written by the export, ignored by the import: the fit check's conflicts as they stand on the
+# day of the export (the import never takes them back: the check is recomputed on every view).
+EXPORT_ONLY = ["fit_conflicts"]
 REQUIRED = ["program_name", "specialty"]
 CHOICES = {
     "visas": Visas,
@@ -92,7 +98,7 @@ def read_upload(upload) -> tuple[list[str], list[dict[str, str]], dict[int, list
         headers.pop()
     if len(headers) > MAX_COLUMNS:
         raise UploadError(f"The file has {len(headers)} columns; the limit is {MAX_COLUMNS}.")
-    unknown = [shorten(h, 40) for h in headers if h and h not in COLUMNS]
+    unknown = [shorten(h, 40) for h in headers if h and h not in COLUMNS + EXPORT_ONLY]
     missing = [h for h in REQUIRED if h not in headers]
     duplicated = sorted({shorten(h, 40) for h in headers if h and headers.count(h) > 1})
     problems = []
@@ -359,10 +365,15 @@ def save_application(user, program: Program, data: dict, today) -> None:
 
 def export_rows(user) -> list[list]:
     """One row per application, and one per program that has none, as typed values (dates
-    are dates): each format writes them its own way."""
+    are dates): each format writes them its own way. The last column is the program's fit
+    conflicts on the member's date (one load of the fit inputs for the whole file)."""
     rows = []
+    profile = Profile.objects.filter(user=user).first()
+    today = member_today(profile or user)
+    inputs = load_fit_inputs(user, profile, today)
     programs = Program.objects.filter(user=user).prefetch_related("applications")
     for program in programs.order_by("name", "specialty"):
+        conflicts = "; ".join(inputs.check(program, profile, today).conflicts)
         base = [
             program.name,
             program.specialty,
@@ -384,7 +395,7 @@ def export_rows(user) -> list[list]:
         base.append(program.notes)
         applications = sorted(program.applications.all(), key=lambda a: (a.cycle, a.specialty))
         if not applications:
-            rows.append(base + ["", "", "", "", ""])
+            rows.append(base + ["", "", "", "", "", conflicts])
         for application in applications:
             rows.append(
                 base
@@ -394,6 +405,7 @@ def export_rows(user) -> list[list]:
                     application.status_changed_on,
                     application.signal,
                     application.notes,
+                    conflicts,
                 ]
             )
     return rows
@@ -409,7 +421,7 @@ def export_csv(user) -> str:
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
-    writer.writerow(COLUMNS)
+    writer.writerow(COLUMNS + EXPORT_ONLY)
     writer.writerows([csv_cell(cell) for cell in row] for row in export_rows(user))
     return out.getvalue()
 
@@ -419,7 +431,7 @@ def export_xlsx(user) -> bytes:
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Applications")
-    sheet.append(COLUMNS)
+    sheet.append(COLUMNS + EXPORT_ONLY)
     for row in export_rows(user):
         sheet.append([xlsx_cell(sheet, value) for value in row])
     out = io.BytesIO()

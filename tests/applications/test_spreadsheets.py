@@ -174,11 +174,14 @@ def test_export_csv_and_xlsx_round_trip_and_are_formula_safe(member_client, memb
     csv_response = member_client.get(reverse("applications:export", args=["csv"]))
     assert csv_response["Content-Disposition"].startswith('attachment; filename="applications-')
     table = list(csv.reader(io.StringIO(csv_response.content.decode("utf-8-sig"))))
-    assert table[0] == spreadsheets.COLUMNS
+    assert table[0] == spreadsheets.COLUMNS + ["fit_conflicts"]
     assert len(table) == 3
     by_name = {row[0]: dict(zip(table[0], row, strict=True)) for row in table[1:]}
     risky = by_name["'=cmd|' /C calc'!A0"]
     assert risky["program_notes"] == "'+1 call" and risky["status"] == "applied"
+    # The fit check where the member decides (issue 21): Alice needs a J-1, it sponsors J-1;
+    # the other program's facts are unknown (questions, not conflicts).
+    assert risky["fit_conflicts"] == ""
     xlsx_response = member_client.get(reverse("applications:export", args=["xlsx"]))
     sheet = load_workbook(io.BytesIO(xlsx_response.content)).active
     cells = [cell for row in sheet.iter_rows() for cell in row]
@@ -386,3 +389,18 @@ def test_the_import_message_counts_in_the_singular_too(member_client, member):
     upload(member_client, csv_file(rows(1)))
     done = member_client.post(CONFIRM, follow=True)
     assertContains(done, "1 program added, 0 updated, 1 application saved.")
+
+
+def test_the_export_carries_each_programs_fit_conflicts(member_client, member):
+    make_program(member, name="H-1B Only", visas="h1b")  # Alice needs a J-1
+    table = list(
+        csv.reader(
+            io.StringIO(
+                member_client.get(reverse("applications:export", args=["csv"])).content.decode(
+                    "utf-8-sig"
+                )
+            )
+        )
+    )
+    row = dict(zip(table[0], table[1], strict=True))
+    assert row["fit_conflicts"] == "You need a J-1; it sponsors H-1B only."
