@@ -2,6 +2,18 @@
 
 from django.db import migrations, models
 
+NEW_KEYS = [
+    "nrmp_primary_programs_covered",
+    "nrmp_supplemental_programs_covered",
+    "nrmp_max_ranks_per_list",
+]
+
+
+def forget_new_rules(apps, schema_editor):
+    """Rolling back: the rules of the keys this migration adds go (curated content: rolling
+    forward and loading brings them back, as shipped)."""
+    apps.get_model("pathways", "Rule").objects.filter(key__in=NEW_KEYS).delete()
+
 
 class Migration(migrations.Migration):
 
@@ -14,6 +26,7 @@ class Migration(migrations.Migration):
             model_name='rule',
             name='pathways_rule_key_valid',
         ),
+        migrations.RunPython(migrations.RunPython.noop, forget_new_rules),
         migrations.AlterField(
             model_name='rule',
             name='key',

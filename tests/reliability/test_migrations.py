@@ -88,6 +88,10 @@ DELETED_WHEN_REVERSED = {
         "pathways.Rule",
         {"key__in": ["usmle_results_days", "evsp_processing_days"]},
     ),
+    ("pathways", "0008_nrmp_rank_list_rules"): (
+        "pathways.Rule",
+        {"key__startswith": "nrmp_"},
+    ),
 }
 
 
@@ -131,9 +135,11 @@ def test_every_migration_reverses_and_reapplies_with_data(populated):
     finally:
         call_command("migrate", verbosity=0)
     assert set(migrations) <= applied()
-    # Every migration was reversed, and each exception deleted rows (the rules: 2 shipped).
+    # Every migration was reversed, and each exception deleted rows (the rules shipped: 2 of
+    # 0003's keys, 3 of 0008's NRMP rank-list limits).
     assert exceptions_seen == {
-        ("pathways", "0003_date_provenance_lead_times_residencycas"): {"pathways.Rule": 2}
+        ("pathways", "0003_date_provenance_lead_times_residencycas"): {"pathways.Rule": 2},
+        ("pathways", "0008_nrmp_rank_list_rules"): {"pathways.Rule": 3},
     }
     # The schema works again: the curated content loads into the re-created tables.
     call_command("load_curated_content", verbosity=0)
@@ -192,7 +198,7 @@ def test_rolling_back_pathways_0003_then_forward_restores_the_content(populated)
     assert Milestone.objects.get(slug="residencycas").applies == "residencycas"
     assert not Rule.objects.filter(key="usmle_results_days").exists()
     summary = load_content()
-    assert "rules: 2 created" in summary
+    assert "rules: 5 created" in summary  # 0003's two keys and 0008's three
     assert "kept" not in summary, "no row may look edited by a curator after the round trip"
     assert curated_content() == content
 
