@@ -56,6 +56,15 @@ def oet_field(label: str) -> forms.IntegerField:
     )
 
 
+class InitialInput(forms.HiddenInput):
+    """A field's hidden "initial-" twin (the value it had when the form was opened). The
+    aria-* attributes Django gives a field belong to the visible input only."""
+
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        attrs = super().build_attrs(base_attrs, extra_attrs)
+        return {key: value for key, value in attrs.items() if not key.startswith("aria-")}
+
+
 class StaleEdit(Exception):
     """The row changed (another tab or device) since the form was opened."""
 
@@ -132,6 +141,12 @@ class ProgressForm(forms.ModelForm):
             del self.fields[name]
         # Unique ids per row: the dashboard shows one form per milestone.
         self.auto_id = f"id_{self.milestone.slug}_%s"
+        # Each field also carries the value it had when the form was opened (a hidden
+        # "initial-" input), so a save refused as stale can tell what the member changed from
+        # what they never touched (see `conflict`).
+        for name, field in self.fields.items():
+            field.show_hidden_initial = name != "version"
+            field.hidden_widget = InitialInput
         self.initial["version"] = version_of(self.instance if self.instance.pk else None)
 
     def validate_constraints(self) -> None:
@@ -173,9 +188,14 @@ class ProgressForm(forms.ModelForm):
         return all(getattr(row, n) == getattr(self.instance, n) for n in self.compared_fields())
 
     def conflict(self, current: Progress | None) -> None:
-        """Tell the member what changed, with both values; keep their input in the form."""
+        """Tell the member what changed, with both values. The fields they changed keep their
+        input; the fields they never touched now show the saved values, so saving again does
+        not send back values the other tab has replaced."""
+        touched = set(self.changed_data)
         rows = []
         for name in self.compared_fields():
+            if name in self.fields and name not in touched:
+                continue
             saved = getattr(current, name) if current else Progress._meta.get_field(name).default
             if getattr(self.instance, name) != saved:
                 label = self.fields[name].label if name in self.fields else "Result"
@@ -185,11 +205,23 @@ class ProgressForm(forms.ModelForm):
             "This milestone was changed in another tab or on another device after you opened "
             "it, so nothing was saved. "
             + ("; ".join(rows) + ". " if rows else "")
-            + "Check your values below and save again to keep yours."
+            + "Check your values below and save again to keep yours; the fields you did not "
+            "change show the saved values."
         )
         self.add_error(None, message)
         data = self.data.copy()
         data["version"] = version_of(current)
+        for name, field in self.fields.items():
+            if name == "version" or name in touched:
+                continue
+            value = getattr(current, name) if current else field.initial
+            for key in (name, f"initial-{name}"):
+                data.pop(key, None)
+                if isinstance(field, forms.BooleanField):
+                    if value:
+                        data[key] = "on"
+                elif value is not None:
+                    data[key] = value.isoformat() if hasattr(value, "isoformat") else str(value)
         self.data = data
 
     def clean_date(self, name: str) -> datetime.date | None:

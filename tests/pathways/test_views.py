@@ -666,3 +666,33 @@ def test_a_deadline_without_a_date_says_so_not_about_nothing(alice_roadmap):
         curated_cache.bump()
     assert "Due by about" not in html
     assert "is not published here yet" in html
+
+
+def test_saving_again_after_a_conflict_never_sends_back_untouched_fields(
+    alice_roadmap, member, progress_of
+):
+    """Issue 21: tab A opened the form; tab B saved a note; tab A changed only the attempts.
+    The refusal keeps A's attempts and shows B's note, so A's second save keeps both."""
+    opened = alice_roadmap.get(url("step-1"), **HTMX).content.decode()
+    initial = {
+        name: (value or "")
+        for name, value in re.findall(r'name="(initial-[^"]+)"(?: value="([^"]*)")?', opened)
+    }
+    assert "initial-notes" in initial and "initial-attempts" in initial
+    before = {"status": "not_started", "attempts": "0", "notes": "", "version": ""}
+    assert alice_roadmap.post(url("step-1"), {**before, "notes": "From tab B"}).status_code == 302
+    mine = {**before, **initial, "attempts": "1"}  # tab A changes the attempts only
+    html = alice_roadmap.post(url("step-1"), mine, **HTMX).content.decode()
+    assert "changed in another tab" in html
+    assert "Attempts so far: saved 0, yours 1" in html and "Notes: saved" not in html
+    shown_note = re.search(r"<textarea[^>]*>\s*([^<]*)</textarea>", html).group(1).strip()
+    assert shown_note == "From tab B"  # untouched: the saved value, not A's stale empty one
+    again = {
+        **mine,
+        "notes": shown_note,
+        "initial-notes": shown_note,
+        "version": version_in(html),
+    }
+    assert alice_roadmap.post(url("step-1"), again).status_code == 302
+    saved = progress_of(member, "step-1")
+    assert (saved.attempts, saved.notes) == (1, "From tab B")
