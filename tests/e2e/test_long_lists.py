@@ -104,15 +104,12 @@ def test_moving_without_javascript(browser, live_url, member):
 def test_the_new_controls_are_valid_html(member, tmp_path):
     """The three pages with a row opened, and each htmx answer (inside a minimal document),
     through the HTML validator."""
-    import json
-    import subprocess
-
     from django.test import Client
     from django.urls import reverse
 
-    from tests.e2e.test_valid_html import FRAGMENT_PAGE, HTMX_ATTRIBUTE, vnu_command
+    from tests.e2e.test_valid_html import FRAGMENT_PAGE, vnu_command, vnu_errors
 
-    command = vnu_command()
+    vnu_command()  # fails in CI (skips loudly elsewhere) before any data is made
     rows = season_of(member, 30)
     letters = with_letters(member, rows[:5], count=2)
     alice = Client()
@@ -143,8 +140,8 @@ def test_the_new_controls_are_valid_html(member, tmp_path):
             headers=htmx,
         ),
     }
-    files = {}
-    for number, (label, response) in enumerate([*pages.items(), *fragments.items()]):
+    contents = {}
+    for label, response in [*pages.items(), *fragments.items()]:
         assert response.status_code == 200, label
         content = response.content
         if label in fragments:  # in what the page holds around it
@@ -153,19 +150,6 @@ def test_the_new_controls_are_valid_html(member, tmp_path):
                 "letter row (htmx)": (b"<ul>", b"</ul>"),
             }.get(label, (b"", b""))
             content = FRAGMENT_PAGE % (around[0] + content + around[1])
-        path = tmp_path / f"page-{number:02d}.html"
-        path.write_bytes(content)
-        files[path.name] = label
-    result = subprocess.run(
-        [*command, *sorted(str(p) for p in tmp_path.glob("*.html"))],
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    messages = json.loads(result.stderr)["messages"]
-    errors = [
-        f"{files.get(m.get('url', '').rsplit('/', 1)[-1])}:{m.get('lastLine')}: {m['message']}"
-        for m in messages
-        if m["type"] == "error" and not m["message"].startswith(HTMX_ATTRIBUTE)
-    ]
+        contents[label] = content
+    errors = vnu_errors(contents, tmp_path)
     assert not errors, "\n".join(errors)

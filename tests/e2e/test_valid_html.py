@@ -46,6 +46,30 @@ def vnu_command() -> list[str]:
     return [java, "-jar", str(VNU_JAR), "--errors-only", "--format", "json", "--exit-zero-always"]
 
 
+def vnu_errors(pages: dict[str, bytes], folder: Path) -> list[str]:
+    """The Nu HTML Checker's errors on {label: html}, in one run, each with its page's label
+    (htmx attributes, which the standard does not know, filtered out; nothing else)."""
+    command = vnu_command()
+    files = {}
+    for number, (label, content) in enumerate(sorted(pages.items())):
+        path = folder / f"page-{number:03d}.html"
+        path.write_bytes(content)
+        files[path.name] = label
+    result = subprocess.run(
+        [*command, *sorted(str(p) for p in folder.glob("*.html"))],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    messages = json.loads(result.stderr)["messages"]
+    return [
+        f"{files.get(m.get('url', '').rsplit('/', 1)[-1])}:{m.get('lastLine')}: {m['message']}"
+        f"  [{m.get('extract', '').strip()[:80]}]"
+        for m in messages
+        if m["type"] == "error" and not m["message"].startswith(HTMX_ATTRIBUTE)
+    ]
+
+
 def is_full_page(response) -> bool:
     return (
         response.status_code in (200, 400, 403, 404, 500)
@@ -124,26 +148,8 @@ def collect_pages(site) -> dict[str, bytes]:  # noqa: F811 (fixture)
 
 
 def test_every_page_is_valid_html(site, tmp_path):  # noqa: F811 (fixture)
-    command = vnu_command()
     pages = collect_pages(site)
-    files = {}
-    for number, (label, content) in enumerate(sorted(pages.items())):
-        path = tmp_path / f"page-{number:03d}.html"
-        path.write_bytes(content)
-        files[path.name] = label
-    result = subprocess.run(
-        [*command, *sorted(str(p) for p in tmp_path.glob("*.html"))],
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    messages = json.loads(result.stderr)["messages"]
-    errors = [
-        f"{files.get(m.get('url', '').rsplit('/', 1)[-1])}:{m.get('lastLine')}: {m['message']}"
-        f"  [{m.get('extract', '').strip()[:80]}]"
-        for m in messages
-        if m["type"] == "error" and not m["message"].startswith(HTMX_ATTRIBUTE)
-    ]
+    errors = vnu_errors(pages, tmp_path)
     assert not errors, f"{len(errors)} HTML errors in {len(pages)} pages:\n" + "\n".join(errors)
     # The pages the issue names, at least: home, allauth, onboarding, dashboard, timeline,
     # milestone, progress, directory, resource detail, saved, settings, delete.
