@@ -72,6 +72,16 @@ class Program(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="programs"
     )
+    # The shared catalogue's entry this program is, if the member picked it there: its
+    # sourced facts are shown beside the member's own (which stay private and win where
+    # set). Empty for a program the member keeps privately.
+    catalogue = models.ForeignKey(
+        "catalogue.CatalogueProgram",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="kept_by",
+    )
     name = models.CharField(max_length=200)
     specialty = models.CharField(max_length=100)
     city = models.CharField(max_length=100, blank=True)
@@ -157,6 +167,11 @@ class Program(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "name", "specialty"], name="applications_program_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "catalogue"],
+                condition=Q(catalogue__isnull=False),
+                name="applications_program_catalogue_once",
             ),
             models.CheckConstraint(
                 condition=Q(visas__in=Visas.values), name="applications_program_visas_valid"

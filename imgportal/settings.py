@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "resources",
     "reminders",
     "mentors",
+    "catalogue",
     "applications",
 ]
 

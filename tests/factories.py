@@ -190,3 +190,33 @@ def make_cost(user, **fields):
 
     defaults = {"cycle": 2027, "category": "travel", "description": "Bus", "amount": 20}
     return CostEntry.objects.create(user=user, **{**defaults, **fields})
+
+
+def make_catalogue_program(**fields):
+    """A published catalogue program (and its institution, unless given), with no facts."""
+    from catalogue.models import CatalogueProgram, Institution
+
+    n = next(_numbers)
+    state = fields.pop("state", "NY")
+    institution = fields.pop("institution", None) or Institution.objects.create(
+        name=f"Hospital {n}", city="Albany", state=state
+    )
+    defaults = {
+        "name": f"Catalogue Program {n}",
+        "specialty": "Internal Medicine",
+        "city": "Albany",
+        "state": state,
+        "acgme_id": f"140{n:07d}",
+        "nrmp_code": f"{n:04d}140C0",
+    }
+    return CatalogueProgram.objects.create(institution=institution, **{**defaults, **fields})
+
+
+def give_fact(program, kind: str, value: str, *, by=None, checked_on=None, **fields):
+    """Set a catalogue fact as a curator would (source and date filled for known values)."""
+    from catalogue.facts import set_fact
+
+    if value != "unknown":
+        fields.setdefault("source_url", "https://example.org/program/visas")
+        checked_on = checked_on or datetime.date(2026, 11, 1)
+    return set_fact(program, kind, value, checked_on=checked_on, by=by, **fields)

@@ -52,6 +52,11 @@ NOT_MEMBER_DATA = {
     "resources.ProblemReport": {"view", "change", "delete"},
     # Curator-written history of curated dates (changed_by is the curator): read-only.
     "pathways.DateChange": {"view"},
+    # A catalogue fact names the curator who checked it; its history who changed it.
+    "catalogue.Fact": {"add", "change", "delete", "view"},
+    "catalogue.FactChange": {"view"},
+    # Written by members *to* curators, who accept or reject them (never add one).
+    "catalogue.Proposal": {"view", "change", "delete"},
 }
 
 
@@ -118,5 +123,6 @@ def test_curators_get_exactly_the_allow_list(curator):
         for action in actions
     }
     # 6 curated models x 4, problem reports 3, the date history 1 (view), the applications
-    # fee schedule, cost estimates and signal allowances 3 x 4.
-    assert granted == expected and len(granted) == 44
+    # fee schedule, cost estimates and signal allowances 3 x 4, the catalogue's institutions,
+    # programs and facts 3 x 4, its history 1 (view), proposals 3.
+    assert granted == expected and len(granted) == 60

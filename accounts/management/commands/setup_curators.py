@@ -1,10 +1,10 @@
 """Create or update the "Curators" group; optionally make people curators.
 
 Curators maintain the curated content (milestones, prerequisites, Match cycles, rules,
-resources, tags, ERAS fee schedules, cost estimates, signal allowances) and work through
-problem reports. The group gets exactly the permissions listed in CURATOR_PERMISSIONS, an
-allow-list: a model added later gets none until it is listed here, so members' own data
-never becomes editable by curators by accident.
+resources, tags, ERAS fee schedules, cost estimates, signal allowances, the program
+catalogue) and work through problem reports and catalogue proposals. The group gets exactly
+the permissions listed in CURATOR_PERMISSIONS, an allow-list: a model added later gets none
+until it is listed here, so members' own data never becomes editable by curators by accident.
 Safe to re-run: the group's permissions are set to exactly this list each time.
 """
 
@@ -33,6 +33,14 @@ CURATOR_PERMISSIONS = {
     "resources.problemreport": ["view", "change", "delete"],
     # The history of curated dates is written by the admin's save hooks, never by hand.
     "pathways.datechange": ["view"],
+    # The shared program catalogue: institutions, programs and their sourced facts.
+    "catalogue.institution": ALL,
+    "catalogue.catalogueprogram": ALL,
+    "catalogue.fact": ALL,
+    # The history of facts is written by the code that changes a fact, never by hand.
+    "catalogue.factchange": ["view"],
+    # Proposals are written by members *to* curators: read, accept or reject, delete.
+    "catalogue.proposal": ["view", "change", "delete"],
 }
 
 
