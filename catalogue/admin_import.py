@@ -66,6 +66,7 @@ def context(model_admin, request, form, results=None, **extra) -> dict:
         "columns": importer.PROGRAM_COLUMNS,
         "fact_kinds": importer.FactKind.choices,
         "max_rows": importer.MAX_ROWS,
+        "max_fact_writes": importer.MAX_FACT_WRITES,
         **extra,
     }
 
@@ -93,6 +94,11 @@ def import_view(model_admin, request: HttpRequest) -> HttpResponse:
         form.add_error("file", str(error))
         return render(model_admin, request, form)
     results = importer.validate(sheet.rows, sheet.formulas, replace_manual=replace)
+    too_much = importer.too_much_work(results)
+    if too_much:
+        request.session.pop(SESSION_KEY, None)
+        form.add_error("file", too_much)
+        return render(model_admin, request, form)
     name = upload.name[:100]
     if any(result.errors for result in results):
         request.session.pop(SESSION_KEY, None)
@@ -123,7 +129,7 @@ def confirm_view(model_admin, request: HttpRequest) -> HttpResponse:
     try:
         with transaction.atomic():
             results = importer.validate(pending["rows"], formulas, replace_manual=replace)
-            if any(result.errors for result in results):
+            if any(result.errors for result in results) or importer.too_much_work(results):
                 request.session.pop(SESSION_KEY, None)
                 form = CatalogueImportForm(initial={"replace_manual": replace})
                 return render(

@@ -58,9 +58,14 @@ from .models import UNKNOWN, CatalogueProgram, Fact, FactKind, Institution, Orig
 
 MB = 1024 * 1024
 MAX_BYTES = 4 * MB
-# Each changed fact is a few queries (set_fact locks, validates, saves and records it): a
-# first import of 1,000 programs with every fact known is ~36,000 queries. Split bigger files.
 MAX_ROWS = 1000
+# Each fact written goes through set_fact: it locks the row, validates it (full_clean: one
+# query per database constraint), saves it and records its change, ~17 queries and ~16 ms on
+# PostgreSQL here (docs/performance.md). A file whose rows are unchanged costs little (1,000
+# rows validate in under a second), but a first import of 1,000 programs with all nine facts
+# would take minutes, past the server's 30 s timeout: one import writes at most this many
+# facts, and a bigger file is refused whole, before anything is written, with the count.
+MAX_FACT_WRITES = 1000
 MAX_COLUMNS = 60
 LIMITS = Limits(max_bytes=MAX_BYTES, max_rows=MAX_ROWS, max_columns=MAX_COLUMNS)
 
@@ -392,6 +397,18 @@ def check_row(row, result: RowResult, catalogue: Catalogue, seen, replace_manual
             result.kept.append(plan.label)
             continue
         result.facts.append(plan)
+
+
+def too_much_work(results: list[RowResult]) -> str:
+    """'' or why this file is too big to apply in one request (see MAX_FACT_WRITES)."""
+    writes = sum(len(result.facts) for result in results)
+    if writes <= MAX_FACT_WRITES:
+        return ""
+    return (
+        f"The file would write {writes:,} facts; one import writes at most "
+        f"{MAX_FACT_WRITES:,} (each is checked, recorded in the history and announced). "
+        "Split it into smaller files: rows already imported come back unchanged."
+    )
 
 
 # --- Applying ----------------------------------------------------------------------------

@@ -327,6 +327,17 @@ def test_bad_files_get_a_clear_message_and_no_500(curator_client, file, message)
     assert not CatalogueProgram.objects.exists()
 
 
+def test_a_file_with_too_many_fact_writes_is_refused_whole(curator_client, monkeypatch):
+    monkeypatch.setattr(importer, "MAX_FACT_WRITES", 5)
+    rows = [{**ROW, "acgme_id": f"BENCH-{n}", "nrmp_code": ""} for n in range(2)]  # 6 facts
+    page = preview(curator_client, csv_file(rows)).content.decode()
+    assert "The file would write 6 facts; one import writes at most 5" in page
+    assert curator_client.post(CONFIRM).status_code == 302  # nothing pending
+    assert not CatalogueProgram.objects.exists()
+    import_file(curator_client, csv_file(rows[:1]))  # 3 facts: within the bound
+    assert CatalogueProgram.objects.count() == 1
+
+
 def test_export_round_trips(curator_client, curator):
     import_file(curator_client, csv_file([ROW]))
     program = CatalogueProgram.objects.get()
