@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from . import admin_import
 from .models import CatalogueProgram, Fact, FactChange, Institution, Proposal
 
 
@@ -25,6 +26,11 @@ class CatalogueProgramAdmin(admin.ModelAdmin):
     search_fields = ["name", "specialty", "acgme_id", "nrmp_code", "institution__name"]
     autocomplete_fields = ["institution"]
     inlines = [FactInline]
+
+    def get_urls(self):
+        # The curators' import and export (catalogue/admin_import.py); the changelist's
+        # buttons are in templates/admin/catalogue/catalogueprogram/change_list.html.
+        return admin_import.urls(self) + super().get_urls()
 
 
 @admin.register(FactChange)
