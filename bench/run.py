@@ -5,8 +5,10 @@
 
 1. Creates a throwaway PostgreSQL database (BENCH_DATABASE_URL, default bench_imgportal on
    127.0.0.1; the name must start with `bench_`), migrates, loads the curated content and adds
-   10,000 members (profiles, progress rows, saved resources) and 100,000 synthetic resources
-   (slugs `bench-...`; they exist only in this database).
+   10,000 members (profiles, progress rows, saved resources), two of them with a season of
+   150 and 300 applications, 100,000 synthetic resources (slugs `bench-...`) and a synthetic
+   catalogue of 13,000 programs with 50,000 facts (IDs `BENCH...`); they exist only in this
+   database.
 2. Serves the app with gunicorn (2 workers) in production settings (DJANGO_DEBUG unset, a secret
    key, allowed hosts, DatabaseCache) on a free loopback port, with imgportal.settings_bench,
    whose URLs add the bare login-required view `/bench/bare/`.
@@ -43,6 +45,7 @@ sys.path.insert(0, str(ROOT))
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bench_imgportal"
 PASSWORD = "bench-password-not-secret"
 SEARCH = "visa sponsor"  # as typed: the last word is still a prefix
+CATALOGUE_SEARCH = "internal med"  # as typed, at 13,000 programs: 2,848 matches
 # As the dashboard's row form sends it with every section open (the most rows sent back).
 PROGRESS_BODY = "status=in_progress&planned_date=2027-01-02" + "".join(
     f"&loaded={key}" for key in ("exams", "ecfmg", "match", "visa", "licensure")
@@ -55,6 +58,7 @@ TARGETS = {  # issue 22: the ratio to the bare view each page must reach
     "applications 150": 0.3,
     "directory ?q": 0.2,  # at 100,000 resources
     "search (htmx)": 0.3,  # at 100,000 resources
+    "catalogue (htmx)": 0.3,  # at 13,000 programs, as the directory's fragment
 }
 DEFAULT_TARGET = 0.4
 # The season at the sizes IMGs run it: one member with 150 applications, one with 300 (issue
@@ -132,6 +136,7 @@ class Bench:
         }
         self.make_resources(self.options.resources)
         self.save_resources()
+        self.make_catalogue(self.options.programs)
         from django.db import connection
 
         with connection.cursor() as cursor:
@@ -253,6 +258,13 @@ class Bench:
             f" in {time.perf_counter() - started:.0f} s."
         )
 
+    def make_catalogue(self, count: int) -> None:
+        from catalogue.benchmark_data import synthetic_catalogue
+
+        started = time.perf_counter()
+        made = synthetic_catalogue(programs=count, facts=count * 50 // 13)
+        log(f"A synthetic catalogue {made} in {time.perf_counter() - started:.0f} s.")
+
     def save_resources(self) -> None:
         from resources.models import Resource, SavedResource
 
@@ -308,6 +320,7 @@ class Bench:
             Resource.objects.published().exclude(slug__startswith="bench-").order_by("pk").first()
         )
         query = urllib.parse.urlencode({"q": SEARCH})
+        catalogue_query = urllib.parse.urlencode({"q": CATALOGUE_SEARCH})
         htmx = {"HX-Request": "true"}
         pages = {
             "bare": {"path": "/bench/bare/"},
@@ -321,6 +334,8 @@ class Bench:
             "directory ?q": {"path": f"/resources/?{query}"},
             "search (htmx)": {"path": f"/resources/?{query}", "headers": htmx},
             "resource detail": {"path": f"/resources/{resource.slug}/"},
+            "catalogue ?q": {"path": f"/catalogue/?{catalogue_query}"},
+            "catalogue (htmx)": {"path": f"/catalogue/?{catalogue_query}", "headers": htmx},
             "applications 150": {
                 "path": "/applications/",
                 "cookie": season_cookies["applications 150"],
@@ -630,6 +645,7 @@ def main() -> int:
     parser.add_argument("--load", action="store_true", help="make load: 64 connections, 60 s")
     parser.add_argument("--members", type=int, default=10_000)
     parser.add_argument("--resources", type=int, default=100_000)
+    parser.add_argument("--programs", type=int, default=13_000, help="catalogue programs")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=int, default=4, help="seconds per wrk run")
     parser.add_argument("--load-connections", type=int, default=64)
