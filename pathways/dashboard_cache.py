@@ -35,7 +35,7 @@ from pathways.models import Progress
 TIMEOUT = 24 * 60 * 60  # a key holds the member's date: it is never read after that day
 SOURCES = [
     "pathways/*.py",
-    "templates/pathways/dashboard.html",
+    "templates/pathways/*.html",
     "templates/pathways/includes/*.html",
     "templates/includes/*.html",
 ]
@@ -73,9 +73,11 @@ def versioned_profile(user) -> Profile | None:
     return profile
 
 
-def key_for(profile: Profile, today: datetime.date) -> str:
-    """The dashboard's key for a profile from `versioned_profile`, on the member's date."""
+def key_for(profile: Profile, today: datetime.date, page: str = "dashboard") -> str:
+    """The key of a page's content for a profile from `versioned_profile`, on the member's
+    date. The timeline and a milestone's page (`page`: "timeline", "milestone:<slug>") read
+    a subset of what the dashboard reads, so the same parts make their keys."""
     progress_at = profile.progress_at.isoformat() if profile.progress_at else ""
     data = f"{profile.updated_at.isoformat()}|{progress_at}|{profile.progress_rows or 0}"
     parts = [CODE_VERSION, str(profile.user_id), data, curated_cache.version(), today.isoformat()]
-    return "dashboard:" + hashlib.sha256("/".join(parts).encode()).hexdigest()
+    return f"{page}:" + hashlib.sha256("/".join(parts).encode()).hexdigest()

@@ -185,13 +185,33 @@ def category(request: HttpRequest, key: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def milestone(request: HttpRequest, slug: str) -> HttpResponse:
-    """A milestone's explanation; for an onboarded member also their status and dates."""
-    roadmap = roadmap_for(request.user)
-    item = roadmap.item(slug) if roadmap else None
-    milestone = item.milestone if item else get_object_or_404(Milestone, slug=slug)
+    """A milestone's explanation; for an onboarded member also their status and dates, from
+    the situation cache under the dashboard's key (it reads nothing that key leaves out)."""
+    profile = dashboard_cache.versioned_profile(request.user)
+    if profile is None:  # not onboarded yet: the explanation alone
+        milestone = get_object_or_404(Milestone, slug=slug)
+        return render(request, "pathways/milestone.html", milestone_context(None, milestone))
+    today = member_today(profile)
+    key = dashboard_cache.key_for(profile, today, page=f"milestone:{slug}")
+    cached = dashboard_cache.cache().get(key)
+    if cached is None:
+        roadmap = build_roadmap(load_roadmap(request.user, profile), today)
+        item = roadmap.item(slug)
+        milestone = item.milestone if item else get_object_or_404(Milestone, slug=slug)
+        context = milestone_context(roadmap, milestone)
+        body = render_to_string("pathways/milestone.html#body", context, request=request)
+        cached = (milestone.title, body)
+        dashboard_cache.cache().set(key, cached, dashboard_cache.TIMEOUT)
+    title, body = cached
+    return render(request, "pathways/milestone.html", {"title": title, "cached_body": body})
+
+
+def milestone_context(roadmap: Roadmap | None, milestone: Milestone) -> dict:
+    item = roadmap.item(milestone.slug) if roadmap else None
     needs, unlocks = links_of(milestone)
-    context = {
+    return {
         "milestone": milestone,
+        "title": milestone.title,
         "item": item,
         "cycle_year": roadmap.cycle.year if roadmap and roadmap.cycle else None,
         "applies": item is None or item.applies,
@@ -201,7 +221,6 @@ def milestone(request: HttpRequest, slug: str) -> HttpResponse:
         "date_history": history.of_milestone(milestone, roadmap.cycle if roadmap else None),
         "restriction": restriction_on_visa(roadmap, milestone),
     }
-    return render(request, "pathways/milestone.html", context)
 
 
 def restriction_on_visa(roadmap: Roadmap | None, milestone: Milestone) -> str:
@@ -287,8 +306,17 @@ def keep_preview(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def timeline(request: HttpRequest) -> HttpResponse:
-    roadmap = roadmap_for(request.user)
-    if roadmap is None:
+    """The member's dated milestones on one chart, from the situation cache under the
+    dashboard's key (the chart reads only the roadmap)."""
+    profile = dashboard_cache.versioned_profile(request.user)
+    if profile is None:
         return redirect("accounts:onboarding")
-    context = {"profile": roadmap.profile, "roadmap": roadmap, "chart": timeline_layout(roadmap)}
-    return render(request, "pathways/timeline.html", context)
+    today = member_today(profile)
+    key = dashboard_cache.key_for(profile, today, page="timeline")
+    body = dashboard_cache.cache().get(key)
+    if body is None:
+        roadmap = build_roadmap(load_roadmap(request.user, profile), today)
+        context = {"profile": profile, "roadmap": roadmap, "chart": timeline_layout(roadmap)}
+        body = render_to_string("pathways/timeline.html#body", context, request=request)
+        dashboard_cache.cache().set(key, body, dashboard_cache.TIMEOUT)
+    return render(request, "pathways/timeline.html", {"cached_body": body})

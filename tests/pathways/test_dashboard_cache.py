@@ -122,6 +122,67 @@ def test_every_input_changes_the_next_page(client, alice, frozen, change):
     assert body(client) != before
 
 
+TIMELINE = reverse("pathways:timeline")
+STEP1_PAGE = reverse("pathways:milestone", args=[Slugs.STEP1])
+NEXT_STEP_PAGE = reverse("pathways:milestone", args=["eligible-school"])
+
+
+def main_of(client, url: str) -> str:
+    html = client.get(url).content.decode()
+    return html[html.index('<main id="main"') : html.index("</main>")]
+
+
+@pytest.mark.parametrize("url", [TIMELINE, STEP1_PAGE, NEXT_STEP_PAGE])
+def test_the_timeline_and_milestone_pages_are_served_from_the_cache(
+    member_client, alice, frozen, url, django_assert_num_queries
+):
+    member_client.force_login(alice)
+    first = main_of(member_client, url)
+    with django_assert_num_queries(3):  # session, user, profile with the data version
+        assert main_of(member_client, url) == first
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        change_profile,
+        change_progress,
+        change_milestone,
+        change_cycle,
+        change_rule,
+        change_restriction,
+        change_resource,
+    ],  # fmt: skip
+    ids=lambda f: f.__name__,
+)
+@pytest.mark.parametrize("url", [TIMELINE, STEP1_PAGE, NEXT_STEP_PAGE])
+def test_after_any_change_the_cached_pages_are_what_a_fresh_build_shows(
+    client, alice, frozen, change, url
+):
+    """The timeline and a milestone's page read a subset of the dashboard's inputs, under the
+    same key: after each change, the page served is the page built from nothing."""
+    from django.core.cache import caches
+
+    client.force_login(alice)
+    main_of(client, url)  # cached before the change
+    change(alice)
+    served = main_of(client, url)
+    caches["situation"].clear()
+    assert served == main_of(client, url)
+
+
+def test_a_milestone_page_for_a_member_not_onboarded_is_not_cached(
+    client, curated, django_assert_num_queries
+):
+    from django.core.cache import caches
+
+    newcomer = make_member("newcomer@example.com", onboarded=False)
+    client.force_login(newcomer)
+    assert client.get(STEP1_PAGE).status_code == 200
+    assert client.get(reverse("pathways:milestone", args=["no-such-step"])).status_code == 404
+    assert not caches["situation"]._cache  # nothing stored for a visitor to the explanation
+
+
 def test_the_page_follows_the_members_date_across_midnight(member_client, member, curated, frozen):
     before = body(member_client)
     frozen.move_to(datetime.datetime(2026, 12, 6, 5, 1, tzinfo=datetime.UTC))  # 00:01 in NY
