@@ -125,3 +125,27 @@ def test_a_program_added_after_the_change_is_not_told_of_it(
 
     assert program_changes_told([change]) == []
     assert not Notice.objects.exists()
+
+
+def test_an_accepted_proposal_reaches_the_keepers_through_the_admin(
+    keepers, curator_client, run_worker, plan, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from catalogue.models import Proposal
+
+    program, people = keepers
+    proposal = Proposal.objects.create(
+        user=people["c"], program=program, kind=FactKind.H1B, value="yes", source_url=SOURCE
+    )
+    url = reverse("admin:catalogue_proposal_change", args=[proposal.pk])
+    data = {"value": "yes", "curator_note": "", "_accept": "Accept"}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert curator_client.post(url, data).status_code == 302
+        assert curator_client.post(url, data).status_code == 302  # a double click
+    run_worker()
+    plan()
+    assert [len(change_mails(people[name])) for name in "abcd"] == [1, 1, 0, 0]
+    assert [Notice.objects.filter(user=people[name]).count() for name in "abcd"] == [1, 1, 0, 0]
+    [email] = change_mails(people["a"])
+    assert "changed from no to yes" in email.body and SOURCE in email.body
