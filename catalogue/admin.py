@@ -149,8 +149,11 @@ class CatalogueProgramAdmin(admin.ModelAdmin):
 
     def get_deleted_objects(self, objs, request):
         """Members' programs that keep these entries stop the deletion (PROTECT): say how
-        many, never whose or what they named them."""
+        many, never whose or what they named them. A program nobody keeps may go, with the
+        history of its facts."""
         to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # The history of its facts goes with a program (nobody deletes it by hand).
+        perms_needed.discard(FactChange._meta.verbose_name)
         kept = sum(program.kept_by.count() for program in objs)
         if kept:
             protected = [

@@ -141,22 +141,14 @@ def test_a_program_members_keep_cannot_be_deleted_and_nobody_is_named(curator_cl
     assert CatalogueProgram.objects.filter(pk=program.pk).exists()
 
 
-def test_a_program_nobody_keeps_can_be_deleted_by_a_superuser(admin_client_mfa):
+def test_a_program_nobody_keeps_can_be_deleted_with_its_history(curator_client):
     program = make_catalogue_program()
+    give_fact(program, FactKind.J1, "yes")
     url = reverse("admin:catalogue_catalogueprogram_delete", args=[program.pk])
-    assert admin_client_mfa.post(url, {"post": "yes"}).status_code == 302
+    assert "Are you sure" in curator_client.get(url).content.decode()
+    assert curator_client.post(url, {"post": "yes"}).status_code == 302
     assert not CatalogueProgram.objects.filter(pk=program.pk).exists()
-
-
-@pytest.fixture
-def admin_client_mfa(client, db):
-    from accounts.models import User
-    from tests.factories import give_authenticator_app
-
-    user = User.objects.create_superuser(email="root@example.com", password="x-Long-pass-91")
-    give_authenticator_app(user)
-    client.force_login(user)
-    return client
+    assert not FactChange.objects.exists()
 
 
 def test_the_history_and_facts_pages_need_no_more_than_view(curator_client):
