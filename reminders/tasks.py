@@ -135,8 +135,17 @@ def program_changes_told(changes: list[FactChange]) -> list[int]:
     )
     users = {keeper.user.pk for keeper in keepers}
     prefs = {p.user_id: p for p in ReminderPreference.objects.filter(user_id__in=users)}
+    # The daily catch-up sees the same changes for 30 days: skip what is claimed already
+    # (one query) rather than fail an insert per member and change every day.
+    done = set(
+        SentReminder.objects.filter(
+            user_id__in=users, subject_key__in={keeper.key for keeper in keepers}, horizon=0
+        ).values_list("user_id", "subject_key")
+    )
     claimed = []
     for keeper in keepers:
+        if (keeper.user.pk, keeper.key) in done:
+            continue
         member_prefs = prefs.get(keeper.user.pk) or ReminderPreference(user=keeper.user)
         if member_prefs.wants("program_changes"):
             payload = program_changes.payload(keeper)

@@ -149,3 +149,20 @@ def test_an_accepted_proposal_reaches_the_keepers_through_the_admin(
     assert [Notice.objects.filter(user=people[name]).count() for name in "abcd"] == [1, 1, 0, 0]
     [email] = change_mails(people["a"])
     assert "changed from no to yes" in email.body and SOURCE in email.body
+
+
+@pytest.mark.parametrize("members", [2, 6])
+def test_the_daily_catch_up_costs_the_same_for_any_number_of_keepers(
+    members, curator, django_assert_num_queries
+):
+    from reminders.tasks import program_changes_told
+
+    program = make_catalogue_program()
+    for n in range(members):
+        make_program(make_member(f"keeper{n}@example.com"), catalogue=program)
+    change = give_fact(program, FactKind.J1, "yes", by=curator)
+    assert len(program_changes_told([change])) == members  # the first run claims them
+    # keepers with their users, the notices (insert, conflicts ignored), preferences, the
+    # claims made already: nothing claimed again
+    with django_assert_num_queries(4):
+        assert program_changes_told([change]) == []
