@@ -234,7 +234,7 @@ class ProposalAdmin(admin.ModelAdmin):
     list_select_related = ["program", "reviewed_by"]
     search_fields = ["name", "institution_name", "program__name", "source_url"]
     date_hierarchy = "created_at"
-    ordering = ["status", "created_at"]
+    ordering = ["-created_at", "-pk"]  # the review queue lists the open ones oldest first
     actions = ["accept_selected"]
     change_form_template = "admin/catalogue/proposal/change_form.html"
     REVIEW = ["user", "status", "reviewed_by", "reviewed_at", "created_at", "source_link",

@@ -117,3 +117,18 @@ def test_dashboard_with_notices_costs_one_more_query_on_a_miss_only(
         assert member_client.get(DASHBOARD).status_code == 200
     with django_assert_num_queries(3):  # a hit: session, user, profile with the data version
         assert member_client.get(DASHBOARD).status_code == 200
+
+
+def test_notices_go_with_the_account(member, other_member):
+    import io
+    import zipfile
+
+    from accounts.export import build_zip
+
+    notice(member, 1, message="Mine to export.")
+    notice(other_member, 1, message="Not mine.")
+    archive = zipfile.ZipFile(io.BytesIO(build_zip(member, datetime.date(2026, 12, 5))))
+    exported = archive.read("accounts_notice.csv").decode()
+    assert "Mine to export." in exported and "Not mine." not in exported
+    member.delete()
+    assert list(Notice.objects.values_list("message", flat=True)) == ["Not mine."]
