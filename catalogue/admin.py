@@ -6,8 +6,9 @@ members who keep the program are told. A program on members' lists cannot be del
 (PROTECT): the admin says so without naming anybody's list. Proposals are accepted (as
 proposed or edited) or rejected on their own page (catalogue/proposals.py).
 
-CatalogueProgramAdmin is meant to be extended (the curators' import adds its view to it):
-keep its hooks (`save_formset`, `get_deleted_objects`, `delete_view`) calling `super()`.
+CatalogueProgramAdmin is extended by the curators' import (catalogue/admin_import.py adds
+its views through `get_urls`); keep its hooks (`save_formset`, `get_deleted_objects`,
+`delete_view`) calling `super()`.
 """
 
 from django import forms
@@ -19,7 +20,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 
-from . import proposals
+from . import admin_import, proposals
 from .facts import set_fact
 from .models import (
     CatalogueProgram,
@@ -175,6 +176,11 @@ class CatalogueProgramAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(
                 reverse("admin:catalogue_catalogueprogram_change", args=[object_id])
             )
+
+    def get_urls(self):
+        # The curators' import and export (catalogue/admin_import.py); the changelist's
+        # buttons are in templates/admin/catalogue/catalogueprogram/change_list.html.
+        return admin_import.urls(self) + super().get_urls()
 
 
 @admin.register(FactChange)

@@ -33,10 +33,16 @@ def set_fact(
     by=None,
     origin: str = Origin.CURATOR,
     manual: bool | None = None,
+    announce_now: bool = True,
 ) -> FactChange | None:
     """Give `program` this value of fact `kind` (validated by `clean_value`); returns the
     FactChange recorded, or None when the value did not change (a new source or date for
-    the same value is kept, but members are not told of it)."""
+    the same value is kept, but members are not told of it).
+
+    Validation is the fields' and `Fact.clean`'s, without Django's one query per database
+    constraint (the database still enforces them; `clean` covers each with a message): 3
+    queries a fact instead of about 17. A caller writing many facts passes
+    `announce_now=False` and calls `announce(changes)` once (one task for the lot)."""
     value = clean_value(kind, value)
     fact = Fact.objects.select_for_update().filter(program=program, kind=kind).first()
     old = fact.value if fact is not None else ""
@@ -48,7 +54,9 @@ def set_fact(
     fact.checked_by = by
     fact.origin = origin
     fact.manual = origin == Origin.CURATOR if manual is None else manual
-    fact.full_clean(exclude=["program"])
+    fact.full_clean(
+        exclude=["program", "checked_by"], validate_unique=False, validate_constraints=False
+    )
     fact.save()
     if old == value:
         return None
@@ -62,7 +70,8 @@ def set_fact(
         changed_by=by,
         origin=origin,
     )
-    announce([change])
+    if announce_now:
+        announce([change])
     return change
 
 

@@ -224,6 +224,8 @@ class Fact(models.Model):
             self.value = clean_value(self.kind, self.value)
         except ValidationError as error:
             raise ValidationError({"value": error.messages}) from None
+        if self.source_url and not self.source_url.startswith(("https://", "http://")):
+            raise ValidationError({"source_url": "Enter a web address starting with https://."})
         if self.value != UNKNOWN:
             missing = {}
             if not self.source_url:

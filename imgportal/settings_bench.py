@@ -11,5 +11,6 @@ import os
 from imgportal.settings import *  # noqa: F403
 
 ROOT_URLCONF = "imgportal.urls_bench"
+MIDDLEWARE = [*MIDDLEWARE, "imgportal.urls_bench.cold_situation_cache"]  # noqa: F405
 # collectstatic (the manifest production templates need) goes to a throwaway folder.
 STATIC_ROOT = os.environ.get("BENCH_STATIC_ROOT", STATIC_ROOT)  # noqa: F405

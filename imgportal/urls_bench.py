@@ -5,6 +5,7 @@ and returns a few bytes: it is what "as fast as a logged-in page can be" means i
 """
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from django.views.decorators.cache import never_cache
@@ -17,6 +18,17 @@ from imgportal.urls import urlpatterns as site_urlpatterns
 @login_required
 def bare(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
+
+
+def cold_situation_cache(get_response):
+    """`X-Bench-Cache: cold`: the situation cache is emptied before the view (bench only)."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        if request.headers.get("X-Bench-Cache") == "cold":
+            caches["situation"].clear()
+        return get_response(request)
+
+    return middleware
 
 
 urlpatterns = [path("bench/bare/", bare, name="bench-bare"), *site_urlpatterns]

@@ -36,6 +36,23 @@ def test_the_bare_view_is_login_required_in_benchmark_urls(member_client):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
+def test_the_cold_header_empties_the_situation_cache_and_nothing_else(rf):
+    from django.core.cache import caches
+
+    from imgportal.urls_bench import cold_situation_cache
+
+    seen = []
+    middleware = cold_situation_cache(lambda request: seen.append(request) or "answer")
+    caches["situation"].set("dashboard:x", "body")
+    caches["default"].set("other", "kept")
+    assert middleware(rf.get("/roadmap/")) == "answer"
+    assert caches["situation"].get("dashboard:x") == "body"  # no header: untouched
+    middleware(rf.get("/roadmap/", headers={"X-Bench-Cache": "cold"}))
+    assert caches["situation"].get("dashboard:x") is None
+    assert caches["default"].get("other") == "kept"
+    assert len(seen) == 2
+
+
 def settings_in_subprocess(module: str, **env) -> str:
     """The cache backend a fresh process sees with the given environment."""
     environment = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "CACHE_BACKEND"}}

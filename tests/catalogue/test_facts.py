@@ -88,3 +88,19 @@ def test_a_changed_value_is_recorded_and_announced_once_committed(
         Origin.CURATOR,
         True,
     )
+
+
+def test_a_source_that_is_not_a_web_page_is_refused_next_to_the_field():
+    program = make_catalogue_program()
+    with pytest.raises(ValidationError) as error:
+        give_fact(program, FactKind.J1, "yes", source_url="ftp://example.org/list")
+    assert "source_url" in error.value.message_dict
+    assert not Fact.objects.filter(program=program).exists()
+
+
+def test_writing_a_fact_costs_a_fixed_few_queries(curator, django_assert_num_queries):
+    program = make_catalogue_program()
+    give_fact(program, FactKind.J1, "yes", by=curator)
+    # the fact locked, its UPDATE, the history row (no query per database constraint)
+    with django_assert_num_queries(3):
+        give_fact(program, FactKind.J1, "no", by=curator)

@@ -209,6 +209,63 @@ def imported(clients, site):
     ]
 
 
+CATALOGUE_ROW = {
+    "institution": "Example General Hospital",
+    "name": "Example General Internal Medicine",
+    "specialty": "Internal Medicine",
+    "state": "IL",
+    "acgme_id": "BENCH-0001",
+    "nrmp_code": "BENCH-N-0001",
+    "program_url": "https://example.org/im",
+    "sponsors_h1b": "yes",
+    "sponsors_h1b_source": "https://example.org/visas",
+    "sponsors_h1b_checked_on": "2026-11-01",
+}
+
+
+CATALOGUE = "catalogue-import"
+NOTE_FACT = {
+    "note": SCRIPT,
+    "note_source": "https://example.org/n",
+    "note_checked_on": "2026-11-01",
+}
+
+
+def send_catalogue_import(clients, site, data):
+    """The curators' catalogue import (catalogue/admin_import.py): upload (the preview);
+    when it offers the import, confirm it."""
+    raw = data.pop("_raw", None)
+    name = data.pop("_name", "catalogue.csv")
+    if raw is None:
+        row = {**CATALOGUE_ROW, **data}
+        lines = [",".join(row), ",".join('"' + v.replace('"', '""') + '"' for v in row.values())]
+        raw = ("\r\n".join(lines) + "\r\n").encode()
+    staff = clients["staff"]
+    upload = SimpleUploadedFile(name, raw) if isinstance(raw, bytes) else raw  # a workbook
+    response = staff.post("/admin/catalogue/catalogueprogram/import/", {"file": upload})
+    if response.status_code != 200 or "/import/confirm/" not in response.content.decode():
+        return response
+    return staff.post("/admin/catalogue/catalogueprogram/import/confirm/")
+
+
+def catalogue_state(site):
+    from catalogue.models import CatalogueProgram, Fact
+
+    return (
+        sorted(CatalogueProgram.objects.values_list("acgme_id", "name", "program_url")),
+        sorted(Fact.objects.values_list("kind", "value", "source_url")),
+    )
+
+
+def catalogue_pages(clients, site):
+    from catalogue.models import CatalogueProgram
+
+    return [clients["staff"].get("/admin/catalogue/catalogueprogram/")] + [
+        clients["staff"].get(f"/admin/catalogue/catalogueprogram/{pk}/change/")
+        for pk in CatalogueProgram.objects.values_list("pk", flat=True)
+    ]
+
+
 TARGETS = {
     "profile": Target(
         send=lambda c, site, data: c["member"].post("/me/settings/", data),
@@ -315,6 +372,9 @@ TARGETS = {
         send=send_import,
         snapshot=lambda site: sorted(Resource.objects.values_list("slug", "title", "url")),
         shows=imported,
+    ),
+    "catalogue-import": Target(
+        send=send_catalogue_import, snapshot=catalogue_state, shows=catalogue_pages
     ),
 }
 
@@ -803,6 +863,29 @@ CASES = [
     Case("proposal-review", {"_action": "_reject"}, REJECTED, "Say why it is rejected"),
     Case("proposal-review", {"_action": "_reject", "curator_note": "x" * 1001}, REJECTED),
     Case("proposal-review", {"_action": "_reject", "curator_note": SCRIPT}, INERT),
+    # --- The curators' import of catalogue programs ----------------------------------------
+    Case(CATALOGUE, {"sponsors_h1b_source": "javascript:alert(1)"}, REJECTED, "web address"),
+    Case(CATALOGUE, {"program_url": "JaVaScRiPt:alert(1)"}, REJECTED, "program_url"),
+    Case(CATALOGUE, {"sponsors_h1b_source": ""}, REJECTED, "needs the page it comes from"),
+    Case(CATALOGUE, {"sponsors_h1b_checked_on": "2025-02-30"}, REJECTED, "not a date"),
+    Case(CATALOGUE, {"sponsors_h1b": "maybe"}, REJECTED, 'Enter "yes", "no"'),
+    Case(CATALOGUE, {"step1_minimum": "1e9"}, REJECTED, "whole number from 1 to 300"),
+    Case(CATALOGUE, {"name": "x" * 1000}, REJECTED, "name: at most 200 characters"),
+    Case(CATALOGUE, {"name": "Bad\x00name"}, REJECTED, "holds binary data"),
+    Case(CATALOGUE, {"name": "=HYPERLINK(\"https://evil.example\")"}, REJECTED, "Formula"),
+    Case(CATALOGUE, {"acgme_id": "", "nrmp_code": ""}, REJECTED, "give at least one"),
+    Case(CATALOGUE, {"_raw": NOT_UTF8}, REJECTED, "not UTF-8"),
+    Case(CATALOGUE, {"_raw": b""}, REJECTED, "The submitted file is empty"),
+    Case(CATALOGUE, {"_raw": GIANT_CELL}, REJECTED, CELL),
+    Case(CATALOGUE, {"_raw": b"name,visa\r\nA,B\r\n"}, REJECTED, "unknown column(s): visa"),
+    Case(CATALOGUE, {"_raw": b"x", "_name": "x.pdf"}, REJECTED, "Upload a .csv or .xlsx"),
+    Case(CATALOGUE, {"_raw": b"PK\x03\x04junk", "_name": "x.xlsx"}, REJECTED, "not a readable"),
+    *(
+        Case(CATALOGUE, {"_raw": xlsx_upload(lambda b=bomb: b(30))}, REJECTED, UNPACKS)
+        for bomb in (workbooks.one_cell_bomb, workbooks.shared_strings_bomb)
+    ),
+    Case(CATALOGUE, {"name": SCRIPT, "institution": IMG, **NOTE_FACT}, INERT),
+    Case(CATALOGUE, {"name": "'=HYPERLINK(\"https://evil.example\")"}, INERT),
 ]  # fmt: skip
 
 

@@ -330,6 +330,11 @@ URLS: dict[str, Url] = {
     "admin:resources_resource_import": Url(STAFF),
     "admin:resources_resource_process_import": Url(STAFF),
     "admin:resources_resource_export": Url(STAFF),
+    # The curators' import of catalogue programs (upload and preview, confirm) and the
+    # export in the same layout (catalogue/admin_import.py)
+    "admin:catalogue_catalogueprogram_import": Url(STAFF),
+    "admin:catalogue_catalogueprogram_import_confirm": Url(STAFF),
+    "admin:catalogue_catalogueprogram_export": Url(STAFF, sample="csv"),
 }
 # The only patterns that take a POST without a CSRF token, and why.
 CSRF_EXEMPT = {
