@@ -294,3 +294,20 @@ def test_the_accept_action_accepts_open_ones_once(curator_client, member):
     assert curator_client.post(url, data).status_code == 302
     assert set(Proposal.objects.values_list("status", flat=True)) == {"accepted"}
     assert FactChange.objects.count() == 2
+
+
+@pytest.mark.parametrize("count", [2, 6])
+def test_the_review_queue_costs_the_same_for_any_number_of_proposals(
+    curator_client, member, count, django_assert_num_queries
+):
+    program = make_catalogue_program()
+    for n in range(count):
+        correction(member, program, value="yes" if n % 2 else "no")
+        new_program_proposal(member, name=f"New IM {n}")
+    curator_client.get(reverse("curation-review"))  # the session's and permissions' first load
+    # session, user, authenticators (the admin's second-factor gate), the user's and the
+    # group's permissions, Match cycles, rules, milestones, resources, open proposals with
+    # their programs
+    with django_assert_num_queries(10):
+        page = curator_client.get(reverse("curation-review")).content.decode()
+    assert page.count("New IM ") == count
