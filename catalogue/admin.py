@@ -59,6 +59,9 @@ class FactInline(admin.TabularInline):
     fields = ["kind", "value", "source_url", "checked_on", "checked_by", "origin", "manual"]
     readonly_fields = ["checked_by", "origin", "manual"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("checked_by", "program")
+
 
 class FactChangeInline(admin.TabularInline):
     """The history of the program's facts, newest first: read-only."""
@@ -72,6 +75,9 @@ class FactChangeInline(admin.TabularInline):
               "origin", "changed_by"]  # fmt: skip
     readonly_fields = fields
     ordering = ["-changed_at", "-pk"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("changed_by", "program")
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

@@ -311,3 +311,19 @@ def test_the_review_queue_costs_the_same_for_any_number_of_proposals(
     with django_assert_num_queries(10):
         page = curator_client.get(reverse("curation-review")).content.decode()
     assert page.count("New IM ") == count
+
+
+@pytest.mark.parametrize("changes", [1, 5])
+def test_a_programs_page_costs_the_same_for_any_length_of_history(
+    curator_client, curator, changes, django_assert_num_queries
+):
+    program = make_catalogue_program()
+    for n in range(changes):
+        give_fact(program, FactKind.STEP1_MINIMUM, str(200 + n), by=curator)
+        give_fact(program, FactKind.J1, "yes" if n % 2 else "no", by=curator)
+    curator_client.get(change_url(program))
+    # session, user, second factor (the admin's gate, asked twice), the program, the user's
+    # and the group's permissions, the history with its programs and curators, the facts
+    # with theirs, the institutions for the institution field
+    with django_assert_num_queries(10):
+        assert curator_client.get(change_url(program)).status_code == 200
