@@ -191,3 +191,64 @@ class Profile(models.Model):
     def uses_residencycas(self) -> bool:
         """Emergency Medicine and OB/GYN applications go through ResidencyCAS, not ERAS."""
         return uses_residencycas(self.specialty)
+
+
+class NoticeQuerySet(models.QuerySet):
+    def open(self):
+        """Not dismissed yet: what the dashboard shows."""
+        return self.filter(dismissed_at__isnull=True)
+
+    def for_dashboard(self, user):
+        """The member's open notices, newest first, at most Notice.DASHBOARD_LIMIT."""
+        return self.open().filter(user=user)[: Notice.DASHBOARD_LIMIT]
+
+
+class Notice(models.Model):
+    """A message to one member on their dashboard until they dismiss it (today: a fact of a
+    catalogue program they keep changed; written by the reminders app's fan-out).
+
+    Member-owned: exported and deleted with the account, never readable by curators. `key`
+    names what it is about (`catalogue-change:<FactChange pk>`): unique per member, so a
+    retried or repeated fan-out never shows the same notice twice."""
+
+    DASHBOARD_LIMIT = 10  # the dashboard shows the newest ones, no more
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices"
+    )
+    key = models.CharField(
+        max_length=120, help_text="What the notice is about (unique per member)."
+    )
+    message = models.TextField(help_text="What the member reads (plain text).")
+    url = models.CharField(max_length=500, blank=True, help_text="A page of the site (a path).")
+    source_url = models.URLField("source", max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NoticeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["user", "dismissed_at", "-created_at"], name="accounts_notice_open"
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="accounts_notice_once"),
+            models.CheckConstraint(
+                condition=Q(url="") | Q(url__startswith="/"), name="accounts_notice_url_local"
+            ),
+            models.CheckConstraint(
+                condition=Q(source_url="")
+                | Q(source_url__startswith="https://")
+                | Q(source_url__startswith="http://"),
+                name="accounts_notice_source_scheme",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Notice {self.key} for {self.user}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:dismiss_notice", args=[self.pk])

@@ -9,4 +9,5 @@ urlpatterns = [
     path("settings/", views.profile_settings, name="settings"),
     path("export/", views.export_data, name="export"),
     path("delete/", views.delete_account, name="delete"),
+    path("notices/<int:pk>/dismiss/", views.dismiss_notice, name="dismiss_notice"),
 ]

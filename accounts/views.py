@@ -4,9 +4,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
+from django.views.decorators.vary import vary_on_headers
 
 from accounts.deletion import delete_account as delete_account_for_good
 from accounts.export import build_zip, left_out
@@ -18,7 +19,7 @@ from accounts.forms import (
     SettingsForm,
     StaleProfile,
 )
-from accounts.models import Profile
+from accounts.models import Notice, Profile
 from accounts.signals import situation_changed
 from lib.dates import member_today
 
@@ -123,3 +124,25 @@ def export_data(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(build_zip(request.user, today), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="imgportal-data-{today:%Y-%m-%d}.zip"'
     return response
+
+
+@login_required
+@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "POST"])
+def dismiss_notice(request: HttpRequest, pk: int) -> HttpResponse:
+    """Dismiss one of the member's dashboard notices (another member's is a 404).
+
+    The dashboard's Dismiss button posts here with htmx and gets the notices section back;
+    without JavaScript it opens this page (GET: the notice and a confirm button), because the
+    dashboard's cached content holds no CSRF token."""
+    notice = get_object_or_404(Notice, pk=pk, user=request.user)
+    if request.method == "POST":
+        Notice.objects.open().filter(pk=notice.pk, user=request.user).update(
+            dismissed_at=timezone.now()
+        )  # dismissing twice (a double click) changes nothing more
+        if request.htmx:
+            context = {"notices": Notice.objects.for_dashboard(request.user), "dismissed": True}
+            return render(request, "pathways/dashboard.html#notices", context)
+        messages.success(request, "Notice dismissed.")
+        return redirect("pathways:dashboard")
+    return render(request, "accounts/notice_dismiss.html", {"notice": notice})

@@ -1,7 +1,10 @@
 """The curators' review queue: everything a curator should check, most urgent first.
 
 It spans the curated content of every app (Match-cycle dates, rules, milestones, resources),
-so it lives with the project rather than in one app. Served inside the admin at
+so it lives with the project rather than in one app. Members' proposals for the program
+catalogue are listed beside it, oldest first (each links to its page in the admin, where it
+is accepted, edited or rejected: catalogue/admin.py, catalogue/proposals.py); the list shows
+the proposal itself, never who sent it. Served inside the admin at
 /admin/review/ for staff who may view the curated content, behind the admin's own gate
 (a second factor required, imgportal/admin_access.py).
 """
@@ -16,6 +19,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from catalogue.models import Proposal
 from imgportal.admin_access import staff_view
 from pathways.models import MatchCycle, Milestone, Rule
 from resources.models import Resource
@@ -79,6 +83,15 @@ def content_tasks(today: datetime.date) -> list[Task]:
     return tasks
 
 
+PROPOSALS_SHOWN = 200  # the oldest first: a longer queue is worked from the admin's list
+
+
+def open_proposals() -> list[Proposal]:
+    """Members' open proposals, oldest first, with their program (1 query)."""
+    rows = Proposal.objects.filter(status=Proposal.Status.OPEN).select_related("program")
+    return list(rows.order_by("created_at", "pk")[:PROPOSALS_SHOWN])
+
+
 @staff_view
 def review_queue(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("pathways.view_matchcycle"):
@@ -88,4 +101,6 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     tasks = [*cycle_tasks(cycles, today), *content_tasks(today)]
     tasks.sort(key=lambda t: (t.rank, t.when or datetime.date.max))
     context = {"tasks": tasks, "title": "Review queue", "today": today}
+    if request.user.has_perm("catalogue.view_proposal"):
+        context["proposals"] = open_proposals()
     return render(request, "admin/review_queue.html", context)

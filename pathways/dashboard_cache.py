@@ -6,6 +6,8 @@ The key (`key_for`) is built from
 - their data version: their profile's `updated_at` and their progress rows' newest
   `updated_at` and count (rows are never deleted while the account lives), read in the same
   query as the profile itself,
+- their dashboard notices (accounts.Notice): how many are open and the newest creation and
+  dismissal times, read in that same query (a new notice and a dismissal change the key),
 - the curated-content token (`curated_cache.version()`): milestones, prerequisites, cycles,
   rules, entry restrictions and the date history bump it; so do published resources (the
   next steps list them: resources/directory_cache.py `forget` calls `curated_cache.forget`),
@@ -28,7 +30,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db.models import Count, Max, OuterRef, Subquery
 
-from accounts.models import Profile
+from accounts.models import Notice, Profile
 from pathways import curated_cache
 from pathways.models import Progress
 
@@ -60,11 +62,17 @@ def versioned_profile(user) -> Profile | None:
     """The onboarded profile with the member's data version (1 query), or None before
     onboarding. The roadmap is then loaded from it (`load_roadmap(user, profile)`)."""
     rows = Progress.objects.filter(user=OuterRef("user")).order_by().values("user")
+    notices = Notice.objects.filter(user=OuterRef("user")).order_by().values("user")
     profile = (
         Profile.objects.filter(user=user, onboarded_at__isnull=False)
         .annotate(
             progress_at=Subquery(rows.annotate(at=Max("updated_at")).values("at")),
             progress_rows=Subquery(rows.annotate(n=Count("pk")).values("n")),
+            notices_open=Subquery(
+                notices.filter(dismissed_at__isnull=True).annotate(n=Count("pk")).values("n")
+            ),
+            notice_at=Subquery(notices.annotate(at=Max("created_at")).values("at")),
+            dismissed_at=Subquery(notices.annotate(at=Max("dismissed_at")).values("at")),
         )
         .first()
     )
@@ -79,5 +87,7 @@ def key_for(profile: Profile, today: datetime.date, page: str = "dashboard") -> 
     a subset of what the dashboard reads, so the same parts make their keys."""
     progress_at = profile.progress_at.isoformat() if profile.progress_at else ""
     data = f"{profile.updated_at.isoformat()}|{progress_at}|{profile.progress_rows or 0}"
+    notices = [profile.notices_open or 0, profile.notice_at, profile.dismissed_at]
+    data += "|" + "|".join(str(part) for part in notices)
     parts = [CODE_VERSION, str(profile.user_id), data, curated_cache.version(), today.isoformat()]
     return f"{page}:" + hashlib.sha256("/".join(parts).encode()).hexdigest()

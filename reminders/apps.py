@@ -7,6 +7,8 @@ class RemindersConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.signals import situation_changed
-        from reminders.tasks import plan_soon
+        from catalogue.facts import facts_changed
+        from reminders.tasks import plan_soon, program_changes_soon
 
         situation_changed.connect(plan_soon, dispatch_uid="reminders.plan_soon")
+        facts_changed.connect(program_changes_soon, dispatch_uid="reminders.program_changes")

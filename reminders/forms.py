@@ -11,6 +11,7 @@ WHAT = [
     "exam_window",
     "expiries",
     "official_changes",
+    "program_changes",
 ]
 WHEN = ["days_30", "days_14", "days_7", "days_1"]
 

@@ -37,6 +37,7 @@ class ReminderPreference(models.Model):
     exam_window = models.BooleanField("the ECFMG seven-year window closing", default=True)
     expiries = models.BooleanField("my certificate or visa clock running out", default=True)
     official_changes = models.BooleanField("an official date on my roadmap changes", default=True)
+    program_changes = models.BooleanField("a fact of a program I keep changes", default=True)
     days_30 = models.BooleanField("30 days before", default=True)
     days_14 = models.BooleanField("14 days before", default=True)
     days_7 = models.BooleanField("7 days before", default=True)

@@ -22,11 +22,12 @@ from django.db.models import F
 from django.tasks import task
 from django.utils import timezone
 
-from accounts.models import Profile
+from accounts.models import Notice, Profile
+from catalogue.models import FactChange
 from lib.dates import member_today
 from pathways import history
 from pathways.models import DateChange
-from reminders import emails
+from reminders import emails, program_changes
 from reminders.models import ReminderPreference, SentReminder
 from reminders.schedule import dated_items, digest_items, due_reminders, member_roadmap
 
@@ -106,6 +107,12 @@ def plan_reminders(today_iso: str) -> int:
         ids = plan_member(profile, member_prefs, today, changes)
         enqueue_sends(ids)
         total += len(ids)
+    # Fact changes of catalogue programs: normally told at once (tell_program_changes); a
+    # fan-out that was lost (its task never enqueued or never run) is caught up here, once.
+    recent = FactChange.objects.filter(changed_at__gte=timezone.now() - CHANGES_LOOKBACK)
+    told = program_changes_told(list(recent.select_related("program")))
+    enqueue_sends(told)
+    total += len(told)
     enqueue_sends(orphans(timezone.now()))
     logger.info("Planned %d reminders for %s", total, today_iso)
     return total
@@ -116,6 +123,50 @@ def plan_soon(sender, user, **kwargs) -> None:
     commits (a clock found already run out is told at once)."""
     today = timezone.localdate().isoformat()
     transaction.on_commit(lambda: plan_member_reminders.enqueue(user.pk, today))
+
+
+def program_changes_told(changes: list[FactChange]) -> list[int]:
+    """Each member who keeps a changed catalogue program gets its dashboard notice (once:
+    unique per member and change) and, if their settings allow, its email claimed (once: the
+    claim's unique constraint). The ids of the emails claimed by this call."""
+    keepers = program_changes.keepers(changes)
+    Notice.objects.bulk_create(
+        [program_changes.notice(keeper) for keeper in keepers], ignore_conflicts=True
+    )
+    users = {keeper.user.pk for keeper in keepers}
+    prefs = {p.user_id: p for p in ReminderPreference.objects.filter(user_id__in=users)}
+    # The daily catch-up sees the same changes for 30 days: skip what is claimed already
+    # (one query) rather than fail an insert per member and change every day.
+    done = set(
+        SentReminder.objects.filter(
+            user_id__in=users, subject_key__in={keeper.key for keeper in keepers}, horizon=0
+        ).values_list("user_id", "subject_key")
+    )
+    claimed = []
+    for keeper in keepers:
+        if (keeper.user.pk, keeper.key) in done:
+            continue
+        member_prefs = prefs.get(keeper.user.pk) or ReminderPreference(user=keeper.user)
+        if member_prefs.wants("program_changes"):
+            payload = program_changes.payload(keeper)
+            claimed.append(claim(keeper.user, keeper.key, keeper.due_date, 0, payload))
+    return [sent.pk for sent in claimed if sent is not None]
+
+
+@task()
+def tell_program_changes(change_ids: list[int]) -> int:
+    """Tell the members who keep these programs of these fact changes; how many emails."""
+    changes = list(FactChange.objects.filter(pk__in=change_ids).select_related("program"))
+    ids = program_changes_told(changes)
+    enqueue_sends(ids)
+    logger.info("Fact changes %s: %d emails claimed", change_ids, len(ids))
+    return len(ids)
+
+
+def program_changes_soon(sender, change_ids, **kwargs) -> None:
+    """`catalogue.facts.facts_changed` (sent once the change has committed): tell the
+    members in the background, so a curator's save never waits for the fan-out."""
+    tell_program_changes.enqueue(list(change_ids))
 
 
 def orphans(now: datetime.datetime) -> list[int]:

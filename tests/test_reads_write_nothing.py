@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter
 
 from accounts.middleware import REFRESH_EVERY, SEEN_KEY
+from accounts.models import Notice
 from mentors.models import MentorLink, hash_token
 from pathways.models import Milestone
 from tests.factories import (
@@ -94,7 +95,8 @@ def make_objects(user) -> dict[str, int]:
     letter = make_letter(user, [application], writer="Dr. Writer")
     cost = make_cost(user)
     link = make_sweep_link(user)
-    objects = [application, application.program, interview, letter, cost, link]
+    notice = Notice.objects.create(user=user, key="sweep", message="A program changed.", url="/")
+    objects = [application, application.program, interview, letter, cost, link, notice]
     return {obj._meta.label: obj.pk for obj in objects}
 
 

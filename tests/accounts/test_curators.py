@@ -96,6 +96,8 @@ def test_curators_have_no_permission_on_any_member_owned_model(curator):
         "account.EmailAddress",
         "mfa.Authenticator",  # second factors: TOTP secrets, recovery codes, passkeys
         "usersessions.UserSession",
+        "accounts.Notice",  # dashboard notices: no permission at all
+        "catalogue.Proposal",
     }
     for model in owned:
         content_type = ContentType.objects.get_for_model(model)

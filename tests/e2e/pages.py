@@ -132,6 +132,15 @@ def add_page_objects(site: dict) -> dict:
         expires_on=timezone.localdate() + datetime.timedelta(days=30),
         include_notes=True,
     )
+    from accounts.models import Notice
+
+    notice = Notice.objects.create(
+        user=alice,
+        key="catalogue-change:0",
+        message="Example General IM: H-1B sponsorship changed from no to yes.",
+        url=application.program.get_absolute_url(),
+        source_url="https://example.org/program/visas",
+    )
     tess = make_member("tess@example.com")
     # Not on Alice: allauth refuses to set up a second factor while an address is unverified.
     unverified = EmailAddress.objects.create(user=tess, email="tess.work@example.com")
@@ -150,6 +159,7 @@ def add_page_objects(site: dict) -> dict:
             "letter": letter,
             "cost": cost,
             "passkey": passkey,
+            "notice": notice,
             "mentor_token": mentor_token,
             "confirm_email_key": EmailConfirmationHMAC(unverified).key,
             "reset_key": {  # the reset link's two path arguments

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from accounts.models import Profile
+from accounts.models import Notice, Profile
 from pathways.models import DateChange, EntryRestriction, MatchCycle, Milestone, Rule, Slugs
 from pathways.roadmap import RoadmapData
 from tests.factories import make_member, make_resource, record
@@ -96,6 +96,12 @@ def change_restriction(member):
     restriction.save()
 
 
+def add_notice(member):
+    Notice.objects.create(
+        user=member, key="catalogue-change:1", message="Example IM: H-1B sponsorship changed."
+    )
+
+
 def change_resource(member):
     next_step = Milestone.objects.get(slug="eligible-school")
     make_resource(title="A brand new guide", milestones=[next_step])
@@ -111,6 +117,7 @@ def change_resource(member):
         change_rule,
         change_restriction,
         change_resource,
+        add_notice,
     ],  # fmt: skip
     ids=lambda f: f.__name__,
 )
@@ -203,3 +210,17 @@ def test_no_member_is_served_another_members_entry(member, curated):
         for user in (member, twin)
     }
     assert len(keys) == 2  # the member's id is part of the key
+
+
+def test_a_dismissal_changes_the_next_page(client, alice, frozen):
+    """Dismissed elsewhere (another tab, the confirm page): the cached page must not show it."""
+    client.force_login(alice)
+    notices = [
+        Notice.objects.create(user=alice, key=f"catalogue-change:{n}", message=f"Change {n}.")
+        for n in (1, 2)
+    ]
+    before = body(client)
+    assert body(client) == before and "Change 1." in before  # a hit
+    client.post(reverse("accounts:dismiss_notice", args=[notices[0].pk]))
+    after = body(client)
+    assert "Change 1." not in after and "Change 2." in after

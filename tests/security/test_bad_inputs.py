@@ -32,7 +32,7 @@ from pathways.models import Progress
 from reminders.models import ReminderPreference
 from resources.models import ProblemReport, Resource
 from tests import workbooks
-from tests.factories import make_application
+from tests.factories import make_application, make_catalogue_program
 from tests.security.conftest import project_app_configs, row_counts
 from tests.security.url_classes import progress_path, progress_url
 
@@ -463,6 +463,104 @@ SEASON_TARGETS = {
 }
 
 
+# --- The program catalogue in the admin (curators) --------------------------------------
+
+CATALOGUE_SOURCE = "https://example.org/program/visas"
+
+
+def catalogue_of(site) -> dict:
+    """A catalogue program and Alice's open correction of it, made once (on the first
+    snapshot, before counting)."""
+    from catalogue.models import CatalogueProgram, Proposal
+
+    program = CatalogueProgram.objects.filter(acgme_id="1409999999").first()
+    if program is None:
+        program = make_catalogue_program(acgme_id="1409999999", nrmp_code="9999140C0")
+        Proposal.objects.create(
+            user=site["member"],
+            program=program,
+            kind="sponsors_h1b",
+            value="yes",
+            source_url=CATALOGUE_SOURCE,
+        )
+    return {"program": program, "proposal": program.proposals.get()}
+
+
+def catalogue_state(site) -> list:
+    from catalogue.models import Fact, FactChange, Proposal
+
+    catalogue_of(site)
+    return [
+        sorted(Fact.objects.values_list("kind", "value", "source_url", "checked_on")),
+        FactChange.objects.count(),
+        sorted(Proposal.objects.values_list("status", "value", "curator_note")),
+    ]
+
+
+def send_fact(clients, site, data):
+    """The program's admin page with one new fact row (`data`: the row's fields)."""
+    program = catalogue_of(site)["program"]
+    form = {
+        "name": program.name,
+        "specialty": program.specialty,
+        "institution": program.institution_id,
+        "city": program.city,
+        "state": program.state,
+        "acgme_id": program.acgme_id,
+        "nrmp_code": program.nrmp_code,
+        "published": "on",
+        "facts-TOTAL_FORMS": "1",
+        "facts-INITIAL_FORMS": "0",
+        "fact_changes-TOTAL_FORMS": "0",
+        "fact_changes-INITIAL_FORMS": "0",
+        "facts-0-program": program.pk,
+        **{f"facts-0-{key}": value for key, value in data.items()},
+    }
+    url = f"/admin/catalogue/catalogueprogram/{program.pk}/change/"
+    return clients["staff"].post(url, form)
+
+
+def send_proposal_review(clients, site, data):
+    """The proposal's admin page: Accept (or `_action`: "_reject") with the edited fields."""
+    proposal = catalogue_of(site)["proposal"]
+    action = data.pop("_action", "_accept")
+    url = f"/admin/catalogue/proposal/{proposal.pk}/change/"
+    return clients["staff"].post(url, {**data, action: "1"})
+
+
+def catalogue_pages(clients, site) -> list:
+    catalogue = catalogue_of(site)
+    return [
+        clients["staff"].get(
+            f"/admin/catalogue/catalogueprogram/{catalogue['program'].pk}/change/"
+        ),
+        clients["staff"].get(f"/admin/catalogue/proposal/{catalogue['proposal'].pk}/change/"),
+        clients["staff"].get("/admin/catalogue/factchange/"),
+        clients["staff"].get("/admin/review/"),
+    ]
+
+
+CATALOGUE_TARGETS = {
+    "catalogue-fact": Target(
+        send=send_fact,
+        base={
+            "kind": "sponsors_j1",
+            "value": "yes",
+            "source_url": CATALOGUE_SOURCE,
+            "checked_on": "2026-11-20",
+        },  # fmt: skip
+        snapshot=catalogue_state,
+        shows=catalogue_pages,
+    ),
+    "proposal-review": Target(
+        send=send_proposal_review,
+        base={"value": "yes", "curator_note": ""},
+        snapshot=catalogue_state,
+        shows=catalogue_pages,
+    ),
+}
+
+
 def in_days(days: int):
     """A date `days` from today, computed when the case runs."""
     return lambda site: (datetime.date.today() + datetime.timedelta(days=days)).isoformat()
@@ -472,6 +570,7 @@ STEP2CS = {"has_step2cs": "on", "step2cs_month": "11", "step2cs_year": "2019"}
 
 
 TARGETS.update(SEASON_TARGETS)
+TARGETS.update(CATALOGUE_TARGETS)
 
 
 @dataclass
@@ -748,6 +847,22 @@ CASES = [
     ),
     Case("import", {"title": SCRIPT, "summary": IMG}, INERT),
     Case("import", {"title": "=HYPERLINK(\"https://evil.example\")"}, INERT),
+    # --- The program catalogue in the admin: a curator's fact, a proposal's review ---------
+    Case("catalogue-fact", {"value": "maybe"}, REJECTED, 'Enter "yes", "no" or "unknown".'),
+    Case("catalogue-fact", {"kind": "step1_minimum", "value": "1e3"}, REJECTED, "whole number"),
+    Case("catalogue-fact", {"kind": "astrology"}, REJECTED, CHOICE),
+    Case("catalogue-fact", {"source_url": "javascript:alert(1)"}, REJECTED, "Enter a valid URL"),
+    Case("catalogue-fact", {"source_url": ""}, REJECTED, "needs the page it comes from"),
+    Case("catalogue-fact", {"checked_on": ""}, REJECTED, "needs the date it was checked"),
+    Case("catalogue-fact", {"checked_on": "2025-02-30"}, REJECTED, DATE),
+    Case("catalogue-fact", {"kind": "note", "value": "a\x00b"}, REJECTED, NUL),
+    Case("catalogue-fact", {"kind": "note", "value": "x" * 2001}, REJECTED, "at most 2000"),
+    Case("catalogue-fact", {"kind": "note", "value": SCRIPT + IMG}, INERT),
+    Case("proposal-review", {"value": "perhaps"}, REJECTED, 'Enter "yes", "no" or "unknown".'),
+    Case("proposal-review", {"value": SCRIPT}, REJECTED, 'Enter "yes", "no" or "unknown".'),
+    Case("proposal-review", {"_action": "_reject"}, REJECTED, "Say why it is rejected"),
+    Case("proposal-review", {"_action": "_reject", "curator_note": "x" * 1001}, REJECTED),
+    Case("proposal-review", {"_action": "_reject", "curator_note": SCRIPT}, INERT),
     # --- The curators' import of catalogue programs ----------------------------------------
     Case(CATALOGUE, {"sponsors_h1b_source": "javascript:alert(1)"}, REJECTED, "web address"),
     Case(CATALOGUE, {"program_url": "JaVaScRiPt:alert(1)"}, REJECTED, "program_url"),
@@ -879,6 +994,9 @@ FORMS_COVERED = {
     "applications.forms.NewLetterForm": ["letter"],
     "applications.forms.LetterAssignForm": ["letter-assign"],
     "applications.forms.UploadForm": ["upload"],
+    # The catalogue's admin forms (not found by project_forms: they live in catalogue/admin.py)
+    "catalogue.admin.FactForm": ["catalogue-fact"],
+    "catalogue.admin.ProposalForm": ["proposal-review"],
 }
 
 

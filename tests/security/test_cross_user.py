@@ -38,6 +38,8 @@ from django.db.models import Q
 from django.test import Client
 from django.urls import reverse
 
+from accounts.models import Notice
+from catalogue.models import Proposal
 from mentors.models import MentorLink, hash_token, new_token
 from pathways.models import Progress
 from reminders import emails
@@ -46,6 +48,7 @@ from resources.models import ProblemReport, Resource, SavedResource
 from tests.factories import (
     PASSWORD,
     make_application,
+    make_catalogue_program,
     make_cost,
     make_interview,
     make_letter,
@@ -170,6 +173,15 @@ def bob(site):
     passkey = Authenticator.objects.create(
         user=bob, type=Authenticator.Type.WEBAUTHN, data={"name": f"{MARK} key"}
     )
+    notice = Notice.objects.create(user=bob, key="catalogue-change:0", message=f"{MARK} notice")
+    Proposal.objects.create(
+        user=bob,
+        program=make_catalogue_program(),
+        kind="sponsors_h1b",
+        value="yes",
+        source_url="https://example.org/program/visas",
+        comment=f"{MARK} proposal",
+    )
     return {
         "user": bob,
         "client": bob_client,
@@ -186,6 +198,7 @@ def bob(site):
         "report": report,
         "mentor_link": mentor_link,
         "passkey": passkey,
+        "notice": notice,
     }
 
 
@@ -439,11 +452,14 @@ def test_the_sweep_covers_every_member_owned_model(bob):
     create, so the snapshot compares real rows, not empty lists."""
     snapshot = owned_rows(bob["user"])
     empty = sorted(label for label, rows in snapshot.items() if not rows)
-    # Rows only the system or staff write: the admin log, curators' date changes, email
-    # confirmations (allauth deletes them once used), a member's groups and permissions.
+    # Rows only the system or staff write: the admin log, curators' date changes and catalogue
+    # facts and their history (the curator who checked or changed them), email confirmations
+    # (allauth deletes them once used), a member's groups and permissions.
     assert set(empty) <= {
         "admin.LogEntry",
         "pathways.DateChange",
+        "catalogue.Fact",
+        "catalogue.FactChange",
         "account.EmailConfirmation",
         "accounts.User_groups",
         "accounts.User_user_permissions",

@@ -77,6 +77,7 @@ OWNED_MODELS = {
     "letter": "applications.Letter",
     "mentor_link": "mentors.MentorLink",
     "passkey": "mfa.Authenticator",
+    "notice": "accounts.Notice",
 }
 
 
@@ -237,6 +238,8 @@ URLS: dict[str, Url] = {
     ),
     # accounts: a member's data export
     "accounts:export": Url(MEMBER),
+    # accounts: dismissing a dashboard notice (htmx POST; without JavaScript a confirm page)
+    "accounts:dismiss_notice": Url(MEMBER, owns="notice"),
     # mentors: a member's read-only links for an adviser; the shared page opens by its token
     "mentors:links": Url(MEMBER),
     "mentors:create": Url(MEMBER),
