@@ -44,32 +44,33 @@ def set_fact(
     queries a fact instead of about 17. A caller writing many facts passes
     `announce_now=False` and calls `announce(changes)` once (one task for the lot)."""
     value = clean_value(kind, value)
-    fact = Fact.objects.select_for_update().filter(program=program, kind=kind).first()
-    old = fact.value if fact is not None else ""
-    if fact is None:
-        fact = Fact(program=program, kind=kind)
-    fact.value = value
-    fact.source_url = source_url if value != UNKNOWN or source_url else ""
-    fact.checked_on = checked_on
-    fact.checked_by = by
-    fact.origin = origin
-    fact.manual = origin == Origin.CURATOR if manual is None else manual
-    fact.full_clean(
-        exclude=["program", "checked_by"], validate_unique=False, validate_constraints=False
-    )
-    fact.save()
-    if old == value:
-        return None
-    change = FactChange.objects.create(
-        program=program,
-        kind=kind,
-        old_value=old,
-        new_value=value,
-        source_url=source_url,
-        checked_on=checked_on,
-        changed_by=by,
-        origin=origin,
-    )
+    with transaction.atomic():  # the row lock lasts until the caller's commit
+        fact = Fact.objects.select_for_update().filter(program=program, kind=kind).first()
+        old = fact.value if fact is not None else ""
+        if fact is None:
+            fact = Fact(program=program, kind=kind)
+        fact.value = value
+        fact.source_url = source_url if value != UNKNOWN or source_url else ""
+        fact.checked_on = checked_on
+        fact.checked_by = by
+        fact.origin = origin
+        fact.manual = origin == Origin.CURATOR if manual is None else manual
+        fact.full_clean(
+            exclude=["program", "checked_by"], validate_unique=False, validate_constraints=False
+        )
+        fact.save()
+        if old == value:
+            return None
+        change = FactChange.objects.create(
+            program=program,
+            kind=kind,
+            old_value=old,
+            new_value=value,
+            source_url=source_url,
+            checked_on=checked_on,
+            changed_by=by,
+            origin=origin,
+        )
     if announce_now:
         announce([change])
     return change
