@@ -5,7 +5,7 @@ import dataclasses
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -161,10 +161,14 @@ def program_add(request: HttpRequest, catalogue_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def program_link(request: HttpRequest, pk: int, catalogue_pk: int) -> HttpResponse:
-    """Link a private program to a catalogue entry: the member's facts stay as their notes."""
+def program_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """Link a private program to a catalogue entry (`catalogue`, posted): the member's facts
+    stay as their notes."""
     program = get_program(request, pk)
-    entry = get_object_or_404(CatalogueProgram.objects.published(), pk=catalogue_pk)
+    catalogue_pk = request.POST.get("catalogue", "")
+    if not catalogue_pk.isdigit():
+        raise Http404("No such catalogue program.")
+    entry = get_object_or_404(CatalogueProgram.objects.published(), pk=int(catalogue_pk))
     if program.catalogue_id == entry.pk:
         return redirect(program)
     if program.catalogue_id is not None:

@@ -204,7 +204,7 @@ def arguments(route, site: dict) -> dict:
         value = site[url.value]
         if isinstance(value, dict):  # a value for each argument
             return value
-        value = getattr(value, "slug", value)
+        value = getattr(value, "slug", getattr(value, "pk", value))
     return {name: value for name in route.arguments}
 
 

@@ -38,6 +38,7 @@ from django.db.models import Q
 from django.test import Client
 from django.urls import reverse
 
+from catalogue.models import Proposal
 from mentors.models import MentorLink, hash_token, new_token
 from pathways.models import Progress
 from reminders import emails
@@ -161,6 +162,14 @@ def bob(site):
         user=bob, subject_key="x", due_date=datetime.date(2027, 1, 1), horizon=7
     )
     CalendarFeed.objects.create(user=bob)
+    Proposal.objects.create(
+        user=bob,
+        program=site["catalogue_program"],
+        kind="note",
+        value=f"{MARK} proposal",
+        source_url="https://example.org/bob",
+        comment=f"{MARK} comment",
+    )
     mentor_link = MentorLink.objects.create(
         user=bob,
         token_hash=hash_token(new_token()),
@@ -447,6 +456,9 @@ def test_the_sweep_covers_every_member_owned_model(bob):
         "account.EmailConfirmation",
         "accounts.User_groups",
         "accounts.User_user_permissions",
+        # the curator who checked or changed a catalogue fact
+        "catalogue.Fact",
+        "catalogue.FactChange",
     }, empty
     assert len(snapshot["applications.StatusChange"]) == 1
     assert len(snapshot["applications.Letter_applications"]) == 1

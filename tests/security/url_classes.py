@@ -131,6 +131,10 @@ ADMIN_MODELS = [
     "resources.resource",
     "resources.problemreport",
     "resources.tag",
+    "catalogue.institution",
+    "catalogue.catalogueprogram",
+    "catalogue.factchange",
+    "catalogue.proposal",
 ]
 
 
@@ -222,6 +226,18 @@ URLS: dict[str, Url] = {
     ),
     "applications:program_edit": Url(MEMBER, owns="program"),
     "applications:program_new": Url(MEMBER),
+    "applications:program_add": Url(
+        MEMBER,
+        shared="a published catalogue program: the program created is the member's own",
+        value="catalogue_program",
+        post_only="a catalogue result's 'Add to my programs' button",
+    ),
+    "applications:program_link": Url(
+        MEMBER, owns="program", post_only="'Link my program to this entry' (a name clash)"
+    ),
+    "applications:program_unlink": Url(
+        MEMBER, owns="program", post_only="the program page's 'Unlink from the catalogue'"
+    ),
     "applications:programs": Url(MEMBER),
     "applications:rank": Url(MEMBER),
     "applications:rank_export": Url(MEMBER, not_a_page="a CSV download"),
@@ -231,6 +247,21 @@ URLS: dict[str, Url] = {
     "applications:rank_note": Url(
         MEMBER, owns="application", post_only="the rank list's note form"
     ),
+    # catalogue: the shared program catalogue for members (curators work in the admin);
+    # a member's proposals are theirs alone
+    "catalogue:search": Url(MEMBER),
+    "catalogue:program": Url(
+        MEMBER,
+        shared="a published catalogue program: shared by all members",
+        value="catalogue_program",
+    ),
+    "catalogue:correct": Url(
+        MEMBER,
+        shared="a published catalogue program: the proposal made is the member's own",
+        value="catalogue_program",
+    ),
+    "catalogue:propose": Url(MEMBER),
+    "catalogue:proposals": Url(MEMBER),
     # accounts: a member's data export
     "accounts:export": Url(MEMBER),
     # mentors: a member's read-only links for an adviser; the shared page opens by its token
