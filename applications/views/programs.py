@@ -14,7 +14,7 @@ from catalogue.facts import fact_rows, shown_value
 from catalogue.models import CatalogueProgram
 
 from .. import pipeline
-from ..fit import load_fit_inputs, member_values
+from ..fit import NUMBER_FACTS, load_fit_inputs, member_values
 from ..forms import ProgramFilterForm, ProgramForm
 from ..models import Program
 from .season import get_program, keep_input, season_of, stale_conflict
@@ -68,6 +68,10 @@ def program_new(request: HttpRequest) -> HttpResponse:
     return render(request, "applications/program_form.html", {"form": form, "program": None})
 
 
+# The member's facts the catalogue also holds (visas as its J-1 and H-1B facts).
+IN_CATALOGUE = {"visas", *NUMBER_FACTS}
+
+
 def catalogue_facts(program: Program, facts) -> list:
     """The catalogue entry's facts as its page shows them, each with the member's own value
     beside it where they set one and it differs ("Your note: ...")."""
@@ -96,8 +100,12 @@ def program(request: HttpRequest, pk: int) -> HttpResponse:
         "current_cycle": season.current,
         "applications": program.applications.order_by("-cycle", "specialty"),
     }
+    own = program.fact_rows()
     if program.catalogue_id:
         context["catalogue_facts"] = catalogue_facts(program, inputs.facts_of(program))
+        # The member's own values where set, and the facts the catalogue does not hold.
+        own = [row for row in own if row["known"] or row["name"] not in IN_CATALOGUE]
+    context["own_facts"] = own
     return render(request, "applications/program.html", context)
 
 
