@@ -19,10 +19,13 @@ from accounts.middleware import REFRESH_EVERY, SEEN_KEY
 from mentors.models import MentorLink, hash_token
 from pathways.models import Milestone
 from tests.factories import (
+    give_fact,
     make_application,
+    make_catalogue_program,
     make_cost,
     make_interview,
     make_letter,
+    make_program,
     make_resource,
     record,
 )
@@ -31,7 +34,7 @@ from tests.security.url_classes import OWNED_MODELS, keys_where
 pytestmark = pytest.mark.django_db
 
 # The apps whose pages members open; allauth's own pages are listed below.
-MEMBER_NAMESPACES = {"accounts", "pathways", "resources", "applications", "mentors"}
+MEMBER_NAMESPACES = {"accounts", "pathways", "resources", "applications", "mentors", "catalogue"}
 ALLAUTH_PAGES = [
     "/accounts/email/",
     "/accounts/password/change/",
@@ -58,6 +61,11 @@ ARGUMENTS = {
 # The model whose pk an integer argument is (the registry's `owns`; made for the persona by
 # make_objects).
 PKS = {key: OWNED_MODELS[url.owns] for key, url in keys_where(lambda url: bool(url.owns)).items()}
+# An integer argument that names a shared object (the registry's `value`), by model.
+SHARED_PKS = {
+    key: "catalogue.CatalogueProgram"
+    for key, url in keys_where(lambda url: url.value == "catalogue_program").items()
+}
 
 
 def member_page_patterns() -> list[tuple[str, URLPattern]]:
@@ -79,8 +87,9 @@ def member_urls(pks: dict[str, int]) -> list[str]:
         args = []
         for converter in pattern.pattern.converters.values():
             if isinstance(converter, IntConverter):
-                assert name in PKS, f"{name}: say what its pk is (`owns`) in url_classes.py"
-                args.append(pks[PKS[name]])
+                model = PKS.get(name) or SHARED_PKS.get(name)
+                assert model, f"{name}: say what its pk is (`owns`) in url_classes.py"
+                args.append(pks[model])
             else:
                 args.append(ARGUMENTS.get(name) or SLUGS[namespace])
         urls.append(reverse(name, args=args))
@@ -94,7 +103,10 @@ def make_objects(user) -> dict[str, int]:
     letter = make_letter(user, [application], writer="Dr. Writer")
     cost = make_cost(user)
     link = make_sweep_link(user)
-    objects = [application, application.program, interview, letter, cost, link]
+    entry = make_catalogue_program()
+    give_fact(entry, "sponsors_j1", "yes")
+    make_program(user, name=entry.name, specialty=entry.specialty, catalogue=entry)
+    objects = [application, application.program, interview, letter, cost, link, entry]
     return {obj._meta.label: obj.pk for obj in objects}
 
 
@@ -139,6 +151,7 @@ def test_the_sweep_covers_every_member_page(curated, member):
     assert "/roadmap/m/step-1/progress/" in urls and "/me/welcome/" in urls
     assert f"/applications/a/{pks['applications.Application']}/" in urls
     assert "/applications/export.csv" in urls
+    assert f"/catalogue/{pks['catalogue.CatalogueProgram']}/" in urls
     assert len(urls) == len(set(urls)) >= 14
 
 
