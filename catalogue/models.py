@@ -418,6 +418,10 @@ class Proposal(models.Model):
             return f"Correction: {self.program} — {self.get_kind_display()}"
         return f"New program: {self.name} ({self.specialty})"
 
+    def get_absolute_url(self) -> str:
+        """The member's own page of it (catalogue.views.proposal)."""
+        return reverse("catalogue:proposal", args=[self.pk])
+
     @property
     def is_correction(self) -> bool:
         return self.program_id is not None

@@ -130,6 +130,14 @@ def propose(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD"])
+def proposal(request: HttpRequest, pk: int) -> HttpResponse:
+    """One of the member's own proposals (another member's is a 404)."""
+    mine = get_object_or_404(Proposal.objects.select_related("program"), pk=pk, user=request.user)
+    return render(request, "catalogue/proposal.html", {"proposal": mine})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
 def my_proposals(request: HttpRequest) -> HttpResponse:
     mine = Proposal.objects.filter(user=request.user).select_related("program")[:200]
     return render(request, "catalogue/proposals.html", {"proposals": mine})

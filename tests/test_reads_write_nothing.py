@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter
 
 from accounts.middleware import REFRESH_EVERY, SEEN_KEY
+from catalogue.models import Proposal
 from mentors.models import MentorLink, hash_token
 from pathways.models import Milestone
 from tests.factories import (
@@ -106,7 +107,10 @@ def make_objects(user) -> dict[str, int]:
     entry = make_catalogue_program()
     give_fact(entry, "sponsors_j1", "yes")
     make_program(user, name=entry.name, specialty=entry.specialty, catalogue=entry)
-    objects = [application, application.program, interview, letter, cost, link, entry]
+    proposal = Proposal.objects.create(
+        user=user, program=entry, kind="note", value="x", source_url="https://example.org/"
+    )
+    objects = [application, application.program, interview, letter, cost, link, entry, proposal]
     return {obj._meta.label: obj.pk for obj in objects}
 
 

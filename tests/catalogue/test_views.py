@@ -286,3 +286,20 @@ def test_a_member_sees_only_their_own_proposals(member_client, other_member, met
     assertNotContains(page, "Bob&#x27;s secret note")
     assertNotContains(page, "example.org/bob")
     assertNotContains(member_client.get(metro.get_absolute_url()), other_member.email)
+
+
+def test_a_proposal_page_is_its_authors_only(member_client, member, other_member, metro):
+    mine = Proposal.objects.create(
+        user=member, program=metro, kind=FactKind.H1B, value="yes",
+        source_url="https://example.org/mine",
+    )  # fmt: skip
+    bobs = Proposal.objects.create(
+        user=other_member, program=metro, kind=FactKind.NOTE, value="Bob's note",
+        source_url="https://example.org/bob",
+    )  # fmt: skip
+    page = member_client.get(mine.get_absolute_url())
+    assertContains(page, "Waiting for review")
+    assertContains(page, 'href="https://example.org/mine"')
+    assert member_client.get(bobs.get_absolute_url()).status_code == 404
+    assert member_client.post(mine.get_absolute_url()).status_code == 405
+    assert member_client.get(reverse("catalogue:proposal", args=[0])).status_code == 404

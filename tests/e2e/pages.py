@@ -115,6 +115,7 @@ def add_page_objects(site: dict) -> dict:
     from allauth.account.utils import user_pk_to_url_str
     from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 
+    from catalogue.models import Proposal
     from mentors.models import MentorLink, hash_token, new_token
     from reminders.emails import unsubscribe_token
 
@@ -138,6 +139,14 @@ def add_page_objects(site: dict) -> dict:
     secret = give_authenticator_app(tess)
     RecoveryCodes.activate(tess)
     passkey = make_passkey(tess)
+    proposal = Proposal.objects.create(
+        user=alice,
+        program=site["catalogue_program"],
+        kind="sponsors_h1b",
+        value="yes",
+        source_url="https://example.org/metro/visas",
+        comment="Their page says so.",
+    )
     return {
         **site,
         **{
@@ -150,6 +159,7 @@ def add_page_objects(site: dict) -> dict:
             "letter": letter,
             "cost": cost,
             "passkey": passkey,
+            "proposal": proposal,
             "mentor_token": mentor_token,
             "confirm_email_key": EmailConfirmationHMAC(unverified).key,
             "reset_key": {  # the reset link's two path arguments

@@ -162,7 +162,7 @@ def bob(site):
         user=bob, subject_key="x", due_date=datetime.date(2027, 1, 1), horizon=7
     )
     CalendarFeed.objects.create(user=bob)
-    Proposal.objects.create(
+    proposal = Proposal.objects.create(
         user=bob,
         program=site["catalogue_program"],
         kind="note",
@@ -195,6 +195,7 @@ def bob(site):
         "report": report,
         "mentor_link": mentor_link,
         "passkey": passkey,
+        "proposal": proposal,
     }
 
 

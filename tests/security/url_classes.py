@@ -77,6 +77,7 @@ OWNED_MODELS = {
     "letter": "applications.Letter",
     "mentor_link": "mentors.MentorLink",
     "passkey": "mfa.Authenticator",
+    "proposal": "catalogue.Proposal",
 }
 
 
@@ -262,6 +263,7 @@ URLS: dict[str, Url] = {
     ),
     "catalogue:propose": Url(MEMBER),
     "catalogue:proposals": Url(MEMBER),
+    "catalogue:proposal": Url(MEMBER, owns="proposal"),
     # accounts: a member's data export
     "accounts:export": Url(MEMBER),
     # mentors: a member's read-only links for an adviser; the shared page opens by its token
