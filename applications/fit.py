@@ -1,13 +1,21 @@
-"""Fit check: a program's recorded facts against the member's profile and progress.
+"""Fit check: a program's facts against the member's profile and progress.
 
-`fit_check(program, profile, progress, today, cycle=None)` is pure: it reads only its
-arguments and returns plain-language conflicts ("You need an H-1B; it sponsors J-1
+A program's facts are its *effective* facts (`effective_facts`): for a program the member
+picked from the shared catalogue, each is the member's own value where they set one (not
+unknown, not empty), else the catalogue's sourced value. The catalogue says J-1 and H-1B
+sponsorship apart (yes / no / unknown each), so the visa check works on two tri-states.
+
+`fit_check(program, profile, progress, today, cycle=None, catalogue=None)` is pure: it reads
+only its arguments and returns plain-language conflicts ("You need an H-1B; it sponsors J-1
 only"), "ask the program" unknowns, and gaps on the member's own side (a score or
 date the member has not recorded yet). Nothing is guessed: an unknown fact never
 becomes a conflict.
 
-`load_fit_inputs(user, profile)` reads what the check needs from the member's roadmap (one
-query: their progress rows; the cycle comes from the curated-content cache).
+`load_fit_inputs(user, profile, today, programs)` reads what the check needs from the
+member's roadmap (one query: their progress rows; the cycle comes from the curated-content
+cache) and the catalogue's facts of those programs that are linked to it (one query, none
+when no program is linked). Nothing caches a fit: it is computed on every view, so a
+changed catalogue fact shows on the next one.
 """
 
 import datetime
@@ -15,6 +23,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from accounts.models import Visa
+from catalogue.facts import facts_by_program
+from catalogue.models import UNKNOWN, YES, Fact, FactKind
 from lib.dates import month_year
 from pathways.alerts import H1B_FEE_REVIEWED
 from pathways.models import EntryRestriction, MatchCycle, Progress, Slugs
@@ -55,71 +65,185 @@ class Fit:
         return (len(self.conflicts), len(self.unknowns))
 
 
+# The member's visas choice as (sponsors J-1, sponsors H-1B); None is unknown.
+VISA_ROUTES: dict[str, tuple[bool | None, bool | None]] = {
+    Visas.UNKNOWN: (None, None),
+    Visas.NONE: (False, False),
+    Visas.J1: (True, False),
+    Visas.H1B: (False, True),
+    Visas.BOTH: (True, True),
+}
+# The member's number facts that the catalogue also holds (same names as FactKind values).
+NUMBER_FACTS = [
+    "graduation_cutoff_years",
+    "step2ck_minimum",
+    "attempts_accepted",
+    "usce_months",
+    "img_share",
+]
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the fit check reads of one program: its effective facts (None is unknown)."""
+
+    j1: bool | None
+    h1b: bool | None
+    graduation_cutoff_years: int | None
+    step2ck_minimum: int | None
+    attempts_accepted: int | None
+    usce_months: int | None
+    img_share: int | None
+    certificate_by: str
+    interview_format: str
+
+
+def _yes_no(fact: Fact | None) -> bool | None:
+    if fact is None or fact.value == UNKNOWN:
+        return None
+    return fact.value == YES
+
+
+def _number(fact: Fact | None) -> int | None:
+    if fact is None or fact.value == UNKNOWN:
+        return None
+    return int(fact.value)
+
+
+def effective_facts(program: Program, catalogue: Mapping[str, Fact] | None = None) -> Facts:
+    """The member's own value of each fact where they set one, else the catalogue's
+    (`catalogue`: the linked entry's facts by kind, as facts_by_program gives)."""
+    catalogue = catalogue or {}
+    if program.visas != Visas.UNKNOWN:
+        j1, h1b = VISA_ROUTES[program.visas]
+    else:
+        j1, h1b = _yes_no(catalogue.get(FactKind.J1)), _yes_no(catalogue.get(FactKind.H1B))
+    numbers = {}
+    for name in NUMBER_FACTS:
+        own = getattr(program, name)
+        numbers[name] = own if own is not None else _number(catalogue.get(name))
+    return Facts(
+        j1=j1,
+        h1b=h1b,
+        certificate_by=program.certificate_by,
+        interview_format=program.interview_format,
+        **numbers,
+    )
+
+
+def member_values(program: Program) -> dict[str, str]:
+    """The member's own values of the catalogue's kinds of fact, where they set one, in the
+    catalogue's stored form ("yes", "220"): what the program page shows beside the
+    catalogue's when they differ."""
+    values = {}
+    if program.visas != Visas.UNKNOWN:
+        j1, h1b = VISA_ROUTES[program.visas]
+        values[FactKind.J1] = "yes" if j1 else "no"
+        values[FactKind.H1B] = "yes" if h1b else "no"
+    for name in NUMBER_FACTS:
+        if getattr(program, name) is not None:
+            values[name] = str(getattr(program, name))
+    return values
+
+
 @dataclass(frozen=True)
 class FitInputs:
     progress: Mapping[str, Progress]
     cycle: MatchCycle | None
     restriction: EntryRestriction | None = None  # on the member's nationality, today
+    # The catalogue's facts of the member's linked programs: {catalogue pk: {kind: Fact}}.
+    catalogue: Mapping[int, Mapping[str, Fact]] = field(default_factory=dict)
+
+    def facts_of(self, program: Program) -> Mapping[str, Fact]:
+        return self.catalogue.get(program.catalogue_id, {}) if program.catalogue_id else {}
 
     def check(self, program: Program, profile, today: datetime.date) -> "Fit":
         return fit_check(
-            program, profile, self.progress, today, self.cycle, restriction=self.restriction
+            program,
+            profile,
+            self.progress,
+            today,
+            self.cycle,
+            restriction=self.restriction,
+            catalogue=self.facts_of(program),
         )
 
 
-def load_fit_inputs(user, profile, today: datetime.date) -> FitInputs:
+def load_fit_inputs(user, profile, today: datetime.date, programs=()) -> FitInputs:
     """The member's Step 1 / Step 2 CK / certificate progress, their cycle's dates and any
     entry restriction on their nationality, read from their roadmap's data (the one
-    description of their situation)."""
+    description of their situation); and the catalogue's facts of those of `programs` that
+    are linked to it (one query for all; none when none is linked)."""
+    linked = {program.catalogue_id for program in programs if program.catalogue_id}
+    catalogue = facts_by_program(linked) if linked else {}
     data = load_roadmap(user, profile) if profile is not None else None
     if data is None:
-        return FitInputs(progress={}, cycle=None)
+        return FitInputs(progress={}, cycle=None, catalogue=catalogue)
     by_id = {m.pk: m.slug for m in data.milestones if m.slug in FIT_SLUGS}
     progress = {by_id[pk]: row for pk, row in data.progress.items() if pk in by_id}
-    return FitInputs(progress=progress, cycle=data.cycle, restriction=restriction_of(data, today))
+    return FitInputs(
+        progress=progress,
+        cycle=data.cycle,
+        restriction=restriction_of(data, today),
+        catalogue=catalogue,
+    )
 
 
 VISA_NAMES = {Visa.J1: "a J-1", Visa.H1B: "an H-1B"}
 SPONSORS = {
-    Visas.NONE: "it sponsors no visas",
-    Visas.J1: "it sponsors J-1 only",
-    Visas.H1B: "it sponsors H-1B only",
+    (False, False): "it sponsors no visas",
+    (True, False): "it sponsors J-1 only",
+    (False, True): "it sponsors H-1B only",
+    (False, None): "it does not sponsor the J-1",
+    (None, False): "it does not sponsor the H-1B",
 }
+ROUTE_NAMES = {Visa.J1: "the J-1", Visa.H1B: "the H-1B"}
 
 
-def _visa(program: Program, profile, fit: Fit, restriction, today: datetime.date) -> None:
+def _visa(facts: Facts, profile, fit: Fit, restriction, today: datetime.date) -> None:
+    """Sponsorship against the member's route, on two tri-states: a "yes" for the member's
+    visa fits, a "no" conflicts, an unknown is a question for the program."""
     if profile is None or not profile.needs_visa:
         return
-    if program.visas == Visas.UNKNOWN:
+    j1, h1b = facts.j1, facts.h1b
+    if j1 is None and h1b is None:
         fit.unknowns.append("Ask the program which visas it sponsors.")
         return
-    _restriction(program, restriction, fit)
-    if program.visas == Visas.H1B and profile.may_take_h1b:
+    _restriction(facts, restriction, fit)
+    if h1b and not j1 and profile.may_take_h1b:
         fit.unknowns.append(
             "Ask whether it still files new H-1B petitions this season: a new petition for "
             "someone outside the US carries a $100,000 fee, cap-exempt hospitals included, "
             f"whose status after 21 Sep 2026 is unknown (as of {H1B_FEE_REVIEWED:%-d %b %Y})."
         )
-    if program.visas == Visas.BOTH:
+    if j1 and h1b:
         return
     if profile.visa in VISA_NAMES:
-        if program.visas == Visas.NONE or program.visas != profile.visa:
-            need = VISA_NAMES[profile.visa]
-            fit.conflicts.append(f"You need {need}; {SPONSORS[program.visas]}.")
-    elif program.visas == Visas.NONE:  # undecided: any sponsorship is a chance
+        offered = j1 if profile.visa == Visa.J1 else h1b
+        if offered is None:
+            fit.unknowns.append(f"Ask the program whether it sponsors {ROUTE_NAMES[profile.visa]}.")
+        elif not offered:
+            fit.conflicts.append(f"You need {VISA_NAMES[profile.visa]}; {SPONSORS[(j1, h1b)]}.")
+    elif j1 is False and h1b is False:  # undecided: any sponsorship is a chance
         fit.conflicts.append("You need a visa; it sponsors no visas.")
+    elif not j1 and not h1b:  # undecided, one "no" and one unknown
+        fit.unknowns.append("Ask the program which visas it sponsors.")
 
 
-def _restriction(program: Program, restriction, fit: Fit) -> None:
-    """An entry restriction on the member's nationality against what the program sponsors."""
-    if restriction is None or program.visas == Visas.NONE:
+def _restriction(facts: Facts, restriction, fit: Fit) -> None:
+    """An entry restriction on the member's nationality against what the program sponsors
+    (a "yes"), or may sponsor (an unknown): a conflict only when every one is suspended."""
+    if restriction is None or not (facts.j1 or facts.h1b):
         return
-    sponsored = {
-        Visas.J1: [restriction.j_visas_suspended],
-        Visas.H1B: [restriction.h_visas_suspended],
-        Visas.BOTH: [restriction.j_visas_suspended, restriction.h_visas_suspended],
-    }[program.visas]
-    if all(sponsored):
+    possible = [
+        suspended
+        for offered, suspended in [
+            (facts.j1, restriction.j_visas_suspended),
+            (facts.h1b, restriction.h_visas_suspended),
+        ]
+        if offered is not False
+    ]
+    if all(possible):
         since = f"{restriction.effective_from:%-d %b %Y}"
         reviewed = f"{restriction.last_reviewed:%-d %b %Y}"
         fit.conflicts.append(
@@ -128,8 +252,8 @@ def _restriction(program: Program, restriction, fit: Fit) -> None:
         )
 
 
-def _graduation(program: Program, profile, today: datetime.date, fit: Fit) -> None:
-    cutoff = program.graduation_cutoff_years
+def _graduation(facts: Facts, profile, today: datetime.date, fit: Fit) -> None:
+    cutoff = facts.graduation_cutoff_years
     if cutoff is None:
         fit.unknowns.append("Ask the program whether it has a year-of-graduation cut-off.")
         return
@@ -147,8 +271,8 @@ def _graduation(program: Program, profile, today: datetime.date, fit: Fit) -> No
         fit.conflicts.append(f"You graduated in {year}; this program's cut-off is {cutoff} years.")
 
 
-def _step2ck(program: Program, progress: Mapping[str, Progress], fit: Fit) -> None:
-    minimum = program.step2ck_minimum
+def _step2ck(facts: Facts, progress: Mapping[str, Progress], fit: Fit) -> None:
+    minimum = facts.step2ck_minimum
     if minimum is None:
         fit.unknowns.append("Ask the program for its Step 2 CK minimum.")
         return
@@ -160,8 +284,8 @@ def _step2ck(program: Program, progress: Mapping[str, Progress], fit: Fit) -> No
         fit.conflicts.append(f"Your Step 2 CK {score} is below its minimum {minimum}.")
 
 
-def _attempts(program: Program, progress: Mapping[str, Progress], fit: Fit) -> None:
-    accepted = program.attempts_accepted
+def _attempts(facts: Facts, progress: Mapping[str, Progress], fit: Fit) -> None:
+    accepted = facts.attempts_accepted
     if accepted is None:
         fit.unknowns.append("Ask the program how many USMLE attempts it accepts.")
         return
@@ -173,8 +297,8 @@ def _attempts(program: Program, progress: Mapping[str, Progress], fit: Fit) -> N
             fit.conflicts.append(f"You took {name} {taken} times; it accepts {accepted} {plural}.")
 
 
-def _usce(program: Program, fit: Fit) -> None:
-    months = program.usce_months
+def _usce(facts: Facts, fit: Fit) -> None:
+    months = facts.usce_months
     if months is None:
         fit.unknowns.append("Ask the program how much US clinical experience it requires.")
     elif months:
@@ -199,8 +323,8 @@ def cycle_date(cycle: MatchCycle, field: str) -> tuple[datetime.date | None, str
     return info.date, (f"about {text}, not yet confirmed" if info.proposed else text)
 
 
-def _certificate(program: Program, progress, cycle, profile, today, fit: Fit) -> None:
-    needed = program.certificate_by
+def _certificate(facts: Facts, progress, cycle, profile, today, fit: Fit) -> None:
+    needed = facts.certificate_by
     if needed == CertificateBy.UNKNOWN:
         fit.unknowns.append("Ask the program by when it needs your ECFMG certificate.")
         return
@@ -248,16 +372,21 @@ def fit_check(
     cycle: MatchCycle | None = None,
     *,
     restriction: EntryRestriction | None = None,
+    catalogue: Mapping[str, Fact] | None = None,
 ) -> Fit:
+    """`catalogue`: the facts of the program's catalogue entry, by kind (none for a
+    private program); the member's own values win where set. Step 1 minimums and notes
+    are shown on the program page, never checked (Step 1 is pass/fail)."""
+    facts = effective_facts(program, catalogue)
     fit = Fit()
-    _graduation(program, profile, today, fit)
-    _visa(program, profile, fit, restriction, today)
-    _step2ck(program, progress, fit)
-    _attempts(program, progress, fit)
-    _usce(program, fit)
-    _certificate(program, progress, cycle, profile, today, fit)
-    if program.img_share is None:
+    _graduation(facts, profile, today, fit)
+    _visa(facts, profile, fit, restriction, today)
+    _step2ck(facts, progress, fit)
+    _attempts(facts, progress, fit)
+    _usce(facts, fit)
+    _certificate(facts, progress, cycle, profile, today, fit)
+    if facts.img_share is None:
         fit.unknowns.append("Ask the program what share of its residents are IMGs.")
-    if program.interview_format == "unknown":
+    if facts.interview_format == "unknown":
         fit.unknowns.append("Ask the program whether interviews are virtual or in person.")
     return fit

@@ -370,9 +370,13 @@ def export_rows(user) -> list[list]:
     rows = []
     profile = Profile.objects.filter(user=user).first()
     today = member_today(profile or user)
-    inputs = load_fit_inputs(user, profile, today)
-    programs = Program.objects.filter(user=user).prefetch_related("applications")
-    for program in programs.order_by("name", "specialty"):
+    programs = list(
+        Program.objects.filter(user=user)
+        .prefetch_related("applications")
+        .order_by("name", "specialty")
+    )
+    inputs = load_fit_inputs(user, profile, today, programs)
+    for program in programs:
         conflicts = "; ".join(inputs.check(program, profile, today).conflicts)
         base = [
             program.name,

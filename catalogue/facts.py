@@ -7,11 +7,21 @@ ids (the reminders app tells the members who keep those programs, once each).
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.dispatch import Signal
 
-from .models import UNKNOWN, CatalogueProgram, Fact, FactChange, Origin, clean_value
+from .models import (
+    BOOLEAN_KINDS,
+    UNKNOWN,
+    CatalogueProgram,
+    Fact,
+    FactChange,
+    FactKind,
+    Origin,
+    clean_value,
+)
 
 # Sent after the commit of one or more fact changes: `change_ids` (list of FactChange pks).
 facts_changed = Signal()
@@ -82,3 +92,44 @@ def facts_by_program(program_ids) -> dict[int, dict[str, Fact]]:
     for fact in Fact.objects.filter(program_id__in=list(found)):
         found[fact.program_id][fact.kind] = fact
     return found
+
+
+@dataclass(frozen=True)
+class FactRow:
+    """One fact of a catalogue program as a page shows it: every kind, unknown included."""
+
+    kind: str
+    label: str
+    value: str  # as shown: "Yes", "220", the note's text; "" when unknown
+    known: bool
+    source_url: str
+    checked_on: datetime.date | None
+    mine: str = ""  # the member's own value where it differs (their program page)
+
+
+def shown_value(kind: str, value: str) -> str:
+    if value == UNKNOWN or not value:
+        return ""
+    if kind in BOOLEAN_KINDS:
+        return value.capitalize()
+    return value
+
+
+def fact_rows(facts: dict[str, Fact]) -> list[FactRow]:
+    """Every kind of fact in FactKind's order, from `facts` ({kind: Fact}, as
+    facts_by_program gives); a kind without a row is unknown."""
+    rows = []
+    for kind, label in FactKind.choices:
+        fact = facts.get(kind)
+        value = fact.value if fact is not None else UNKNOWN
+        rows.append(
+            FactRow(
+                kind=kind,
+                label=label,
+                value=shown_value(kind, value),
+                known=value != UNKNOWN,
+                source_url=fact.source_url if fact is not None else "",
+                checked_on=fact.checked_on if fact is not None else None,
+            )
+        )
+    return rows

@@ -11,14 +11,25 @@ and a date cannot be stored (a database constraint), so nothing is ever a guess.
 """
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchVectorField
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Q
+from django.db import connections, models
+from django.db.models import Case, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.urls import reverse
+
+from lib.search import prefix_tsquery, search_terms
 
 UNKNOWN = "unknown"
 YES, NO = "yes", "no"
+
+# Names, codes and places are not English words: no stemming, no stop words.
+SEARCH_CONFIG = "simple"
+# A search ranks at most this many matches (the first the database finds; the page says so).
+# A one-letter search as you type matches most of 13,000 programs: ranking reads each
+# match's stored vector, so it is bounded as the resource directory's is.
+RANK_AT_MOST = 1000
+# The columns a search result shows: never the search document, nor any fact.
+CARD_FIELDS = ["name", "specialty", "city", "state", "institution__name"]
 
 
 def url_scheme_ok(field: str) -> Q:
@@ -109,6 +120,58 @@ class CatalogueProgramQuerySet(models.QuerySet):
     def published(self):
         return self.filter(published=True)
 
+    def for_cards(self) -> "CatalogueProgramQuerySet":
+        """What a search result shows: its own identity and its institution's name."""
+        return self.select_related("institution").only(*CARD_FIELDS)
+
+    def with_kept(self, user) -> "CatalogueProgramQuerySet":
+        """`kept_pk`: the pk of the member's own program linked to each entry, or None (a
+        subquery in the same query; the applications app's Program is reached through the
+        reverse relation, so the catalogue imports nothing above it)."""
+        kept = self.model._meta.get_field("kept_by").related_model
+        own = kept.objects.filter(user=user, catalogue=OuterRef("pk")).values("pk")[:1]
+        return self.annotate(kept_pk=Subquery(own))
+
+    def search(self, q: str, *, rank_at_most: int | None = None) -> "CatalogueProgramQuerySet":
+        """Programs matching every word of `q`, best first (the last word as a prefix).
+
+        With `rank_at_most`, only that many matches are ranked: the first the database finds,
+        so the caller must say the list is not the best of all."""
+        terms = search_terms(q)
+        if not terms:
+            return self
+        if connections[self.db].vendor == "postgresql":
+            query = SearchQuery(prefix_tsquery(terms), search_type="raw", config=SEARCH_CONFIG)
+            matches = self.filter(search_document=query)
+            rank = SearchRank(F("search_document"), query)
+        else:
+            matches, rank = self._search_fallback(terms)
+        if rank_at_most is not None:
+            matches = self.filter(pk__in=matches.order_by().values("pk")[:rank_at_most])
+        return matches.annotate(rank=rank).order_by("-rank", "name", "specialty", "pk")
+
+    def _search_fallback(self, terms: list[str]) -> tuple["CatalogueProgramQuerySet", Case]:
+        """SQLite (development): every word in some field; name matches first."""
+        qs = self
+        for term in terms:
+            qs = qs.filter(
+                Q(name__icontains=term)
+                | Q(institution__name__icontains=term)
+                | Q(specialty__icontains=term)
+                | Q(city__icontains=term)
+                | Q(state__icontains=term)
+                | Q(acgme_id__icontains=term)
+                | Q(nrmp_code__icontains=term)
+            )
+        phrase = " ".join(terms)
+        rank = Case(
+            When(name__icontains=phrase, then=Value(3)),
+            When(institution__name__icontains=phrase, then=Value(2)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+        return qs, rank
+
 
 class CatalogueProgram(models.Model):
     """A residency program in the shared catalogue, keyed by its ACGME program ID and NRMP
@@ -156,6 +219,9 @@ class CatalogueProgram(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.specialty})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalogue:program", args=[self.pk])
 
     @property
     def location(self) -> str:
@@ -353,6 +419,10 @@ class Proposal(models.Model):
         if self.program_id:
             return f"Correction: {self.program} — {self.get_kind_display()}"
         return f"New program: {self.name} ({self.specialty})"
+
+    def get_absolute_url(self) -> str:
+        """The member's own page of it (catalogue.views.proposal)."""
+        return reverse("catalogue:proposal", args=[self.pk])
 
     @property
     def is_correction(self) -> bool:

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("reminders.urls")),
     path("", include("mentors.urls")),
     path("applications/", include("applications.urls")),
+    path("catalogue/", include("catalogue.urls")),
     path(
         "favicon.ico",
         RedirectView.as_view(url="/static/img/favicon.svg", permanent=True),

@@ -5,7 +5,6 @@ Member data: SavedResource, ProblemReport.
 """
 
 import datetime
-import re
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
@@ -16,18 +15,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from lib.search import MAX_SEARCH_TERMS, prefix_tsquery, search_terms  # noqa: F401 (re-exported)
 from pathways.models import Category as MilestoneCategory
 from pathways.models import curated_values_field
 
 SEARCH_CONFIG = "english"
-# The longest query we turn into search terms; the rest is ignored.
-MAX_SEARCH_TERMS = 8
 # The directory ranks at most this many matches of a search (the first found; it says so).
 # Ranking reads each match's stored vector: a one-letter search as you type matched 97,000 of
 # 100,000 benchmark resources and took 0.7 s to count and rank; bounded, 16 ms.
 RANK_AT_MOST = 1000
-# Letters and digits only: what remains can never carry tsquery operators (& | ! : * ( ) ').
-SEARCH_TERM = re.compile(r"\w+")
 # Slugs that would clash with the directory's own URLs (/resources/saved/).
 RESERVED_SLUGS = ["saved"]
 # Days without review after which a resource counts as stale.
@@ -37,19 +33,6 @@ STALE_AFTER_DAYS = 365
 CARD_FIELDS = [
     "title", "slug", "organisation", "category", "summary", "cost", "location", "needs_review"
 ]  # fmt: skip
-
-
-def search_terms(q: str) -> list[str]:
-    return SEARCH_TERM.findall(q.replace("_", " "))[:MAX_SEARCH_TERMS]
-
-
-def prefix_tsquery(terms: list[str]) -> str:
-    """`visa & spons:*`: every term must match, the last one as a prefix (search as you type).
-
-    Terms are plain \\w+ words, so the result is a safe to_tsquery() string; it is still
-    passed to the database as a parameter, never interpolated into SQL.
-    """
-    return " & ".join([*terms[:-1], f"{terms[-1]}:*"])
 
 
 class Category(models.TextChoices):

@@ -219,4 +219,7 @@ def give_fact(program, kind: str, value: str, *, by=None, checked_on=None, **fie
     if value != "unknown":
         fields.setdefault("source_url", "https://example.org/program/visas")
         checked_on = checked_on or datetime.date(2026, 11, 1)
-    return set_fact(program, kind, value, checked_on=checked_on, by=by, **fields)
+    from django.db import transaction
+
+    with transaction.atomic():  # set_fact locks the fact's row (select_for_update)
+        return set_fact(program, kind, value, checked_on=checked_on, by=by, **fields)

@@ -17,13 +17,17 @@ from django.urls.converters import IntConverter
 
 from accounts.middleware import REFRESH_EVERY, SEEN_KEY
 from accounts.models import Notice
+from catalogue.models import Proposal
 from mentors.models import MentorLink, hash_token
 from pathways.models import Milestone
 from tests.factories import (
+    give_fact,
     make_application,
+    make_catalogue_program,
     make_cost,
     make_interview,
     make_letter,
+    make_program,
     make_resource,
     record,
 )
@@ -32,7 +36,7 @@ from tests.security.url_classes import OWNED_MODELS, keys_where
 pytestmark = pytest.mark.django_db
 
 # The apps whose pages members open; allauth's own pages are listed below.
-MEMBER_NAMESPACES = {"accounts", "pathways", "resources", "applications", "mentors"}
+MEMBER_NAMESPACES = {"accounts", "pathways", "resources", "applications", "mentors", "catalogue"}
 ALLAUTH_PAGES = [
     "/accounts/email/",
     "/accounts/password/change/",
@@ -59,6 +63,11 @@ ARGUMENTS = {
 # The model whose pk an integer argument is (the registry's `owns`; made for the persona by
 # make_objects).
 PKS = {key: OWNED_MODELS[url.owns] for key, url in keys_where(lambda url: bool(url.owns)).items()}
+# An integer argument that names a shared object (the registry's `value`), by model.
+SHARED_PKS = {
+    key: "catalogue.CatalogueProgram"
+    for key, url in keys_where(lambda url: url.value == "catalogue_program").items()
+}
 
 
 def member_page_patterns() -> list[tuple[str, URLPattern]]:
@@ -80,8 +89,9 @@ def member_urls(pks: dict[str, int]) -> list[str]:
         args = []
         for converter in pattern.pattern.converters.values():
             if isinstance(converter, IntConverter):
-                assert name in PKS, f"{name}: say what its pk is (`owns`) in url_classes.py"
-                args.append(pks[PKS[name]])
+                model = PKS.get(name) or SHARED_PKS.get(name)
+                assert model, f"{name}: say what its pk is (`owns`) in url_classes.py"
+                args.append(pks[model])
             else:
                 args.append(ARGUMENTS.get(name) or SLUGS[namespace])
         urls.append(reverse(name, args=args))
@@ -96,7 +106,14 @@ def make_objects(user) -> dict[str, int]:
     cost = make_cost(user)
     link = make_sweep_link(user)
     notice = Notice.objects.create(user=user, key="sweep", message="A program changed.", url="/")
-    objects = [application, application.program, interview, letter, cost, link, notice]
+    entry = make_catalogue_program()
+    give_fact(entry, "sponsors_j1", "yes")
+    make_program(user, name=entry.name, specialty=entry.specialty, catalogue=entry)
+    proposal = Proposal.objects.create(
+        user=user, program=entry, kind="note", value="x", source_url="https://example.org/"
+    )
+    objects = [application, application.program, interview, letter, cost, link, notice, entry]
+    objects.append(proposal)
     return {obj._meta.label: obj.pk for obj in objects}
 
 
@@ -141,6 +158,7 @@ def test_the_sweep_covers_every_member_page(curated, member):
     assert "/roadmap/m/step-1/progress/" in urls and "/me/welcome/" in urls
     assert f"/applications/a/{pks['applications.Application']}/" in urls
     assert "/applications/export.csv" in urls
+    assert f"/catalogue/{pks['catalogue.CatalogueProgram']}/" in urls
     assert len(urls) == len(set(urls)) >= 14
 
 

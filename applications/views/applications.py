@@ -40,7 +40,8 @@ PAGE_SIZE = 20
 
 def with_fit(request: HttpRequest, season, applications):
     """Each application with its program's fit check (one load of the inputs, pure checks)."""
-    inputs = load_fit_inputs(request.user, season.profile, season.today)
+    programs = [application.program for application in applications]
+    inputs = load_fit_inputs(request.user, season.profile, season.today, programs)
     for application in applications:
         application.fit = inputs.check(application.program, season.profile, season.today)
     return applications

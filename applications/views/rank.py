@@ -45,7 +45,8 @@ def rank_context(request: HttpRequest, season, query, *, page_number=None, moved
     query = query.copy()
     query["cycle"] = str(season.cycle)
     rows = pipeline.rank_list(request.user, season.cycle)
-    inputs = load_fit_inputs(request.user, season.profile, season.today)
+    programs = [row.program for row in rows]
+    inputs = load_fit_inputs(request.user, season.profile, season.today, programs)
     for place, row in enumerate(rows, 1):
         row.place = place
         row.fit = inputs.check(row.program, season.profile, season.today)
@@ -153,14 +154,16 @@ def rank_note(request: HttpRequest, pk: int) -> HttpResponse:
 def rank_export(request: HttpRequest) -> HttpResponse:
     season = season_of(request)
     cycle = season.cycle
-    inputs = load_fit_inputs(request.user, season.profile, season.today)
+    rows = pipeline.rank_list(request.user, cycle)
+    programs = [row.program for row in rows]
+    inputs = load_fit_inputs(request.user, season.profile, season.today, programs)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="rank-order-list-{cycle}.csv"'
     writer = csv.writer(response)
     writer.writerow(
         ["rank", "program", "specialty", "city", "state", "nrmp_code", "note", "conflicts"]
     )
-    for number, row in enumerate(pipeline.rank_list(request.user, cycle), 1):
+    for number, row in enumerate(rows, 1):
         fit = inputs.check(row.program, season.profile, season.today)
         writer.writerow(
             escape_formula(value)

@@ -152,6 +152,9 @@ EXEMPT = {
     "program_new": "a program belongs to no cycle",
     "program_edit": "a program belongs to no cycle",
     "program_delete": "a program belongs to no cycle (removing it removes it everywhere)",
+    "program_add": "a program belongs to no cycle (added from the catalogue)",
+    "program_link": "a program belongs to no cycle (linked to its catalogue entry)",
+    "program_unlink": "a program belongs to no cycle (kept as private)",
     "letter_delete": "a letter belongs to no cycle (removing it removes it everywhere)",
     "letters": "adds a letter, which belongs to no cycle; it is assigned per application "
     "(application_letters)",

@@ -115,6 +115,7 @@ def add_page_objects(site: dict) -> dict:
     from allauth.account.utils import user_pk_to_url_str
     from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 
+    from catalogue.models import Proposal
     from mentors.models import MentorLink, hash_token, new_token
     from reminders.emails import unsubscribe_token
 
@@ -147,6 +148,14 @@ def add_page_objects(site: dict) -> dict:
     secret = give_authenticator_app(tess)
     RecoveryCodes.activate(tess)
     passkey = make_passkey(tess)
+    proposal = Proposal.objects.create(
+        user=alice,
+        program=site["catalogue_program"],
+        kind="sponsors_h1b",
+        value="yes",
+        source_url="https://example.org/metro/visas",
+        comment="Their page says so.",
+    )
     return {
         **site,
         **{
@@ -160,6 +169,7 @@ def add_page_objects(site: dict) -> dict:
             "cost": cost,
             "passkey": passkey,
             "notice": notice,
+            "proposal": proposal,
             "mentor_token": mentor_token,
             "confirm_email_key": EmailConfirmationHMAC(unverified).key,
             "reset_key": {  # the reset link's two path arguments
@@ -214,7 +224,7 @@ def arguments(route, site: dict) -> dict:
         value = site[url.value]
         if isinstance(value, dict):  # a value for each argument
             return value
-        value = getattr(value, "slug", value)
+        value = getattr(value, "slug", getattr(value, "pk", value))
     return {name: value for name in route.arguments}
 
 

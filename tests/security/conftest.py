@@ -13,7 +13,13 @@ from django.urls import resolve
 from accounts.models import User
 from pathways.models import Milestone, Progress
 from resources.models import Resource
-from tests.factories import give_authenticator_app, make_member, record
+from tests.factories import (
+    give_authenticator_app,
+    give_fact,
+    make_catalogue_program,
+    make_member,
+    record,
+)
 from tests.security.url_classes import Route
 
 CONVERTER = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>")
@@ -59,7 +65,11 @@ def build_site() -> dict:
     for user in (alice, bob):
         for slug in (milestone.slug, "step-1", "step-2-ck", "oet"):
             record(user, slug, status="in_progress", notes="Own notes")
+    # A published catalogue program with a sourced fact and its history (catalogue pages).
+    catalogue_program = make_catalogue_program(name="Metro Internal Medicine")
+    give_fact(catalogue_program, "sponsors_j1", "yes", by=carla)
     return {
+        "catalogue_program": catalogue_program,
         "member": alice,
         "other_member": bob,
         "curator": User.objects.get(pk=carla.pk),
@@ -104,6 +114,9 @@ def make_url_for(site: dict):
                 "pk": site["progress"].pk,
                 "key": site["milestone"].category,
             }
+        elif name.startswith("catalogue:") or name == "applications:program_add":
+            values = {"pk": site["catalogue_program"].pk}
+            values["catalogue_pk"] = values["pk"]
         elif name.startswith("resources:"):
             values = {"slug": site["resource"].slug}
         elif name.startswith("admin:") or route.route.startswith("admin/"):

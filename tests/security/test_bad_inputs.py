@@ -27,6 +27,8 @@ from django.forms.models import model_to_dict
 from django.test import Client
 
 from accounts.models import Profile, User
+from applications.models import Program
+from catalogue.models import Proposal
 from mentors.models import MentorLink
 from pathways.models import Progress
 from reminders.models import ReminderPreference
@@ -573,6 +575,43 @@ TARGETS.update(SEASON_TARGETS)
 TARGETS.update(CATALOGUE_TARGETS)
 
 
+def catalogue_url(site, suffix: str = "") -> str:
+    return f"/catalogue/{site['catalogue_program'].pk}/{suffix}"
+
+
+def proposals_state(site):
+    return sorted(Proposal.objects.values_list("pk", "kind", "value", "name"))
+
+
+CATALOGUE_TARGETS = {
+    "catalogue-search": Target(send=lambda c, site, data: c["member"].get("/catalogue/", data)),
+    "correction": Target(
+        send=lambda c, site, data: c["member"].post(catalogue_url(site, "correct/"), data),
+        base={"kind": "sponsors_h1b", "value": "yes", "source_url": "https://example.org/v"},
+        snapshot=proposals_state,
+        shows=lambda c, site: [c["member"].get("/catalogue/proposals/")],
+    ),
+    "new-program": Target(
+        send=lambda c, site, data: c["member"].post("/catalogue/propose/", data),
+        base={
+            "institution_name": "Riverside Health",
+            "name": "Riverside Family Medicine",
+            "specialty": "Family Medicine",
+            "city": "Camden",
+            "state": "NJ",
+            "source_url": "https://example.org/fm",
+        },
+        snapshot=proposals_state,
+        shows=lambda c, site: [c["member"].get("/catalogue/proposals/")],
+    ),
+    "catalogue-add": Target(
+        send=send_to_url(lambda site, value: f"/applications/programs/add/{value}/", htmx=True),
+        snapshot=lambda site: sorted(Program.objects.values_list("pk", "catalogue_id")),
+    ),
+}
+TARGETS.update(CATALOGUE_TARGETS)
+
+
 @dataclass
 class Case:
     target: str
@@ -811,6 +850,31 @@ CASES = [
     ),
     Case("upload", {"file": lambda site: SimpleUploadedFile("x.csv", GIANT_CELL)}, REJECTED, CELL),
     Case("import", {"_raw": GIANT_CELL}, REJECTED, CELL),
+    # --- The program catalogue ------------------------------------------------------------
+    Case("catalogue-search", {"q": "' OR 1=1--"}, INERT),
+    Case("catalogue-search", {"q": SCRIPT}, INERT),
+    Case("catalogue-search", {"q": "metro & | ! :* <-> ("}, INERT),
+    Case("catalogue-search", {"q": "a\x00b"}, INERT),
+    Case("catalogue-search", {"q": "x" * 10_000}, INERT),
+    Case("catalogue-search", {"specialty": SCRIPT, "state": "'; DROP TABLE x;--"}, INERT),
+    Case("catalogue-search", {"page": "99999999999999999999"}, INERT),
+    Case("correction", {"value": SCRIPT}, REJECTED, 'Enter "yes", "no" or "unknown".'),
+    Case("correction", {"kind": "note", "value": SCRIPT + IMG}, INERT),
+    Case("correction", {"kind": "step2ck_minimum", "value": "1e3"}, REJECTED, "whole number"),
+    Case("correction", {"kind": "step2ck_minimum", "value": "-5"}, REJECTED, "whole number"),
+    Case("correction", {"kind": "step9"}, REJECTED, CHOICE),
+    Case("correction", {"kind": "note", "value": "x" * 2001}, REJECTED, "at most 2000"),
+    Case("correction", {"source_url": "javascript:alert(1)"}, REJECTED, "Enter a valid URL"),
+    Case("correction", {"source_url": "ftp://example.org/x"}, REJECTED, "starting with https://"),
+    Case("correction", {"source_url": ""}, REJECTED, REQUIRED),
+    Case("correction", {"comment": "a\x00b"}, REJECTED, NUL),
+    Case("correction", {"user": "2", "status": "accepted", "program": "999"}, INERT),
+    Case("new-program", {"name": ""}, REJECTED, REQUIRED),
+    Case("new-program", {"name": SCRIPT, "institution_name": IMG}, INERT),
+    Case("new-program", {"source_url": "data:text/html,x"}, REJECTED, "Enter a valid URL"),
+    Case("new-program", {"acgme_id": "x" * 30}, REJECTED, "at most 20"),
+    Case("catalogue-add", {"id": "0"}, REJECTED, status=404),
+    Case("catalogue-add", {"id": "99999999999"}, REJECTED, status=404),
     # --- Sign-up and adding an email address (allauth forms with our canonical addresses) --
     Case("signup", {"email": SCRIPT + "@example.com"}, REJECTED, "valid email"),
     Case("signup", {"email": "alice@example.com\x00"}, REJECTED),
@@ -977,6 +1041,9 @@ FORMS_COVERED = {
     "pathways.forms.ExamsSoFarForm": ["exams-so-far"],
     "resources.forms.ResourceFilterForm": ["directory"],
     "resources.forms.ProblemReportForm": ["report"],
+    "catalogue.forms.CatalogueSearchForm": ["catalogue-search"],
+    "catalogue.forms.CorrectionForm": ["correction"],
+    "catalogue.forms.NewProgramForm": ["new-program"],
     "applications.forms.ProgramForm": ["program"],
     "applications.forms.VersionedForm": ["program"],  # the base of the edit forms
     "applications.forms.ProgramFilterForm": ["program-filter"],

@@ -48,7 +48,6 @@ from resources.models import ProblemReport, Resource, SavedResource
 from tests.factories import (
     PASSWORD,
     make_application,
-    make_catalogue_program,
     make_cost,
     make_interview,
     make_letter,
@@ -164,6 +163,14 @@ def bob(site):
         user=bob, subject_key="x", due_date=datetime.date(2027, 1, 1), horizon=7
     )
     CalendarFeed.objects.create(user=bob)
+    proposal = Proposal.objects.create(
+        user=bob,
+        program=site["catalogue_program"],
+        kind="note",
+        value=f"{MARK} proposal",
+        source_url="https://example.org/bob",
+        comment=f"{MARK} comment",
+    )
     mentor_link = MentorLink.objects.create(
         user=bob,
         token_hash=hash_token(new_token()),
@@ -174,14 +181,6 @@ def bob(site):
         user=bob, type=Authenticator.Type.WEBAUTHN, data={"name": f"{MARK} key"}
     )
     notice = Notice.objects.create(user=bob, key="catalogue-change:0", message=f"{MARK} notice")
-    Proposal.objects.create(
-        user=bob,
-        program=make_catalogue_program(),
-        kind="sponsors_h1b",
-        value="yes",
-        source_url="https://example.org/program/visas",
-        comment=f"{MARK} proposal",
-    )
     return {
         "user": bob,
         "client": bob_client,
@@ -199,6 +198,7 @@ def bob(site):
         "mentor_link": mentor_link,
         "passkey": passkey,
         "notice": notice,
+        "proposal": proposal,
     }
 
 

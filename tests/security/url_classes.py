@@ -78,6 +78,7 @@ OWNED_MODELS = {
     "mentor_link": "mentors.MentorLink",
     "passkey": "mfa.Authenticator",
     "notice": "accounts.Notice",
+    "proposal": "catalogue.Proposal",
 }
 
 
@@ -227,6 +228,18 @@ URLS: dict[str, Url] = {
     ),
     "applications:program_edit": Url(MEMBER, owns="program"),
     "applications:program_new": Url(MEMBER),
+    "applications:program_add": Url(
+        MEMBER,
+        shared="a published catalogue program: the program created is the member's own",
+        value="catalogue_program",
+        post_only="a catalogue result's 'Add to my programs' button",
+    ),
+    "applications:program_link": Url(
+        MEMBER, owns="program", post_only="'Link my program to this entry' (a name clash)"
+    ),
+    "applications:program_unlink": Url(
+        MEMBER, owns="program", post_only="the program page's 'Unlink from the catalogue'"
+    ),
     "applications:programs": Url(MEMBER),
     "applications:rank": Url(MEMBER),
     "applications:rank_export": Url(MEMBER, not_a_page="a CSV download"),
@@ -236,6 +249,22 @@ URLS: dict[str, Url] = {
     "applications:rank_note": Url(
         MEMBER, owns="application", post_only="the rank list's note form"
     ),
+    # catalogue: the shared program catalogue for members (curators work in the admin);
+    # a member's proposals are theirs alone
+    "catalogue:search": Url(MEMBER),
+    "catalogue:program": Url(
+        MEMBER,
+        shared="a published catalogue program: shared by all members",
+        value="catalogue_program",
+    ),
+    "catalogue:correct": Url(
+        MEMBER,
+        shared="a published catalogue program: the proposal made is the member's own",
+        value="catalogue_program",
+    ),
+    "catalogue:propose": Url(MEMBER),
+    "catalogue:proposals": Url(MEMBER),
+    "catalogue:proposal": Url(MEMBER, owns="proposal"),
     # accounts: a member's data export
     "accounts:export": Url(MEMBER),
     # accounts: dismissing a dashboard notice (htmx POST; without JavaScript a confirm page)

@@ -1,0 +1,143 @@
+"""The catalogue for members: search, a program's page with its sourced facts and their
+history, and proposals to the curators (a correction, a new program; their own list)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+from django.views.decorators.vary import vary_on_headers
+
+from . import proposals
+from .facts import fact_rows, facts_by_program
+from .forms import CatalogueSearchForm, CorrectionForm, NewProgramForm
+from .models import RANK_AT_MOST, CatalogueProgram, FactChange, FactKind, Proposal
+
+PAGE_SIZE = 20
+# The program page shows this many of its latest fact changes.
+HISTORY_AT_MOST = 50
+
+
+def wants_fragment(request: HttpRequest) -> bool:
+    """An htmx request for a fragment (a history restore needs the whole page)."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def results_page(form: CatalogueSearchForm, user, number: str | None):
+    """A page of published programs for the form's search and filters (a valid form), each
+    with `kept_pk`: 2 queries (the count, bounded for a search; the page)."""
+    programs = CatalogueProgram.objects.published()
+    more = False
+    if form.searches:
+        # Counted up to one past the bound: a broad search as you type stops there.
+        found = form.filter(programs).order_by().values("pk")[: RANK_AT_MOST + 1].count()
+        count, more = min(found, RANK_AT_MOST), found > RANK_AT_MOST
+    else:
+        count = form.filter(programs).count()
+    results = form.filter(
+        programs.for_cards().with_kept(user), rank_at_most=RANK_AT_MOST if more else None
+    )
+    if not form.searches:
+        results = results.order_by("name", "specialty", "pk")
+    paginator = Paginator(results, PAGE_SIZE)
+    paginator.count = count  # counted above: Paginator asks nothing more
+    paginator.more = more
+    return paginator.get_page(number)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+@vary_on_headers("HX-Request")
+def search(request: HttpRequest) -> HttpResponse:
+    form = CatalogueSearchForm(request.GET)
+    if form.is_valid():
+        number = request.GET.get("page", "")
+        page = results_page(form, request.user, number if number.isdigit() else None)
+    else:
+        page = Paginator([], PAGE_SIZE).get_page(1)
+    context = {"form": form, "page": page}
+    if wants_fragment(request):
+        return render(request, "catalogue/search.html#results", context)
+    return render(request, "catalogue/search.html", context)
+
+
+def get_published(pk: int, user=None) -> CatalogueProgram:
+    programs = CatalogueProgram.objects.published().select_related("institution")
+    if user is not None:
+        programs = programs.with_kept(user)
+    return get_object_or_404(programs, pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def program(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_published(pk, request.user)
+    history = FactChange.objects.filter(program=entry).only(
+        "kind", "new_value", "old_value", "source_url", "checked_on", "changed_at", "origin"
+    )[:HISTORY_AT_MOST]
+    context = {
+        "entry": entry,
+        "facts": fact_rows(facts_by_program([entry.pk])[entry.pk]),
+        "history": history,
+        "history_at_most": HISTORY_AT_MOST,
+    }
+    return render(request, "catalogue/program.html", context)
+
+
+def refused(form, error: proposals.Refused) -> None:
+    form.add_error(None, str(error))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def correct(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_published(pk)
+    initial = {}
+    if request.GET.get("kind") in FactKind.values:
+        initial["kind"] = request.GET["kind"]
+    form = CorrectionForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        user=request.user,
+        program=entry,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            proposals.submit(form.instance)
+        except proposals.Refused as error:
+            refused(form, error)
+        else:
+            messages.success(request, proposals.SENT)
+            return redirect(entry)
+    return render(request, "catalogue/correct.html", {"entry": entry, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def propose(request: HttpRequest) -> HttpResponse:
+    form = NewProgramForm(request.POST if request.method == "POST" else None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            proposals.submit(form.instance)
+        except proposals.Refused as error:
+            refused(form, error)
+        else:
+            messages.success(request, proposals.SENT)
+            return redirect("catalogue:proposals")
+    return render(request, "catalogue/propose.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def proposal(request: HttpRequest, pk: int) -> HttpResponse:
+    """One of the member's own proposals (another member's is a 404)."""
+    mine = get_object_or_404(Proposal.objects.select_related("program"), pk=pk, user=request.user)
+    return render(request, "catalogue/proposal.html", {"proposal": mine})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def my_proposals(request: HttpRequest) -> HttpResponse:
+    mine = Proposal.objects.filter(user=request.user).select_related("program")[:200]
+    return render(request, "catalogue/proposals.html", {"proposals": mine})

@@ -1,0 +1,305 @@
+"""The catalogue for members: search (htmx live search), a program's page with its facts
+and their history, "Add to my programs", proposals to the curators."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains
+
+from applications.models import Program
+from catalogue.models import CatalogueProgram, FactChange, FactKind, Institution, Proposal
+from catalogue.proposals import PER_DAY, SENT
+from tests.factories import give_fact, make_catalogue_program, make_program
+
+pytestmark = pytest.mark.django_db
+
+SEARCH = reverse("catalogue:search")
+PROPOSE = reverse("catalogue:propose")
+PROPOSALS = reverse("catalogue:proposals")
+HTMX = {"HX-Request": "true"}
+
+
+def add_url(entry) -> str:
+    return reverse("applications:program_add", args=[entry.pk])
+
+
+def correct_url(entry) -> str:
+    return reverse("catalogue:correct", args=[entry.pk])
+
+
+@pytest.fixture
+def metro(db):
+    institution = Institution.objects.create(name="Metro General Hospital", state="NJ")
+    return make_catalogue_program(
+        name="Metro Internal Medicine",
+        institution=institution,
+        city="Newark",
+        state="NJ",
+        program_url="https://metro.example.org/im/",
+    )
+
+
+def test_anonymous_is_sent_to_log_in(client, metro):
+    urls = [SEARCH, PROPOSE, PROPOSALS, metro.get_absolute_url(), correct_url(metro)]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 302 and response.url.startswith("/accounts/login/"), url
+    response = client.post(add_url(metro))
+    assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+    assert not Program.objects.exists()
+
+
+def test_search_finds_published_programs_only(member_client, metro):
+    make_catalogue_program(name="Hidden Surgery", published=False)
+    make_catalogue_program(name="Lakeside Pediatrics", specialty="Pediatrics", state="OH")
+    page = member_client.get(SEARCH, {"q": "metro gen"})  # the last word as a prefix
+    assertContains(page, "Metro Internal Medicine")
+    assertContains(page, "Metro General Hospital")
+    assertContains(page, "Newark, NJ")
+    assertNotContains(page, "Lakeside")
+    assertContains(page, 'hx-trigger="submit, input delay:300ms"')
+    assert "Hidden Surgery" not in member_client.get(SEARCH, {"q": "hidden"}).content.decode()
+    everything = member_client.get(SEARCH).content.decode()
+    assert "Lakeside Pediatrics" in everything and "Hidden Surgery" not in everything
+
+
+def test_search_filters_by_specialty_and_state(member_client, metro):
+    make_catalogue_program(name="Lakeside Pediatrics", specialty="Pediatrics", state="OH")
+    page = member_client.get(SEARCH, {"specialty": "Pediatrics"}).content.decode()
+    assert "Lakeside Pediatrics" in page and "Metro Internal Medicine" not in page
+    page = member_client.get(SEARCH, {"state": "NJ"}).content.decode()
+    assert "Metro Internal Medicine" in page and "Lakeside" not in page
+    # A value not offered is a form error, not a 500, and shows nothing.
+    bad = member_client.get(SEARCH, {"state": "ZZ'--"})
+    assert bad.status_code == 200
+    assertContains(bad, "That search could not be understood.")
+
+
+def test_search_by_acgme_id(member_client, metro):
+    page = member_client.get(SEARCH, {"q": metro.acgme_id})
+    assertContains(page, "Metro Internal Medicine")
+
+
+def test_htmx_search_answers_the_results_fragment_only(member_client, metro):
+    response = member_client.get(SEARCH, {"q": "metro"}, headers=HTMX)
+    body = response.content.decode()
+    assert "Metro Internal Medicine" in body
+    assert "<html" not in body and 'role="search"' not in body
+    assert "HX-Request" in response["Vary"]
+
+
+def test_search_is_paginated(member_client, metro):
+    for n in range(25):
+        make_catalogue_program(name=f"Program {n:02d}")
+    first = member_client.get(SEARCH).content.decode()
+    assert first.count('class="card program-card"') == 20
+    assert "Page 1 of 2" in first
+    second = member_client.get(SEARCH, {"page": "2"}).content.decode()
+    assert second.count('class="card program-card"') == 6
+    assert member_client.get(SEARCH, {"page": "abc"}).status_code == 200
+
+
+def test_search_bounds_what_it_ranks(member_client, metro, monkeypatch):
+    for n in range(4):
+        make_catalogue_program(name=f"Metro Surgery {n}")
+    monkeypatch.setattr("catalogue.views.RANK_AT_MOST", 3)
+    page = member_client.get(SEARCH, {"q": "metro"})
+    assertContains(page, "More than 3")
+    assert page.content.decode().count('class="card program-card"') == 3
+
+
+def test_wrong_methods_are_405(member_client, metro):
+    assert member_client.post(SEARCH).status_code == 405
+    assert member_client.post(metro.get_absolute_url()).status_code == 405
+    assert member_client.post(PROPOSALS).status_code == 405
+    assert member_client.get(add_url(metro)).status_code == 405
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_search_query_count_is_constant(member_client, member, count, django_assert_num_queries):
+    for n in range(count):
+        entry = make_catalogue_program()
+        for kind in FactKind.values[:4]:
+            give_fact(entry, kind, "unknown")
+        if n % 2:
+            make_program(member, name=entry.name, specialty=entry.specialty, catalogue=entry)
+    # session, user, specialties, states (the filters' choices), count, page of programs
+    # with their institutions and the member's own program (a subquery): no facts
+    with django_assert_num_queries(6):
+        page = member_client.get(SEARCH)
+    shown = min(count, 20)
+    assert page.content.decode().count('class="card program-card"') == shown
+    # the htmx fragment: session, user, count, page
+    with django_assert_num_queries(4):
+        member_client.get(SEARCH, {"q": "catalogue"}, headers=HTMX)
+
+
+def test_results_say_which_programs_the_member_keeps(member_client, member, metro):
+    other = make_catalogue_program(name="Lakeside Pediatrics")
+    mine = make_program(member, name=metro.name, specialty=metro.specialty, catalogue=metro)
+    page = member_client.get(SEARCH).content.decode()
+    assert f'href="{mine.get_absolute_url()}"' in page and "On your list" in page
+    assert f'action="{add_url(other)}"' in page
+    assert f'action="{add_url(metro)}"' not in page
+
+
+def test_another_members_list_is_not_shown(member_client, other_member, metro):
+    make_program(other_member, name=metro.name, specialty=metro.specialty, catalogue=metro)
+    page = member_client.get(SEARCH).content.decode()
+    assert "On your list" not in page and f'action="{add_url(metro)}"' in page
+
+
+def test_program_page_shows_facts_with_source_date_and_history(member_client, curator, metro):
+    give_fact(metro, FactKind.J1, "no", by=curator, checked_on=datetime.date(2026, 10, 1))
+    give_fact(metro, FactKind.J1, "yes", by=curator, source_url="https://example.org/visas")
+    give_fact(metro, FactKind.STEP2CK_MINIMUM, "220")
+    page = member_client.get(metro.get_absolute_url())
+    assertContains(page, "Metro General Hospital")
+    assertContains(page, "J-1 sponsorship")
+    assertContains(page, "checked 1 Nov 2026")
+    assertContains(page, 'href="https://example.org/visas"')
+    assertContains(page, "Unknown")  # H-1B: no row
+    assertContains(page, "changed from “no” to “yes” by a curator")
+    assertNotContains(page, curator.email)
+    assertContains(page, "Propose a correction")
+    assertContains(page, "Add to my programs")
+    assert FactChange.objects.filter(program=metro).count() == 3
+
+
+def test_unpublished_or_missing_program_is_404(member_client, metro):
+    hidden = make_catalogue_program(published=False)
+    for entry_pk in (hidden.pk, 999999):
+        assert member_client.get(reverse("catalogue:program", args=[entry_pk])).status_code == 404
+        assert member_client.get(reverse("catalogue:correct", args=[entry_pk])).status_code == 404
+        response = member_client.post(reverse("applications:program_add", args=[entry_pk]))
+        assert response.status_code == 404
+    assert not Program.objects.exists()
+
+
+# --- Proposals --------------------------------------------------------------------------
+
+
+def correction(**overrides):
+    data = {
+        "kind": FactKind.H1B,
+        "value": "Yes",
+        "source_url": "https://metro.example.org/visas",
+        "comment": "Their page says so since October.",
+    }
+    return {**data, **overrides}
+
+
+def test_propose_a_correction(member_client, member, metro):
+    response = member_client.post(correct_url(metro), correction(), follow=True)
+    assertContains(response, SENT)
+    proposal = Proposal.objects.get()
+    assert (proposal.user, proposal.program, proposal.kind, proposal.value) == (
+        member,
+        metro,
+        FactKind.H1B,
+        "yes",
+    )
+    assert proposal.status == Proposal.Status.OPEN
+    assert not metro.facts.exists()  # it changes nothing by itself
+
+
+@pytest.mark.parametrize(
+    "overrides,field,message",
+    [
+        (
+            {"value": "maybe"},
+            "value",
+            "Enter &quot;yes&quot;, &quot;no&quot; or &quot;unknown&quot;.",
+        ),
+        ({"kind": FactKind.STEP2CK_MINIMUM, "value": "999"}, "value", "from 1 to 300"),
+        ({"kind": "step9"}, "kind", "Select a valid choice"),
+        ({"source_url": "javascript:alert(1)"}, "source_url", "Enter a valid URL"),
+        ({"source_url": "ftp://example.org/x"}, "source_url", "starting with https://"),
+        ({"source_url": ""}, "source_url", "This field is required"),
+    ],
+)
+def test_bad_corrections_are_refused_next_to_the_field(
+    member_client, metro, overrides, field, message
+):
+    response = member_client.post(correct_url(metro), correction(**overrides))
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assertContains(response, message)
+    assert not Proposal.objects.exists()
+
+
+def test_a_double_submit_makes_one_proposal(member_client, metro):
+    member_client.post(correct_url(metro), correction())
+    response = member_client.post(correct_url(metro), correction(value="yes"))
+    assertContains(response, "You have already proposed this")
+    assert Proposal.objects.count() == 1
+
+
+def test_proposals_are_rate_limited_per_member(member_client, member, other_member, metro):
+    for n in range(PER_DAY):
+        Proposal.objects.create(
+            user=member, program=metro, kind=FactKind.NOTE, value=f"note {n}",
+            source_url="https://example.org/",
+        )  # fmt: skip
+    response = member_client.post(correct_url(metro), correction())
+    assertContains(response, f"You have sent {PER_DAY} proposals in the last 24 hours")
+    assert Proposal.objects.count() == PER_DAY
+    # older than 24 hours: no longer counted
+    Proposal.objects.filter(user=member).update(
+        created_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+    )
+    member_client.post(correct_url(metro), correction())
+    assert Proposal.objects.count() == PER_DAY + 1
+
+
+def test_propose_a_new_program(member_client, member):
+    data = {
+        "institution_name": "Riverside Health",
+        "name": "Riverside Family Medicine",
+        "specialty": "Family Medicine",
+        "city": "Camden",
+        "state": "NJ",
+        "acgme_id": "",
+        "nrmp_code": "",
+        "source_url": "https://riverside.example.org/fm/",
+        "comment": "",
+    }
+    response = member_client.post(PROPOSE, data, follow=True)
+    assertContains(response, SENT)
+    assertContains(response, "Riverside Family Medicine")
+    assertContains(response, "Waiting for review")
+    assert not CatalogueProgram.objects.filter(name="Riverside Family Medicine").exists()
+    again = member_client.post(PROPOSE, data)
+    assertContains(again, "You have already proposed this")
+    bad = member_client.post(PROPOSE, {**data, "name": "", "source_url": "data:text/html,x"})
+    assert {"name", "source_url"} <= set(bad.context["form"].errors)
+    assert Proposal.objects.count() == 1
+
+
+def test_a_member_sees_only_their_own_proposals(member_client, other_member, metro):
+    Proposal.objects.create(
+        user=other_member, program=metro, kind=FactKind.NOTE, value="Bob's secret note",
+        source_url="https://example.org/bob",
+    )  # fmt: skip
+    page = member_client.get(PROPOSALS)
+    assertNotContains(page, "Bob&#x27;s secret note")
+    assertNotContains(page, "example.org/bob")
+    assertNotContains(member_client.get(metro.get_absolute_url()), other_member.email)
+
+
+def test_a_proposal_page_is_its_authors_only(member_client, member, other_member, metro):
+    mine = Proposal.objects.create(
+        user=member, program=metro, kind=FactKind.H1B, value="yes",
+        source_url="https://example.org/mine",
+    )  # fmt: skip
+    bobs = Proposal.objects.create(
+        user=other_member, program=metro, kind=FactKind.NOTE, value="Bob's note",
+        source_url="https://example.org/bob",
+    )  # fmt: skip
+    page = member_client.get(mine.get_absolute_url())
+    assertContains(page, "Waiting for review")
+    assertContains(page, 'href="https://example.org/mine"')
+    assert member_client.get(bobs.get_absolute_url()).status_code == 404
+    assert member_client.post(mine.get_absolute_url()).status_code == 405
+    assert member_client.get(reverse("catalogue:proposal", args=[0])).status_code == 404
