@@ -101,6 +101,7 @@ def test_a_source_that_is_not_a_web_page_is_refused_next_to_the_field():
 def test_writing_a_fact_costs_a_fixed_few_queries(curator, django_assert_num_queries):
     program = make_catalogue_program()
     give_fact(program, FactKind.J1, "yes", by=curator)
-    # the fact locked, its UPDATE, the history row (no query per database constraint)
-    with django_assert_num_queries(3):
+    # savepoint, the fact locked, its UPDATE, the history row, release (no query per
+    # database constraint)
+    with django_assert_num_queries(5):
         give_fact(program, FactKind.J1, "no", by=curator)
