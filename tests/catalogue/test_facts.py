@@ -104,4 +104,11 @@ def test_writing_a_fact_costs_a_fixed_few_queries(curator, django_assert_num_que
     # savepoint, the fact locked, its UPDATE, the history row, release (no query per
     # database constraint)
     with django_assert_num_queries(5):
-        give_fact(program, FactKind.J1, "no", by=curator)
+        set_fact(
+            program,
+            FactKind.J1,
+            "no",
+            source_url="https://example.org/visas",
+            checked_on=datetime.date(2026, 12, 1),
+            by=curator,
+        )
