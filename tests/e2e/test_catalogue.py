@@ -78,7 +78,7 @@ def test_search_add_three_override_one_and_propose_a_correction(page: Page, live
     assert errors == []  # no CSP violations or script errors on the way
 
 
-def test_catalogue_pages_are_accessible_at_375px(page: Page, live_url, member):
+def test_catalogue_pages_are_accessible_at_375px(page: Page, live_url, member, tmp_path):
     program = catalogue()[0]
     page.set_viewport_size(MOBILE)
     log_in_as(page, live_url, member)
@@ -107,4 +107,54 @@ def test_catalogue_pages_are_accessible_at_375px(page: Page, live_url, member):
     page.goto(mine)
     assert_accessible(page)
     assert_fits_width(page)
-    page.screenshot(path="/tmp/members_bench/catalogue-375.png", full_page=True)
+    page.screenshot(path=tmp_path / "catalogue-375.png", full_page=True)
+
+
+def test_an_accepted_correction_reaches_every_keeper_once_and_nobody_else(
+    page: Page, live_url, member, other_member, curator, curated
+):
+    """Issue 19's story to its end: Alice proposes a correction in the browser, a curator
+    accepts it, the worker runs; Alice and Bob (who keep the program) each get one notice
+    and one email, Carol (who keeps another program) nothing; Alice sees hers on her
+    dashboard."""
+    from django.core import mail
+    from django.core.management import call_command
+
+    from accounts.models import Notice
+    from catalogue import proposals
+    from tests.factories import make_member, make_program
+
+    metro_im, _, _, lakeside = catalogue()
+    give_fact(metro_im, FactKind.H1B, "no")
+    make_program(member, name=metro_im.name, specialty=metro_im.specialty, catalogue=metro_im)
+    make_program(other_member, name="Our first choice", catalogue=metro_im)
+    carol = make_member("carol@example.com")
+    make_program(carol, name=lakeside.name, catalogue=lakeside)
+
+    log_in_as(page, live_url, member)
+    page.goto(f"{live_url}/catalogue/{metro_im.pk}/correct/")
+    page.select_option("#id_kind", FactKind.H1B)
+    page.fill("#id_value", "yes")
+    page.fill("#id_source_url", "https://example.org/metro/h1b-2027")
+    page.get_by_role("button", name="Send to the curators").click()
+    expect(page.get_by_text("Sent to the curators; it changes nothing")).to_be_visible()
+    page.goto(f"{live_url}/roadmap/")
+    expect(page.locator("#notices li")).to_have_count(0)  # nothing until a curator accepts
+
+    proposal = Proposal.objects.get(user=member)
+    assert proposals.accept(proposal, curator) is True
+    assert proposals.accept(proposal, curator) is False  # a second click changes nothing
+    call_command("db_worker", batch=True, startup_delay=False, interval=0, verbosity=0)
+    call_command("enqueue_reminders", verbosity=0)  # the daily run adds nothing more
+    call_command("db_worker", batch=True, startup_delay=False, interval=0, verbosity=0)
+
+    def told(user) -> tuple[int, int]:
+        emails = [m for m in mail.outbox if m.to == [user.email] and "Changed: " in m.subject]
+        return Notice.objects.filter(user=user).count(), len(emails)
+
+    assert [told(user) for user in (member, other_member, carol)] == [(1, 1), (1, 1), (0, 0)]
+    page.reload()
+    notices = page.locator("#notices")
+    expect(notices).to_contain_text(metro_im.name)
+    expect(notices).to_contain_text("H-1B sponsorship")
+    assert_accessible(page)
