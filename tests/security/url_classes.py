@@ -131,6 +131,11 @@ ADMIN_MODELS = [
     "resources.resource",
     "resources.problemreport",
     "resources.tag",
+    # H-1B evidence from Labor data: files (upload, status), employers, cases, links.
+    "lca.lcafile",
+    "lca.employer",
+    "lca.lcacase",
+    "lca.employerlink",
 ]
 
 
@@ -323,6 +328,8 @@ URLS: dict[str, Url] = {
     "admin:resources_resource_import": Url(STAFF),
     "admin:resources_resource_process_import": Url(STAFF),
     "admin:resources_resource_export": Url(STAFF),
+    # One LCA employer: its counts, suggested institutions, Confirm / Reject (POST).
+    "admin:lca_employer_link": Url(STAFF),
 }
 # The only patterns that take a POST without a CSRF token, and why.
 CSRF_EXEMPT = {
