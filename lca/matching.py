@@ -37,10 +37,12 @@ STATES = {
 
 def normalise_name(name: str) -> str:
     """ "The Mount Sinai Hospital, Inc." -> "mount sinai hospital": accents and case folded,
-    "&" read as "and", punctuation dropped, legal forms and articles dropped."""
+    "&" read as "and", dots and apostrophes dropped, other punctuation a space, legal forms
+    and articles dropped."""
     text = unicodedata.normalize("NFKD", name or "")
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
     text = text.replace("&", " and ")
+    text = re.sub(r"[.'’]", "", text)  # "P.C." is "pc", "Women's" is "womens"
     text = re.sub(r"[^\w\s]", " ", text).replace("_", " ")
     words = [word for word in text.split() if word not in NOISE_WORDS]
     return " ".join(words)
