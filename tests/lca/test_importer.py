@@ -230,3 +230,20 @@ def test_memory_stays_bounded_as_rows_grow(db, tmp_path):
         tracemalloc.stop()
         assert LcaFile.objects.get(pk=record.pk).status == FileStatus.DONE
     assert peaks[4000] < 2 * peaks[1000]
+
+
+def test_a_shared_strings_file_reads_as_its_inline_twin(db, tmp_path):
+    """Excel keeps text in a shared-strings table and dates as serial numbers; openpyxl's
+    writer inlines text and styles dates. The same synthetic rows both ways: the same cases."""
+    from lca.management.commands.lca_synthetic import write_synthetic, write_synthetic_shared
+
+    found = []
+    for writer in (write_synthetic, write_synthetic_shared):
+        path = tmp_path / f"{writer.__name__}.xlsx"
+        writer(path, 300)
+        record = LcaFile.objects.create(original_name=path.name, file_date=datetime.date.today())
+        record = importer.run(record.pk, path)
+        assert record.status == FileStatus.DONE and record.rows_read == 300
+        found.append(sorted(LcaCase.objects.values_list("case_number", "fiscal_year", "certified")))
+        LcaCase.objects.all().delete()
+    assert found[0] == found[1] and len(found[0]) > 0

@@ -68,9 +68,18 @@ class Command(BaseCommand):
         parser.add_argument("path")
         parser.add_argument("--rows", type=int, default=600_000)
         parser.add_argument("--seed", type=int, default=2025)
+        parser.add_argument(
+            "--shared-strings",
+            action="store_true",
+            help="Keep text in a shared-strings table, as Excel does (openpyxl's write-only "
+            "mode writes each text inline); dates are then plain serial numbers.",
+        )
 
-    def handle(self, *args, path, rows, seed, verbosity, **options):
-        write_synthetic(path, rows, seed)
+    def handle(self, *args, path, rows, seed, shared_strings, verbosity, **options):
+        if shared_strings:
+            write_synthetic_shared(path, rows, seed)
+        else:
+            write_synthetic(path, rows, seed)
         if verbosity:
             self.stdout.write(f"Wrote {rows:,} rows to {path}.")
 
@@ -85,3 +94,86 @@ def write_synthetic(path, rows: int, seed: int = 2025) -> None:
     for n in range(1, rows + 1):
         sheet.append(synthetic_row(n, rng))
     workbook.save(path)
+
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+DOC = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+PARTS = {
+    "[Content_Types].xml": (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="/xl/workbook.xml" ContentType="{TYPE}.sheet.main+xml"/>'
+        f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{TYPE}.worksheet+xml"/>'
+        f'<Override PartName="/xl/sharedStrings.xml" ContentType="{TYPE}.sharedStrings+xml"/>'
+        "</Types>"
+    ),
+    "_rels/.rels": (
+        f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{RELS}">'
+        f'<Relationship Id="rId1" Type="{DOC}/officeDocument" Target="xl/workbook.xml"/>'
+        "</Relationships>"
+    ),
+    "xl/workbook.xml": (
+        f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{MAIN}" xmlns:r="{DOC}">'
+        '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    ),
+    "xl/_rels/workbook.xml.rels": (
+        f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{RELS}">'
+        f'<Relationship Id="rId1" Type="{DOC}/worksheet" Target="worksheets/sheet1.xml"/>'
+        f'<Relationship Id="rId2" Type="{DOC}/sharedStrings" Target="sharedStrings.xml"/>'
+        "</Relationships>"
+    ),
+}
+
+
+def write_synthetic_shared(path, rows: int, seed: int = 2025) -> None:
+    """The same rows, written part by part with zipfile: the sheet refers to a table of
+    every distinct text (sharedStrings.xml), which openpyxl loads whole when reading."""
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    from openpyxl.utils import get_column_letter
+    from openpyxl.utils.datetime import to_excel
+
+    rng = random.Random(seed)
+    strings: dict[str, int] = {}
+    letters = [get_column_letter(n) for n in range(1, len(COLUMNS) + 1)]
+
+    def cells(number: int, values: list) -> str:
+        out = []
+        for letter, value in zip(letters, values, strict=True):
+            if value is None or value == "":
+                continue
+            if isinstance(value, datetime.date):
+                out.append(f'<c r="{letter}{number}"><v>{int(to_excel(value))}</v></c>')
+            elif isinstance(value, int | float):
+                out.append(f'<c r="{letter}{number}"><v>{value}</v></c>')
+            else:
+                index = strings.setdefault(str(value), len(strings))
+                out.append(f'<c r="{letter}{number}" t="s"><v>{index}</v></c>')
+        return f'<row r="{number}">{"".join(out)}</row>'
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, part in PARTS.items():
+            archive.writestr(name, part)
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            sheet.write(
+                b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns='
+                b'"http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+            )
+            sheet.write(cells(1, COLUMNS).encode())
+            for n in range(1, rows + 1):
+                sheet.write(cells(n + 1, synthetic_row(n, rng)).encode())
+            sheet.write(b"</sheetData></worksheet>")
+        with archive.open("xl/sharedStrings.xml", "w", force_zip64=True) as table:
+            table.write(
+                b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns='
+                b'"http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            )
+            for text in strings:  # in insertion order: index order
+                table.write(f"<si><t>{escape(text)}</t></si>".encode())
+            table.write(b"</sst>")
