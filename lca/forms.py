@@ -1,16 +1,21 @@
 """The curators' forms: uploading an LCA file, deciding an employer's institution."""
 
+import datetime
 import zipfile
 from pathlib import PurePath
 
 from django import forms
 from django.conf import settings
+from django.utils import timezone
 
 from accounts.spreadsheets import MB, NOT_XLSX, shorten
 from catalogue.models import Institution
 
 from .importer import file_date_from_name
 from .models import EmployerLink, LcaFile
+
+# A guard against typos in the year (not a fact about the files).
+FIRST_FILE_DATE = datetime.date(2000, 1, 1)
 
 
 class LcaUploadForm(forms.ModelForm):
@@ -51,13 +56,20 @@ class LcaUploadForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         upload = cleaned.get("upload")
-        if upload and not cleaned.get("file_date"):
+        if upload and not cleaned.get("file_date") and "file_date" not in self.errors:
             found = file_date_from_name(upload.name)
             if found is None:
                 self.add_error("file_date", "Enter the file's date: its name holds none.")
-            else:
-                cleaned["file_date"] = found
-                self.instance.file_date = found
+                return cleaned
+            cleaned["file_date"] = found
+            self.instance.file_date = found
+        day = cleaned.get("file_date")
+        if day and not FIRST_FILE_DATE <= day <= timezone.localdate():
+            self.add_error(
+                "file_date",
+                f"Enter a date from {FIRST_FILE_DATE:%Y} to today: members read it as the "
+                "file's date.",
+            )
         return cleaned
 
     def original_name(self) -> str:

@@ -23,6 +23,8 @@ def upload(name="LCA_Disclosure_Data_2025-10-01.xlsx", content=None):
 def test_a_curator_uploads_and_the_worker_imports(
     curator_client, curator, run_worker, settings, django_capture_on_commit_callbacks
 ):
+    form = curator_client.get(ADD).content.decode()
+    assert 'enctype="multipart/form-data"' in form and 'name="upload"' in form
     with django_capture_on_commit_callbacks(execute=True):  # the task is enqueued on commit
         response = curator_client.post(ADD, {"upload": upload(), "file_date": ""})
     assert response.status_code == 302
@@ -72,6 +74,12 @@ def test_bad_uploads_are_refused_next_to_the_field(curator_client, name, content
     assert response.status_code == 200
     assert message in response.content.decode() and "errorlist" in response.content.decode()
     assert not LcaFile.objects.exists()
+
+
+@pytest.mark.parametrize("day", ["1989-12-31", "2999-01-01", "2025-02-30"])
+def test_the_file_date_must_be_a_real_past_date(curator_client, day):
+    response = curator_client.post(ADD, {"upload": upload(), "file_date": day})
+    assert "errorlist" in response.content.decode() and not LcaFile.objects.exists()
 
 
 def test_a_file_over_the_size_limit_is_refused(curator_client, settings):
