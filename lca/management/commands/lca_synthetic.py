@@ -15,7 +15,7 @@ import random
 from django.core.management.base import BaseCommand
 
 # The columns of the FY2020+ LCA disclosure files that the importer reads, with others
-# around them in the published order (a subset: the real files have about 100).
+# around them in the published order (a subset of the real files' columns).
 COLUMNS = [
     "CASE_NUMBER", "CASE_STATUS", "RECEIVED_DATE", "DECISION_DATE", "ORIGINAL_CERT_DATE",
     "VISA_CLASS", "JOB_TITLE", "SOC_CODE", "SOC_TITLE", "FULL_TIME_POSITION", "BEGIN_DATE",
