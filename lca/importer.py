@@ -164,26 +164,30 @@ def check_workbook(path: Path) -> None:
 
 def rows_of(path: Path) -> Iterator[tuple]:
     """The first sheet's rows as tuples of values; whatever openpyxl or its XML parser
-    raises on a malformed part is ImportFailed."""
+    raises on a malformed part is ImportFailed. openpyxl's warnings (styles, extensions)
+    are silenced around its own calls only: this generator is suspended between rows, and
+    a filter left in place would silence the rest of the process too."""
     from openpyxl import load_workbook
 
     workbook = None
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions
-            try:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
                 workbook = load_workbook(path, read_only=True, data_only=True)
                 rows = iter(workbook.worksheets[0].iter_rows(values_only=True))
+        except Exception:
+            raise ImportFailed(NOT_XLSX) from None
+        while True:
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    row = next(rows)
+            except StopIteration:
+                return
             except Exception:
                 raise ImportFailed(NOT_XLSX) from None
-            while True:
-                try:
-                    row = next(rows)
-                except StopIteration:
-                    return
-                except Exception:
-                    raise ImportFailed(NOT_XLSX) from None
-                yield row
+            yield row
     finally:
         if workbook is not None:
             workbook.close()
