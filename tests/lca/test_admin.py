@@ -174,3 +174,20 @@ def test_members_cannot_decide(member_client, employer, same_institution):
     data = {"institution": same_institution.pk, "decision": "confirmed"}
     assert member_client.post(decide_url(employer), data).status_code == 302
     assert not EmployerLink.objects.exists()
+
+
+def test_the_employer_list_costs_the_same_queries_for_more_employers(curator_client, run_import):
+    """Counts by year, links and suggestions are fetched for the whole page at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for first, last in ((0, 2), (2, 8)):
+        rows = [case(f"I-{n}", EMPLOYER_NAME=f"Hospital {n}") for n in range(first, last)]
+        run_import(rows, name=f"lca-{first}.xlsx")
+        Institution.objects.create(name=f"Hospital {first}", state="NY")
+        with CaptureQueriesContext(connection) as queries:
+            page = curator_client.get("/admin/lca/employer/")
+        assert page.status_code == 200 and f"Hospital {first} (NY)" in page.content.decode()
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
