@@ -24,6 +24,7 @@ import io
 import warnings
 import zipfile
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MB = 1024 * 1024
@@ -189,14 +190,15 @@ def read_csv(data: bytes | str, limits: Limits = Limits()) -> Sheet:
     return sheet
 
 
-def check_zip(data: bytes, limits: Limits = Limits()) -> None:
-    """Refuse a zip whose members unpack past the limits, before anything parses it."""
+def check_zip(data: bytes | BinaryIO, limits: Limits = Limits()) -> None:
+    """Refuse a zip whose members unpack past the limits, before anything parses it. `data`
+    is the upload's bytes, or an open file of a large one kept on disk (lca/importer.py)."""
     too_big = (
         f"The workbook unpacks to more than {limits.max_unpacked // MB} MB; the limit is "
         f"{limits.max_unpacked // MB} MB. Save it again without unused sheets, or as CSV."
     )
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive = zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data)
         members = archive.infolist()
         if len(members) > limits.max_members:
             raise UnreadableSheet(NOT_XLSX)

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "reminders",
     "mentors",
     "catalogue",
+    "lca",
     "applications",
 ]
 
@@ -316,6 +317,14 @@ else:
 # --- Background work (Django 6 tasks + django-tasks-db) and reminders ------
 # Tasks are rows in the database; `manage.py db_worker` runs them (see docs/deployment.md).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# --- H-1B evidence from Labor data (lca) -------------------------------------
+# An uploaded LCA disclosure file waits here for the worker, which deletes it once imported
+# (the web process and the worker must share this directory: docs/deployment.md).
+LCA_UPLOAD_DIR = Path(os.environ.get("LCA_UPLOAD_DIR", BASE_DIR / "var" / "lca-uploads"))
+# An LCA file is far larger than other uploads (hundreds of thousands of rows): the
+# admin refuses one above this size; set the proxy's body limit to match.
+LCA_MAX_UPLOAD_BYTES = int(os.environ.get("LCA_MAX_UPLOAD_BYTES", str(400 * 1024 * 1024)))
 # Absolute links in emails and the calendar feed (a worker has no request to take the host
 # from). Production defaults to https:// and the first allowed host; development follows the
 # port served (PORT, which `make run PORT=8101` passes to bin/dev-server, its server and worker).

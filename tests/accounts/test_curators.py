@@ -57,6 +57,10 @@ NOT_MEMBER_DATA = {
     "catalogue.FactChange": {"view"},
     # Written by members *to* curators, who accept or reject them (never add one).
     "catalogue.Proposal": {"view", "change", "delete"},
+    # An LCA file names the curator who uploaded it; an employer link the curator who
+    # decided it: curated content, not members' data.
+    "lca.LcaFile": {"add", "view"},
+    "lca.EmployerLink": {"add", "change", "delete", "view"},
 }
 
 
@@ -126,5 +130,6 @@ def test_curators_get_exactly_the_allow_list(curator):
     }
     # 6 curated models x 4, problem reports 3, the date history 1 (view), the applications
     # fee schedule, cost estimates and signal allowances 3 x 4, the catalogue's institutions,
-    # programs and facts 3 x 4, its history 1 (view), proposals 3.
-    assert granted == expected and len(granted) == 60
+    # programs and facts 3 x 4, its history 1 (view), proposals 3; LCA files 2 (add, view),
+    # employers and cases 1 each (view), employer links 4.
+    assert granted == expected and len(granted) == 68

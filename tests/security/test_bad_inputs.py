@@ -15,8 +15,10 @@ import html
 import importlib
 import inspect
 import re
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -24,17 +26,20 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms import BaseForm
 from django.forms.models import model_to_dict
-from django.test import Client
+from django.test import Client, override_settings
 
 from accounts.models import Profile, User
 from applications.models import Program
-from catalogue.models import Proposal
+from catalogue.models import Institution, Proposal
+from lca.models import Employer, EmployerLink, LcaFile
 from mentors.models import MentorLink
 from pathways.models import Progress
 from reminders.models import ReminderPreference
 from resources.models import ProblemReport, Resource
 from tests import workbooks
 from tests.factories import make_application, make_catalogue_program
+from tests.lca.files import case as lca_case
+from tests.lca.files import workbook as lca_workbook
 from tests.security.conftest import project_app_configs, row_counts
 from tests.security.url_classes import progress_path, progress_url
 
@@ -199,6 +204,16 @@ def send_import(clients, site, data):
     hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page))
     confirm = {k: html.unescape(v) for k, v in hidden.items() if k != "csrfmiddlewaretoken"}
     return staff.post("/admin/resources/resource/process_import/", confirm)
+
+
+def send_lca_upload(clients, site, data):
+    """The curators' upload of an LCA file (the import itself runs later, in the worker)."""
+    name = data.pop("_name", "LCA_Disclosure_Data_2025-10-01.xlsx")
+    raw = data.pop("_raw", None)
+    content = raw if raw is not None else lca_workbook([lca_case("I-200-25001-000001")])
+    upload = SimpleUploadedFile(name, content, content_type="application/octet-stream")
+    with tempfile.TemporaryDirectory() as where, override_settings(LCA_UPLOAD_DIR=Path(where)):
+        return clients["staff"].post("/admin/lca/lcafile/add/", {"upload": upload, **data})
 
 
 def imported(clients, site):
@@ -369,6 +384,30 @@ TARGETS = {
         snapshot=lambda site: sorted(
             EmailAddress.objects.filter(user=site["member"]).values_list("email", flat=True)
         ),
+    ),
+    "lca-upload": Target(
+        send=send_lca_upload,
+        snapshot=lambda site: sorted(LcaFile.objects.values_list("original_name", "status")),
+        shows=lambda c, site: [c["staff"].get("/admin/lca/lcafile/")],
+    ),
+    "lca-decision": Target(
+        send=lambda c, site, data: c["staff"].post(
+            f"/admin/lca/employer/{data.pop('_employer')}/link/", data
+        ),
+        base={
+            "_employer": lambda site: (
+                Employer.objects.get_or_create(
+                    normalised_name="sweep hospital",
+                    state="NY",
+                    defaults={"name": "Sweep Hospital"},
+                )[0].pk
+            ),
+            "institution": lambda site: (
+                Institution.objects.get_or_create(name="Sweep Hospital", state="NY")[0].pk
+            ),
+            "decision": "confirmed",
+        },
+        snapshot=lambda site: sorted(EmployerLink.objects.values_list("pk", "decision")),
     ),
     "import": Target(
         send=send_import,
@@ -891,6 +930,21 @@ CASES = [
     Case("add-email", {"email": "javascript:alert(1)//@example.com"}, REJECTED),
     Case("add-email", {"email": "a\x00@example.com"}, REJECTED),
     # --- The admin's CSV import of resources ------------------------------------------------
+    # --- The curators' upload of an LCA file, and their employer decisions -------------------
+    Case("lca-upload", {"_raw": b"CASE_NUMBER,CASE_STATUS\r\nI-1,Certified\r\n"}, REJECTED,
+         "not a readable .xlsx workbook"),
+    Case("lca-upload", {"_raw": b"\x00\xff" * 500}, REJECTED, "not a readable .xlsx workbook"),
+    Case("lca-upload", {"_raw": b""}, REJECTED, "The submitted file is empty"),
+    Case("lca-upload", {"_name": "lca-2025-10-01.csv"}, REJECTED, "not CSV"),
+    Case("lca-upload", {"_name": "LCA_FY2025_Q4.xlsx"}, REJECTED, "its name holds none"),
+    Case("lca-upload", {"file_date": "2025-02-30"}, REJECTED, "Enter a valid date"),
+    Case("lca-upload", {"file_date": SCRIPT}, REJECTED, "Enter a valid date"),
+    Case("lca-upload", {"_name": IMG + "2025-10-01.xlsx"}, INERT),
+    Case("lca-decision", {"institution": "abc"}, REJECTED, "Choose an institution"),
+    Case("lca-decision", {"institution": "-1"}, REJECTED, "Choose an institution"),
+    Case("lca-decision", {"institution": SCRIPT}, REJECTED, "Choose an institution"),
+    Case("lca-decision", {"decision": "H1B'--"}, REJECTED, "Choose an institution"),
+    Case("lca-decision", {"decision": ""}, REJECTED, "Choose an institution"),
     Case("import", {"url": "javascript:alert(1)"}, REJECTED, "Enter a valid URL"),
     Case("import", {"url": "data:text/html,<script>alert(1)</script>"}, REJECTED, "valid URL"),
     Case("import", {"url": "JaVaScRiPt:alert(1)"}, REJECTED, "Enter a valid URL"),
@@ -1064,6 +1118,8 @@ FORMS_COVERED = {
     # The catalogue's admin forms (not found by project_forms: they live in catalogue/admin.py)
     "catalogue.admin.FactForm": ["catalogue-fact"],
     "catalogue.admin.ProposalForm": ["proposal-review"],
+    "lca.forms.LcaUploadForm": ["lca-upload"],
+    "lca.forms.DecisionForm": ["lca-decision"],
 }
 
 

@@ -463,6 +463,10 @@ def test_the_sweep_covers_every_member_owned_model(bob):
         "account.EmailConfirmation",
         "accounts.User_groups",
         "accounts.User_user_permissions",
+        # Curators' LCA files and employer decisions, and the cases read from the files.
+        "lca.LcaFile",
+        "lca.EmployerLink",
+        "lca.LcaCase",
     }, empty
     assert len(snapshot["applications.StatusChange"]) == 1
     assert len(snapshot["applications.Letter_applications"]) == 1

@@ -137,6 +137,11 @@ ADMIN_MODELS = [
     "catalogue.catalogueprogram",
     "catalogue.factchange",
     "catalogue.proposal",
+    # H-1B evidence from Labor data: files (upload, status), employers, cases, links.
+    "lca.lcafile",
+    "lca.employer",
+    "lca.lcacase",
+    "lca.employerlink",
 ]
 
 
@@ -364,6 +369,8 @@ URLS: dict[str, Url] = {
     "admin:catalogue_catalogueprogram_import": Url(STAFF),
     "admin:catalogue_catalogueprogram_import_confirm": Url(STAFF),
     "admin:catalogue_catalogueprogram_export": Url(STAFF, sample="csv"),
+    # One LCA employer: its counts, suggested institutions, Confirm / Reject (POST).
+    "admin:lca_employer_link": Url(STAFF),
 }
 # The only patterns that take a POST without a CSRF token, and why.
 CSRF_EXEMPT = {

@@ -2,7 +2,8 @@
 
 Curators maintain the curated content (milestones, prerequisites, Match cycles, rules,
 resources, tags, ERAS fee schedules, cost estimates, signal allowances, the program
-catalogue) and work through problem reports and catalogue proposals. The group gets exactly
+catalogue, the Labor data's files and employer links) and work through problem reports and
+catalogue proposals. The group gets exactly
 the permissions listed in CURATOR_PERMISSIONS, an allow-list: a model added later gets none
 until it is listed here, so members' own data never becomes editable by curators by accident.
 Safe to re-run: the group's permissions are set to exactly this list each time.
@@ -41,6 +42,13 @@ CURATOR_PERMISSIONS = {
     "catalogue.factchange": ["view"],
     # Proposals are written by members *to* curators: read, accept or reject, delete.
     "catalogue.proposal": ["view", "change", "delete"],
+    # H-1B evidence from Labor data: curators upload LCA files (the worker writes their
+    # status) and decide which employer is which institution; employers and cases are
+    # written by the importer only.
+    "lca.lcafile": ["add", "view"],
+    "lca.employer": ["view"],
+    "lca.lcacase": ["view"],
+    "lca.employerlink": ALL,
 }
 
 

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class LcaConfig(AppConfig):
+    name = "lca"
+    verbose_name = "H-1B evidence (Labor data)"
