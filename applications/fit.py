@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from accounts.models import Visa
 from catalogue.facts import facts_by_program
 from catalogue.models import UNKNOWN, YES, Fact, FactKind
+from lca.evidence import Evidence, evidence_for_programs
 from lib.dates import month_year
 from pathways.alerts import H1B_FEE_REVIEWED
 from pathways.models import EntryRestriction, MatchCycle, Progress, Slugs
@@ -51,6 +52,7 @@ class Fit:
     conflicts: list[str] = field(default_factory=list)
     unknowns: list[str] = field(default_factory=list)  # "ask the program"
     gaps: list[str] = field(default_factory=list)  # the member's own missing data
+    notes: list[str] = field(default_factory=list)  # evidence shown, never a conflict
 
     @property
     def level(self) -> str:
@@ -153,9 +155,18 @@ class FitInputs:
     restriction: EntryRestriction | None = None  # on the member's nationality, today
     # The catalogue's facts of the member's linked programs: {catalogue pk: {kind: Fact}}.
     catalogue: Mapping[int, Mapping[str, Fact]] = field(default_factory=dict)
+    # H-1B evidence from Labor data of the linked programs' institutions, for a member who
+    # may take the H-1B: {catalogue pk: lca.evidence.Evidence or None (no data)}.
+    evidence: Mapping[int, Evidence | None] = field(default_factory=dict)
 
     def facts_of(self, program: Program) -> Mapping[str, Fact]:
         return self.catalogue.get(program.catalogue_id, {}) if program.catalogue_id else {}
+
+    def evidence_line(self, program: Program) -> str:
+        if program.catalogue_id not in self.evidence:
+            return ""
+        found = self.evidence[program.catalogue_id]
+        return f"{found.sentence}." if found else NO_EVIDENCE
 
     def check(self, program: Program, profile, today: datetime.date) -> "Fit":
         return fit_check(
@@ -166,6 +177,7 @@ class FitInputs:
             self.cycle,
             restriction=self.restriction,
             catalogue=self.facts_of(program),
+            evidence=self.evidence_line(program),
         )
 
 
@@ -176,9 +188,11 @@ def load_fit_inputs(user, profile, today: datetime.date, programs=()) -> FitInpu
     are linked to it (one query for all; none when none is linked)."""
     linked = {program.catalogue_id for program in programs if program.catalogue_id}
     catalogue = facts_by_program(linked) if linked else {}
+    wants_evidence = linked and profile is not None and profile.may_take_h1b
+    evidence = evidence_for_programs(linked) if wants_evidence else {}
     data = load_roadmap(user, profile) if profile is not None else None
     if data is None:
-        return FitInputs(progress={}, cycle=None, catalogue=catalogue)
+        return FitInputs(progress={}, cycle=None, catalogue=catalogue, evidence=evidence)
     by_id = {m.pk: m.slug for m in data.milestones if m.slug in FIT_SLUGS}
     progress = {by_id[pk]: row for pk, row in data.progress.items() if pk in by_id}
     return FitInputs(
@@ -186,9 +200,11 @@ def load_fit_inputs(user, profile, today: datetime.date, programs=()) -> FitInpu
         cycle=data.cycle,
         restriction=restriction_of(data, today),
         catalogue=catalogue,
+        evidence=evidence,
     )
 
 
+NO_EVIDENCE = "No Labor-data evidence of H-1B filings for this institution yet."
 VISA_NAMES = {Visa.J1: "a J-1", Visa.H1B: "an H-1B"}
 SPONSORS = {
     (False, False): "it sponsors no visas",
@@ -373,6 +389,7 @@ def fit_check(
     *,
     restriction: EntryRestriction | None = None,
     catalogue: Mapping[str, Fact] | None = None,
+    evidence: str = "",
 ) -> Fit:
     """`catalogue`: the facts of the program's catalogue entry, by kind (none for a
     private program); the member's own values win where set. Step 1 minimums and notes
@@ -381,6 +398,8 @@ def fit_check(
     fit = Fit()
     _graduation(facts, profile, today, fit)
     _visa(facts, profile, fit, restriction, today)
+    if evidence and profile is not None and profile.may_take_h1b and facts.h1b is not False:
+        fit.notes.append(evidence)  # what the Labor data says of its H-1B filings
     _step2ck(facts, progress, fit)
     _attempts(facts, progress, fit)
     _usce(facts, fit)

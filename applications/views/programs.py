@@ -12,6 +12,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from catalogue.facts import fact_rows, shown_value
 from catalogue.models import CatalogueProgram
+from lca.evidence import evidence_for_programs
 
 from .. import pipeline
 from ..fit import NUMBER_FACTS, load_fit_inputs, member_values
@@ -103,6 +104,13 @@ def program(request: HttpRequest, pk: int) -> HttpResponse:
     own = program.fact_rows()
     if program.catalogue_id:
         context["catalogue_facts"] = catalogue_facts(program, inputs.facts_of(program))
+        # H-1B evidence from Labor data, for every member (2 queries; already read for the
+        # fit check of a member who may take the H-1B).
+        if program.catalogue_id in inputs.evidence:
+            evidence = inputs.evidence[program.catalogue_id]
+        else:
+            evidence = evidence_for_programs([program.catalogue_id])[program.catalogue_id]
+        context["lca_evidence"] = evidence
         # The member's own values where set, and the facts the catalogue does not hold.
         own = [row for row in own if row["known"] or row["name"] not in IN_CATALOGUE]
     context["own_facts"] = own

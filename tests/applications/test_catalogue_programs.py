@@ -208,8 +208,8 @@ def test_program_page_query_count(member_client, member, entry, django_assert_nu
     program = make_program(member, name=entry.name, specialty=entry.specialty, catalogue=entry)
     member_client.get(program.get_absolute_url())
     # session, user, program with its catalogue entry and institution, profile, catalogue
-    # facts, progress, applications
-    with django_assert_num_queries(7):
+    # facts, progress, the newest LCA file (none: no evidence query), applications
+    with django_assert_num_queries(8):
         member_client.get(program.get_absolute_url())
 
 

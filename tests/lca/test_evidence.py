@@ -117,3 +117,20 @@ def test_the_include_says_it(evidence, sentence):
     assert f'href="{DOL_PAGE}"' in page
     assert "job title is a guide, not proof" in text  # the heuristic is said
     assert "federal fiscal year" in text
+
+
+def test_evidence_by_catalogue_program_joins_their_institution(
+    institutions, run_import, django_assert_num_queries
+):
+    from lca.evidence import evidence_for_programs
+
+    first, second, _ = institutions
+    run_import([case("P-1"), case("P-2"), case("P-3")], file_date=FILE_DATE)
+    link(first, "Example Medical Center, Inc.")
+    asked = make_catalogue_program(institution=first)
+    sibling = make_catalogue_program(institution=first)  # not asked for: not in the answer
+    elsewhere = make_catalogue_program(institution=second)  # no confirmed link: no data
+    with django_assert_num_queries(2):  # the newest file, the links with their counts
+        found = evidence_for_programs([asked.pk, elsewhere.pk])
+    assert found == {asked.pk: Evidence(2025, 3, FILE_DATE), elsewhere.pk: None}
+    assert evidence_for_programs([sibling.pk]) == {sibling.pk: Evidence(2025, 3, FILE_DATE)}
