@@ -171,6 +171,7 @@ def decide(request: HttpRequest, pk: int, model_admin: EmployerAdmin) -> HttpRes
         and request.user.has_perm("lca.change_employerlink")
     ):
         raise PermissionDenied
+    # nosemgrep: unscoped-get-object-or-404 (staff view of Labor data)
     employer = get_object_or_404(Employer.objects.prefetch_related("years"), pk=pk)
     here = reverse("admin:lca_employer_link", args=[employer.pk])
     form = DecisionForm(request.POST or None)

@@ -139,6 +139,7 @@ def program_add(request: HttpRequest, catalogue_pk: int) -> HttpResponse:
     """Keep a catalogue program: the member's own Program linked to it, with only its
     identity copied (name, specialty, place, website, codes); every fact stays unknown in
     the member's row, which means "no note of mine": the catalogue's facts show and count."""
+    # nosemgrep: unscoped-get-object-or-404 (the shared catalogue: no member owns it)
     entry = get_object_or_404(CatalogueProgram.objects.published(), pk=catalogue_pk)
     mine = Program.objects.for_user(request.user)
     kept = mine.filter(catalogue=entry).first()
@@ -184,6 +185,7 @@ def program_link(request: HttpRequest, pk: int) -> HttpResponse:
     catalogue_pk = request.POST.get("catalogue", "")
     if not catalogue_pk.isdigit():
         raise Http404("No such catalogue program.")
+    # nosemgrep: unscoped-get-object-or-404 (the shared catalogue: no member owns it)
     entry = get_object_or_404(CatalogueProgram.objects.published(), pk=int(catalogue_pk))
     if program.catalogue_id == entry.pk:
         return redirect(program)
