@@ -5,16 +5,23 @@ from django.utils.functional import cached_property
 from lib.search import search_terms
 
 from .models import CatalogueProgram, CatalogueProgramQuerySet, FactKind, Proposal, clean_value
+from .search_cache import SEARCH
 
 
 def distinct_values(field: str) -> list[str]:
-    return list(
-        CatalogueProgram.objects.published()
-        .exclude(**{field: ""})
-        .order_by(field)
-        .values_list(field, flat=True)
-        .distinct()
-    )
+    """The published programs' values of `field`, from the search cache (a DISTINCT over
+    13,000 rows costs several ms)."""
+
+    def compute() -> list[str]:
+        return list(
+            CatalogueProgram.objects.published()
+            .exclude(**{field: ""})
+            .order_by(field)
+            .values_list(field, flat=True)
+            .distinct()
+        )
+
+    return SEARCH.cached(("choices", field), compute)
 
 
 class CatalogueSearchForm(forms.Form):
@@ -43,6 +50,11 @@ class CatalogueSearchForm(forms.Form):
     @cached_property
     def _states(self) -> list[tuple[str, str]]:
         return [(value, value) for value in distinct_values("state")]
+
+    def cache_parts(self) -> tuple[str, str, str]:
+        """What the results depend on (a valid form): the words and the two filters."""
+        data = self.cleaned_data
+        return (" ".join(search_terms(data["q"])).lower(), data["specialty"], data["state"])
 
     @property
     def searches(self) -> bool:

@@ -20,50 +20,19 @@ Nothing personal is cached here: whether a member saved a resource, the CSRF tok
 save form's return address are added to each response by the view.
 """
 
-import hashlib
-import uuid
-from collections.abc import Callable
-from typing import Any
-
-from django.core.cache import cache, caches
 from django.db import transaction
 
+from lib.token_cache import TokenCache
 from pathways import curated_cache
 
-VERSION_KEY = "resources:version"
-# Part of every key: raise it when what is cached changes shape (the Card fields, the card
-# template), so a deploy never unpickles entries written by the code before it. (The content
-# loader, which every deploy runs, replaces the token as well.)
-CODE_VERSION = 1
-# Entries under an old token are never read again and expire; the timeout also bounds how long
-# a change made behind the signals' backs (a queryset update() in the shell, raw SQL) stays unseen.
-TIMEOUT = 60 * 60
-
-
-def version() -> str:
-    """The current token of the resources (created on first use)."""
-    token = cache.get(VERSION_KEY)
-    if token is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-        token = cache.get(VERSION_KEY)
-    return token
-
-
-def key(token: str, *parts: Any) -> str:
-    """A short key for any parts (a search's words may be long or unusual)."""
-    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-    return f"resources:{CODE_VERSION}:{token}:{digest}"
-
-
-def cached(parts: tuple, compute: Callable[[], Any], token: str | None = None) -> Any:
-    """The value stored for `parts` under the current token, computed and stored on a miss."""
-    entry_key = key(token or version(), *parts)
-    entries = caches["directory"]
-    value = entries.get(entry_key)
-    if value is None:
-        value = compute()
-        entries.set(entry_key, value, timeout=TIMEOUT)
-    return value
+# Raise the code version when what is cached changes shape (the Card fields, the card
+# template). (The content loader, which every deploy runs, replaces the token as well.)
+DIRECTORY = TokenCache("resources", "directory", code_version=1)
+VERSION_KEY = DIRECTORY.version_key
+version = DIRECTORY.version
+key = DIRECTORY.key
+cached = DIRECTORY.cached
+bump = DIRECTORY.bump
 
 
 def forget(**kwargs) -> None:
@@ -74,7 +43,3 @@ def forget(**kwargs) -> None:
     bump()
     transaction.on_commit(bump)
     curated_cache.forget()
-
-
-def bump() -> None:
-    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)

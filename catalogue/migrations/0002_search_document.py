@@ -4,8 +4,8 @@ As resources' migration 0002: a trigger rather than a GeneratedField, so the mig
 applies on SQLite (the column stays NULL there and search falls back to icontains), and so
 every write, whatever its origin (admin, import, ORM, raw SQL), keeps the vector right.
 Weights: the program's name and its ACGME ID / NRMP code A, specialty and institution B,
-city and state C. The institution's name is read at write time (a renamed institution is
-re-indexed by touching its programs: catalogue's admin does).
+city and state C. The institution's name is read at write time (a renamed institution
+re-indexes its programs: catalogue/apps.py reindex_programs).
 """
 
 from django.db import migrations

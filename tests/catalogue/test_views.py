@@ -124,15 +124,21 @@ def test_search_query_count_is_constant(member_client, member, count, django_ass
             give_fact(entry, kind, "unknown")
         if n % 2:
             make_program(member, name=entry.name, specialty=entry.specialty, catalogue=entry)
-    # session, user, specialties, states (the filters' choices), count, page of programs
-    # with their institutions and the member's own program (a subquery): no facts
-    with django_assert_num_queries(6):
+    # session, user, specialties, states (the filters' choices), count, the page's ids, the
+    # page's programs with their institutions and the member's own program (a subquery): no
+    # facts. Then from the search cache: session, user, the page's programs.
+    with django_assert_num_queries(7):
         page = member_client.get(SEARCH)
+    with django_assert_num_queries(3):
+        again = member_client.get(SEARCH)
     shown = min(count, 20)
     assert page.content.decode().count('class="card program-card"') == shown
-    # the htmx fragment: session, user, count, page
-    with django_assert_num_queries(4):
+    assert again.content.decode().count('class="card program-card"') == shown
+    # the htmx fragment: session, user, count, the page's ids, the page (then 3 from the cache)
+    with django_assert_num_queries(5):
         member_client.get(SEARCH, {"q": "catalogue"}, headers=HTMX)
+    with django_assert_num_queries(3):
+        member_client.get(SEARCH, {"q": "Catalogue"}, headers=HTMX)  # the same search
 
 
 def test_results_say_which_programs_the_member_keeps(member_client, member, metro):
@@ -303,3 +309,28 @@ def test_a_proposal_page_is_its_authors_only(member_client, member, other_member
     assert member_client.get(bobs.get_absolute_url()).status_code == 404
     assert member_client.post(mine.get_absolute_url()).status_code == 405
     assert member_client.get(reverse("catalogue:proposal", args=[0])).status_code == 404
+
+
+def test_cached_results_follow_every_change_of_the_catalogue(member_client, member, metro):
+    """The search's cache is under the catalogue's token: a new program, a renamed
+    institution, an unpublished program and the member's own list all show at once."""
+    assert "Lakeside" not in member_client.get(SEARCH, {"q": "lake"}).content.decode()
+    lakeside = make_catalogue_program(name="Lakeside Pediatrics", state="OH")
+    page = member_client.get(SEARCH, {"q": "lake"}).content.decode()
+    assert "Lakeside Pediatrics" in page
+    assert '<option value="OH">' in member_client.get(SEARCH).content.decode()
+    lakeside.institution.name = "Renamed Health System"
+    lakeside.institution.save()
+    assert "Renamed Health System" in member_client.get(SEARCH, {"q": "lake"}).content.decode()
+    make_program(member, name=lakeside.name, specialty=lakeside.specialty, catalogue=lakeside)
+    assert "On your list" in member_client.get(SEARCH, {"q": "lake"}).content.decode()
+    lakeside.published = False
+    lakeside.save()
+    assert "Lakeside" not in member_client.get(SEARCH, {"q": "lake"}).content.decode()
+
+
+def test_a_renamed_institution_is_found_by_its_new_name(member_client, metro):
+    metro.institution.name = "Riverside Health Partners"
+    metro.institution.save()
+    page = member_client.get(SEARCH, {"q": "riverside partn"}).content.decode()
+    assert metro.name in page
