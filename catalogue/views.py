@@ -25,7 +25,7 @@ def wants_fragment(request: HttpRequest) -> bool:
     return bool(request.htmx) and not request.htmx.history_restore_request
 
 
-def results_page(form: CatalogueSearchForm, user, number: str | None):
+def results_page(form: CatalogueSearchForm, user, number: str | None, token: str):
     """A page of published programs for the form's search and filters (a valid form), each
     with `kept_pk`. The count and the page's ranked ids come from the search cache under the
     catalogue's token (catalogue/search_cache.py); the rows, with whether this member keeps
@@ -63,10 +63,11 @@ def results_page(form: CatalogueSearchForm, user, number: str | None):
 @require_http_methods(["GET", "HEAD"])
 @vary_on_headers("HX-Request")
 def search(request: HttpRequest) -> HttpResponse:
-    form = CatalogueSearchForm(request.GET)
+    token = SEARCH.version()  # read once: the results and the form's choices
+    form = CatalogueSearchForm(request.GET, token=token)
     if form.is_valid():
         number = request.GET.get("page", "")
-        page = results_page(form, request.user, number if number.isdigit() else None)
+        page = results_page(form, request.user, number if number.isdigit() else None, token)
     else:
         page = Paginator([], PAGE_SIZE).get_page(1)
     context = {"form": form, "page": page}
