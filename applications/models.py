@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from catalogue.models import url_scheme_ok
 from pathways.models import curated_values_field
 
 
@@ -39,14 +40,6 @@ class InterviewFormat(models.TextChoices):
     VIRTUAL = "virtual", "Virtual"
     IN_PERSON = "in_person", "In person"
     BOTH = "both", "Virtual or in person"
-
-
-def url_scheme_ok(field: str) -> Q:
-    return (
-        Q(**{field: ""})
-        | Q(**{f"{field}__startswith": "https://"})
-        | Q(**{f"{field}__startswith": "http://"})
-    )
 
 
 class ProgramQuerySet(models.QuerySet):

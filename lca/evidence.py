@@ -45,38 +45,18 @@ def reported_fiscal_year(file_date: datetime.date) -> int:
 def evidence_for(institution_ids) -> dict[int, Evidence | None]:
     """{institution id: Evidence or None} for these institutions (2 queries: the newest
     imported file, then the confirmed links with their certified counts in that year)."""
-    ids = list(institution_ids)
-    found: dict[int, Evidence | None] = dict.fromkeys(ids)
-    if not ids:
-        return found
-    newest = (
-        LcaFile.objects.filter(status=FileStatus.DONE)
-        .order_by("-file_date")
-        .values_list("file_date", flat=True)
-        .first()
-    )
-    if newest is None:
-        return found
-    year = reported_fiscal_year(newest)
-    linked = (
-        EmployerLink.objects.filter(
-            institution_id__in=ids, decision=EmployerLink.Decision.CONFIRMED
-        )
-        .order_by()
-        .values("institution_id")
-        .annotate(
-            certified=Sum("employer__years__certified", filter=Q(employer__years__fiscal_year=year))
-        )
-    )
-    for row in linked:
-        found[row["institution_id"]] = Evidence(year, row["certified"] or 0, newest)
-    return found
+    return _evidence(institution_ids, "institution_id")
 
 
 def evidence_for_programs(program_ids) -> dict[int, Evidence | None]:
     """{catalogue program id: its institution's Evidence or None} (2 queries, as
     `evidence_for`: the program's institution is joined, not loaded)."""
-    ids = list(program_ids)
+    return _evidence(program_ids, "institution__programs")
+
+
+def _evidence(ids, key: str) -> dict[int, Evidence | None]:
+    """Evidence per value of `key` (a path from EmployerLink to the ids asked for)."""
+    ids = list(ids)
     found: dict[int, Evidence | None] = dict.fromkeys(ids)
     if not ids:
         return found
@@ -90,15 +70,13 @@ def evidence_for_programs(program_ids) -> dict[int, Evidence | None]:
         return found
     year = reported_fiscal_year(newest)
     linked = (
-        EmployerLink.objects.filter(
-            institution__programs__in=ids, decision=EmployerLink.Decision.CONFIRMED
-        )
+        EmployerLink.objects.filter(**{f"{key}__in": ids}, decision=EmployerLink.Decision.CONFIRMED)
         .order_by()
-        .values("institution__programs")
+        .values(key)
         .annotate(
             certified=Sum("employer__years__certified", filter=Q(employer__years__fiscal_year=year))
         )
     )
     for row in linked:
-        found[row["institution__programs"]] = Evidence(year, row["certified"] or 0, newest)
+        found[row[key]] = Evidence(year, row["certified"] or 0, newest)
     return found
