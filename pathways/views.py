@@ -172,17 +172,26 @@ def row_url(item: Item) -> str:
 @require_http_methods(["GET", "HEAD"])
 def category(request: HttpRequest, key: str) -> HttpResponse:
     """The member's milestones of one category: the rows a dashboard section loads when it
-    is opened (htmx), or a page of their own (without JavaScript)."""
-    roadmap = roadmap_for(request.user)
-    if roadmap is None:
+    is opened (htmx, from the situation cache under the dashboard's key: the rows read only
+    the roadmap and carry no form), or a page of their own (without JavaScript)."""
+    profile = dashboard_cache.versioned_profile(request.user)
+    if profile is None:
         return redirect("accounts:onboarding")
+    today = member_today(profile)
+    cache_key = dashboard_cache.key_for(profile, today, page=f"section:{key}")
+    rows = dashboard_cache.cache().get(cache_key) if request.htmx else None
+    if rows is not None:
+        return HttpResponse(rows)
+    roadmap = build_roadmap(load_roadmap(request.user, profile), today)
     section = roadmap.section(key)
     if section is None:
         raise Http404
     label, items = section
     context = {"roadmap": roadmap, "key": key, "label": label, "items": items}
     if request.htmx:
-        return render(request, "pathways/dashboard.html#section-rows", context)
+        rows = render_to_string("pathways/dashboard.html#section-rows", context, request=request)
+        dashboard_cache.cache().set(cache_key, rows, dashboard_cache.TIMEOUT)
+        return HttpResponse(rows)
     return render(request, "pathways/category.html", context | {"profile": roadmap.profile})
 
 

@@ -132,14 +132,22 @@ def test_every_input_changes_the_next_page(client, alice, frozen, change):
 TIMELINE = reverse("pathways:timeline")
 STEP1_PAGE = reverse("pathways:milestone", args=[Slugs.STEP1])
 NEXT_STEP_PAGE = reverse("pathways:milestone", args=["eligible-school"])
+# A dashboard section's rows as htmx loads them when the section is opened (a fragment).
+SECTIONS = [reverse("pathways:category", args=[key]) for key in ("exams", "ecfmg", "visa")]
+PAGES = [TIMELINE, STEP1_PAGE, NEXT_STEP_PAGE, *SECTIONS]
 
 
 def main_of(client, url: str) -> str:
+    """The page's content block; a section's rows whole (a fragment has no page around it)."""
+    if url in SECTIONS:
+        response = client.get(url, headers={"HX-Request": "true"})
+        assert response.status_code == 200
+        return response.content.decode()
     html = client.get(url).content.decode()
     return html[html.index('<main id="main"') : html.index("</main>")]
 
 
-@pytest.mark.parametrize("url", [TIMELINE, STEP1_PAGE, NEXT_STEP_PAGE])
+@pytest.mark.parametrize("url", PAGES)
 def test_the_timeline_and_milestone_pages_are_served_from_the_cache(
     member_client, alice, frozen, url, django_assert_num_queries
 ):
@@ -162,12 +170,13 @@ def test_the_timeline_and_milestone_pages_are_served_from_the_cache(
     ],  # fmt: skip
     ids=lambda f: f.__name__,
 )
-@pytest.mark.parametrize("url", [TIMELINE, STEP1_PAGE, NEXT_STEP_PAGE])
+@pytest.mark.parametrize("url", PAGES)
 def test_after_any_change_the_cached_pages_are_what_a_fresh_build_shows(
     client, alice, frozen, change, url
 ):
-    """The timeline and a milestone's page read a subset of the dashboard's inputs, under the
-    same key: after each change, the page served is the page built from nothing."""
+    """The timeline, a milestone's page and a section's rows read a subset of the dashboard's
+    inputs, under the same key: after each change, the page served is the page built from
+    nothing."""
     from django.core.cache import caches
 
     client.force_login(alice)
@@ -176,6 +185,26 @@ def test_after_any_change_the_cached_pages_are_what_a_fresh_build_shows(
     served = main_of(client, url)
     caches["situation"].clear()
     assert served == main_of(client, url)
+
+
+def test_a_sections_rows_follow_a_saved_row(client, alice, frozen):
+    key = Milestone.objects.get(slug="eligible-school").category
+    url = reverse("pathways:category", args=[key])
+    client.force_login(alice)
+    before = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert 'id="row-eligible-school" class="roadmap-row status-not_started"' in before
+    change_progress(alice)  # eligible-school done
+    after = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert 'id="row-eligible-school" class="roadmap-row status-done"' in after
+
+
+def test_an_unknown_section_is_a_404_and_nothing_is_cached(client, alice, frozen):
+    from django.core.cache import caches
+
+    client.force_login(alice)
+    url = reverse("pathways:category", args=["no-such-category"])
+    assert client.get(url, headers={"HX-Request": "true"}).status_code == 404
+    assert not caches["situation"]._cache
 
 
 def test_a_milestone_page_for_a_member_not_onboarded_is_not_cached(
