@@ -103,10 +103,9 @@ def progress(request: HttpRequest, slug: str) -> HttpResponse:
         if not request.htmx:
             messages.success(request, f"Saved: {item.milestone.title}.")
             return redirect(row_url(item))
-        fresh = ProgressForm(
-            instance=item.progress, milestone=milestone, rules=roadmap.rules, today=today
-        )
-        return render_update(request, roadmap, item, fresh, saved=True)
+        # The row comes back collapsed with its "Saved" badge: the member re-opens it for
+        # the form (loaded again then), so a save renders no form.
+        return render_update(request, roadmap, item, None, saved=True)
     if request.htmx and request.method == "POST":
         # htmx 2 swaps only 2xx: the row comes back with its errors next to the fields.
         return render_update(request, roadmap, item, form, saved=False)
@@ -129,9 +128,9 @@ def editable_copy(progress: Progress) -> Progress:
 
 
 def render_update(
-    request: HttpRequest, roadmap: Roadmap, item: Item, form: ProgressForm, *, saved: bool
+    request: HttpRequest, roadmap: Roadmap, item: Item, form: ProgressForm | None, *, saved: bool
 ) -> HttpResponse:
-    """The row with its form (and errors), and after a save the parts of the page that
+    """The row with its form and errors, or after a save collapsed, and the parts of the page that
     changed with it, out of band: rows it unlocked in the categories the page has loaded
     (the `loaded` markers the form sends along), and on the dashboard its summaries.
 
