@@ -160,8 +160,11 @@ class ProgressForm(forms.ModelForm):
         The row is locked while checking (select_for_update on PostgreSQL; SQLite's IMMEDIATE
         transactions serialise writers), so two tabs saving at once cannot both win. A second
         identical submission (a double click) is not a conflict: it returns the saved row.
+        Nor is a save that changes nothing written: the row is returned as it is (`wrote` is
+        False), so its version, the member's data version and their cached pages stand.
         """
         instance = self.instance
+        self.wrote = False
         with transaction.atomic():
             current = (
                 Progress.objects.select_for_update()
@@ -170,13 +173,14 @@ class ProgressForm(forms.ModelForm):
             )
             # Forms always send a version; a client that sends none opts out of the check.
             checked = "version" in self.data
+            if current is not None and self.same_as(current):
+                return current  # a double click, or a save of what is already saved
             if checked and version_of(current) != self.cleaned_data.get("version", ""):
-                if current is not None and self.same_as(current):
-                    return current
                 raise StaleEdit(current)
             if current is not None:
                 instance.pk, instance.created_at = current.pk, current.created_at
                 instance._state.adding = False
+            self.wrote = True
             return self.save()
 
     def compared_fields(self) -> list[str]:

@@ -93,7 +93,7 @@ def progress(request: HttpRequest, slug: str) -> HttpResponse:
             updated = form.save_unless_stale()
         except StaleEdit as stale:
             form.conflict(stale.current)
-    if updated is not None:
+    if updated is not None and form.wrote:  # a save of what was already saved changes nothing
         situation_changed.send(sender=Progress, user=request.user)
         data = data.with_progress(updated)
     # The situation is built once per request, after the save (if any).
@@ -105,7 +105,7 @@ def progress(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect(row_url(item))
         # The row comes back collapsed with its "Saved" badge: the member re-opens it for
         # the form (loaded again then), so a save renders no form.
-        return render_update(request, roadmap, item, None, saved=True)
+        return render_update(request, roadmap, item, None, saved=True, changed=form.wrote)
     if request.htmx and request.method == "POST":
         # htmx 2 swaps only 2xx: the row comes back with its errors next to the fields.
         return render_update(request, roadmap, item, form, saved=False)
@@ -128,20 +128,28 @@ def editable_copy(progress: Progress) -> Progress:
 
 
 def render_update(
-    request: HttpRequest, roadmap: Roadmap, item: Item, form: ProgressForm | None, *, saved: bool
+    request: HttpRequest,
+    roadmap: Roadmap,
+    item: Item,
+    form: ProgressForm | None,
+    *,
+    saved: bool,
+    changed: bool = False,
 ) -> HttpResponse:
-    """The row with its form and errors, or after a save collapsed, and the parts of the page that
-    changed with it, out of band: rows it unlocked in the categories the page has loaded
-    (the `loaded` markers the form sends along), and on the dashboard its summaries.
+    """The row with its form and errors, or after a save collapsed; and when the save changed
+    the row (`changed`), the parts of the page that changed with it, out of band: rows it
+    unlocked in the categories the page has loaded (the `loaded` markers the form sends
+    along), and on the dashboard its summaries. A save of what was already saved changes
+    nothing else: the row alone.
 
     An out-of-band part without a target on the page is an htmx error, so only parts the
     page has are sent. htmx names the page in HX-Current-URL; without it (not htmx's own
     request) the dashboard is assumed."""
     on_dashboard = request.htmx.current_url_abs_path in (None, reverse("pathways:dashboard"))
-    if saved and on_dashboard:
-        attach_resources(roadmap.next_steps)
     affected = []
-    if saved:
+    if changed:
+        if on_dashboard:
+            attach_resources(roadmap.next_steps)
         loaded = set(request.POST.getlist("loaded"))
         unlocked = {m.pk for m in item.unlocks}
         affected = [
@@ -154,6 +162,7 @@ def render_update(
         "item": item,
         "form": form,
         "saved": saved,
+        "changed": changed,
         "affected": affected,
         "on_dashboard": on_dashboard,
     }

@@ -161,6 +161,36 @@ def test_htmx_update_returns_the_row_and_out_of_band_parts(alice_roadmap, member
     assert (step1.status, step1.outcome, step1.attempts) == ("done", "passed", 1)
 
 
+def test_a_saved_row_comes_back_collapsed_without_its_form(alice_roadmap):
+    data = {"status": "in_progress", "attempts": 1}
+    html = alice_roadmap.post(url("step-1"), data, **HTMX).content.decode()
+    row = html.lstrip()[: html.lstrip().index("</details>")]
+    assert row.startswith('<details id="row-step-1" class="roadmap-row status-in_progress">')
+    assert "<form" not in row and "<summary autofocus>" in row and "Saved" in row
+    assert 'data-hx-get="/roadmap/m/step-1/progress/"' in row  # re-opening loads the form
+
+
+def test_saving_what_is_already_saved_writes_nothing_and_sends_only_the_row(
+    alice_roadmap, member, progress_of, django_assert_num_queries
+):
+    data = {"status": "in_progress", "attempts": 1, "notes": "Booked", "loaded": "exams"}
+    alice_roadmap.post(url("step-1"), data, **HTMX)
+    saved_at = progress_of(member, "step-1").updated_at
+    alice_roadmap.get(DASHBOARD)  # the dashboard as it now is, cached
+    # session, user, profile, progress, the row locked (in a savepoint: 3): no write
+    with django_assert_num_queries(7):
+        html = alice_roadmap.post(url("step-1"), data, **HTMX).content.decode()
+    assert html.lstrip().startswith('<details id="row-step-1"') and "Saved" in html
+    assert "hx-swap-oob" not in html  # nothing else changed
+    assert progress_of(member, "step-1").updated_at == saved_at
+    with django_assert_num_queries(3):  # so the dashboard's cache entry still stands
+        alice_roadmap.get(DASHBOARD)
+    changed = {**data, "notes": "Booked for June"}
+    html = alice_roadmap.post(url("step-1"), changed, **HTMX).content.decode()
+    assert re.search('id="standing"[^>]*hx-swap-oob="true"', html)
+    assert progress_of(member, "step-1").notes == "Booked for June"
+
+
 def test_htmx_update_refreshes_rows_it_unblocks(alice_roadmap, member, mark_done):
     mark_done(member, "step-1", "credentials-verified", outcome="passed")
     mark_done(member, "oet", "pathway")
