@@ -69,8 +69,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def progress(request: HttpRequest, slug: str) -> HttpResponse:
     """Edit the member's progress on one milestone (the row is created on its first save).
 
-    htmx: the row plus out-of-band dashboard parts; otherwise a page of its own.
+    htmx: the row plus out-of-band dashboard parts; otherwise a page of its own. The form
+    (GET) comes from the situation cache, its CSRF token put back per request.
     """
+    if request.method == "GET":
+        return progress_form(request, slug)
     data = load_roadmap(request.user)
     if data is None:
         return redirect("accounts:onboarding")
@@ -106,14 +109,45 @@ def progress(request: HttpRequest, slug: str) -> HttpResponse:
         # The row comes back collapsed with its "Saved" badge: the member re-opens it for
         # the form (loaded again then), so a save renders no form.
         return render_update(request, roadmap, item, None, saved=True, changed=form.wrote)
-    if request.htmx and request.method == "POST":
+    if request.htmx:
         # htmx 2 swaps only 2xx: the row comes back with its errors next to the fields.
         return render_update(request, roadmap, item, form, saved=False)
-    if request.htmx:  # a dashboard row opened for the first time: its form alone
-        context = {"form": form, "milestone": item.milestone, "item": item}
-        return render(request, "pathways/includes/_progress_form.html", context)
     context = {"profile": roadmap.profile, "roadmap": roadmap, "item": item, "form": form}
     return render(request, "pathways/progress.html", context)
+
+
+def progress_form(request: HttpRequest, slug: str) -> HttpResponse:
+    """The progress form of one milestone: alone when a dashboard row is opened (htmx), else
+    its page. From the situation cache under the dashboard's key (the form shows the row, the
+    milestone, the rules and the member's date, nothing else), cut at its CSRF token."""
+    profile = dashboard_cache.versioned_profile(request.user)
+    if profile is None:
+        return redirect("accounts:onboarding")
+    today = member_today(profile)
+    page = "progress-form" if request.htmx else "progress"
+    key = dashboard_cache.key_for(profile, today, page=f"{page}:{slug}")
+    cached = dashboard_cache.cache().get(key)
+    if cached is None:
+        data = load_roadmap(request.user, profile)
+        milestone = next((m for m in data.milestones if m.slug == slug), None)
+        if milestone is None:
+            raise Http404
+        progress = editable_copy(data.progress_of(milestone))
+        form = ProgressForm(instance=progress, milestone=milestone, rules=data.rules, today=today)
+        item = build_roadmap(data, today).item(slug)
+        context = {"form": form, "milestone": milestone, "item": item}
+        context["csrf_token"] = dashboard_cache.CSRF_HOLE
+        if request.htmx:  # a dashboard row opened for the first time: its form alone
+            html = render_to_string("pathways/includes/_progress_form.html", context, request)
+        else:
+            html = render_to_string("pathways/progress.html#body", context, request)
+        cached = (milestone.title, dashboard_cache.cut_at_csrf(html))
+        dashboard_cache.cache().set(key, cached, dashboard_cache.TIMEOUT)
+    title, parts = cached
+    body = dashboard_cache.with_csrf(request, parts)
+    if request.htmx:
+        return HttpResponse(body)
+    return render(request, "pathways/progress.html", {"title": title, "cached_body": body})
 
 
 def editable_copy(progress: Progress) -> Progress:

@@ -4,6 +4,7 @@ change; cross midnight; and no member can be served another's entry."""
 
 import dataclasses
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -134,17 +135,22 @@ STEP1_PAGE = reverse("pathways:milestone", args=[Slugs.STEP1])
 NEXT_STEP_PAGE = reverse("pathways:milestone", args=["eligible-school"])
 # A dashboard section's rows as htmx loads them when the section is opened (a fragment).
 SECTIONS = [reverse("pathways:category", args=[key]) for key in ("exams", "ecfmg", "visa")]
-PAGES = [TIMELINE, STEP1_PAGE, NEXT_STEP_PAGE, *SECTIONS]
+# A milestone's progress form: its page, and alone as a dashboard row loads it (htmx).
+FORM_PAGES = [reverse("pathways:progress", args=[slug]) for slug in (Slugs.STEP1, "oet")]
+FORMS = [url + "#htmx" for url in FORM_PAGES]
+PAGES = [TIMELINE, STEP1_PAGE, NEXT_STEP_PAGE, *SECTIONS, *FORM_PAGES, *FORMS]
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
 
 
 def main_of(client, url: str) -> str:
-    """The page's content block; a section's rows whole (a fragment has no page around it)."""
-    if url in SECTIONS:
-        response = client.get(url, headers={"HX-Request": "true"})
+    """The page's content block; a fragment whole (it has no page around it). The CSRF token
+    is left out: each response carries its own."""
+    if url in SECTIONS or url in FORMS:
+        response = client.get(url.removesuffix("#htmx"), headers={"HX-Request": "true"})
         assert response.status_code == 200
-        return response.content.decode()
+        return TOKEN.sub("", response.content.decode())
     html = client.get(url).content.decode()
-    return html[html.index('<main id="main"') : html.index("</main>")]
+    return TOKEN.sub("", html[html.index('<main id="main"') : html.index("</main>")])
 
 
 @pytest.mark.parametrize("url", PAGES)
@@ -205,6 +211,33 @@ def test_an_unknown_section_is_a_404_and_nothing_is_cached(client, alice, frozen
     url = reverse("pathways:category", args=["no-such-category"])
     assert client.get(url, headers={"HX-Request": "true"}).status_code == 404
     assert not caches["situation"]._cache
+
+
+@pytest.mark.parametrize("url", FORM_PAGES)
+def test_a_cached_form_carries_this_requests_token_and_none_is_stored(alice, frozen, url):
+    from django.core.cache import caches
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    client.get(url)  # cached
+    html = client.get(url).content.decode()  # from the cache
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    stored = repr(dict(caches["situation"]._cache))
+    assert token not in stored and client.cookies["csrftoken"].value not in stored
+    data = {"csrfmiddlewaretoken": token, "status": "in_progress", "attempts": "1"}
+    assert client.post(url, data).status_code == 302  # the token works: saved
+
+
+def test_a_saved_row_opens_with_its_new_values(client, alice, frozen):
+    client.force_login(alice)
+    url = reverse("pathways:progress", args=["eligible-school"])
+    htmx = {"HX-Request": "true"}
+    assert "Booked</textarea>" not in client.get(url, headers=htmx).content.decode()
+    saved = client.post(url, {"status": "in_progress", "notes": "Booked"}, headers=htmx)
+    assert "Saved" in saved.content.decode()
+    form = client.get(url, headers=htmx).content.decode()
+    assert "Booked</textarea>" in form
 
 
 def test_a_milestone_page_for_a_member_not_onboarded_is_not_cached(
