@@ -51,6 +51,11 @@ class CycleDate(models.TextChoices):
     )
 
 
+# Their labels, once: TextChoices' `values` and `label` rebuild their lists on every access
+# (MatchCycle.info runs for each date of a cycle on every roadmap built).
+CYCLE_DATE_LABELS = dict(CycleDate.choices)
+
+
 class RuleKey(models.TextChoices):
     STEP2CK_PASSING_SCORE = "step2ck_passing_score", "Step 2 CK passing score"
     STEP3_PASSING_SCORE = "step3_passing_score", "Step 3 passing score"
@@ -494,7 +499,7 @@ class MatchCycle(models.Model):
             basis = "computed: " + DEFAULT_RULES.get(field, NOT_COMPUTED)
         else:
             basis = "entered by a curator, not yet verified against an official page"
-        label = CycleDate(field).label if field in CycleDate.values else "OET taken on or after"
+        label = CYCLE_DATE_LABELS.get(field, "OET taken on or after")
         return CycleDateInfo(
             field=field,
             label=label,
@@ -507,7 +512,7 @@ class MatchCycle(models.Model):
 
     def dates(self) -> list["CycleDateInfo"]:
         """Every deadline date this cycle has, with its provenance, in date order."""
-        found = [self.info(field) for field in CycleDate.values]
+        found = [self.info(field) for field in CYCLE_DATE_LABELS]
         return sorted((info for info in found if info.date), key=lambda info: info.date)
 
     def verify(self, field: str, source_url: str, checked_on: datetime.date) -> None:
