@@ -1,12 +1,15 @@
 """What the resource directory shows everyone, cached under one version token of the resources.
 
-The filter form's location and tag choices, and for each search and filter the count and a
-page of cards (their curator text rendered), change only when a resource or a tag changes.
-Every such change writes a new token: signals on Resource, Tag and the resource-tag links
-(connected in ResourcesConfig.ready, so the admin, the CSV import and the shell are covered);
-the admin's bulk actions and the content loader, whose writes send no signals, call
-`forget()` themselves. An entry is only ever read under the token it was stored with, so it
-cannot be stale; entries of an old token are never read again and expire.
+The filter form's location and tag choices, for each search and filter the count and a page
+of cards (their curator text rendered), and each resource's page as everyone sees it (its
+facts, Markdown, tags and milestones, rendered: resources/views.py `detail_page`, which adds
+the curated roadmap's token to its key for the milestones' titles and slugs), change only
+when a resource or a tag changes. Every such change writes a new token: signals on Resource,
+Tag and the resource-tag and resource-milestone links (connected in ResourcesConfig.ready, so
+the admin, the CSV import and the shell are covered); the admin's bulk actions and the
+content loader, whose writes send no signals, call `forget()` themselves. An entry is only
+ever read under the token it was stored with, so it cannot be stale; entries of an old token
+are never read again and expire.
 
 As in pathways/curated_cache.py, the token is replaced again when the change commits: results
 another worker read before the commit can only sit under the token the commit replaces.
@@ -25,8 +28,9 @@ from django.db import transaction
 from lib.token_cache import TokenCache
 from pathways import curated_cache
 
-# Raise the code version when what is cached changes shape (the Card fields, the card
-# template). (The content loader, which every deploy runs, replaces the token as well.)
+# Raise the code version when what is cached changes shape (the Card or DetailPage fields,
+# the card template, the partials of resources/detail.html). (The content loader, which every
+# deploy runs, replaces the token as well.)
 DIRECTORY = TokenCache("resources", "directory", code_version=1)
 VERSION_KEY = DIRECTORY.version_key
 version = DIRECTORY.version

@@ -2,15 +2,19 @@ import dataclasses
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from pathways import curated_cache
 from resources import directory_cache
 from resources.forms import ProblemReportForm, ResourceFilterForm
 from resources.models import RANK_AT_MOST, Resource, SavedResource
@@ -125,13 +129,76 @@ def directory(request: HttpRequest) -> HttpResponse:
     return render(request, "resources/directory.html", context)
 
 
+@dataclasses.dataclass
+class DetailPage:
+    """A resource's page as everyone sees it, rendered once (cached); whether this member
+    saved it added per request. Named like a resource for the save button's template."""
+
+    pk: int
+    slug: str
+    title: str
+    save_url: str
+    report_url: str
+    # Safe HTML, the partials of resources/detail.html: the breadcrumbs, the curator's text
+    # (facts, Markdown, tags) and the milestones it helps with ("" when none).
+    breadcrumbs: str
+    facts: str
+    milestones: str
+    is_saved: bool = False
+
+
+def detail_tokens() -> tuple[str, str]:
+    """The resources' token and the curated roadmap's (the milestones' titles and slugs), read
+    in one round trip of the shared cache (one query with the DatabaseCache)."""
+    found = cache.get_many([directory_cache.VERSION_KEY, curated_cache.VERSION_KEY])
+    return (
+        found.get(directory_cache.VERSION_KEY) or directory_cache.version(),
+        found.get(curated_cache.VERSION_KEY) or curated_cache.version(),
+    )
+
+
+def detail_page(slug: str, user) -> DetailPage:
+    """A published resource's page (404 if there is none): what everyone sees cached under the
+    resources' token and the curated roadmap's (a change to the resource, its tags or its
+    milestones, a milestone's title or slug, or unpublishing it replaces one of them), keyed
+    by today's date too (the "over a year ago" badge turns on with the date alone); then
+    whether this member saved it, never cached."""
+    token, curated_token = detail_tokens()
+    saved = None  # read with the resource on a miss, which keeps a miss at one query less
+
+    def compute() -> DetailPage:
+        nonlocal saved
+        resource = get_object_or_404(
+            Resource.objects.published().for_directory(user).prefetch_related("milestones"),
+            slug=slug,
+        )
+        saved = getattr(resource, "is_saved", None)
+        context = {"resource": resource}
+        return DetailPage(
+            pk=resource.pk,
+            slug=resource.slug,
+            title=resource.title,
+            save_url=resource.save_url,
+            report_url=reverse("resources:report", args=[resource.slug]),
+            breadcrumbs=render_to_string("resources/detail.html#breadcrumbs", context),
+            facts=render_to_string("resources/detail.html#facts", context),
+            milestones=render_to_string("resources/detail.html#milestones", context),
+        )
+
+    # A 404 raises inside compute: nothing is stored, the next request asks again.
+    parts = ("detail", slug, curated_token, timezone.localdate().isoformat())
+    page = directory_cache.cached(parts, compute, token)
+    if not user.is_authenticated:
+        return page
+    if saved is None:
+        saved = SavedResource.objects.filter(user=user, resource_id=page.pk).exists()
+    return dataclasses.replace(page, is_saved=saved)
+
+
 @require_GET
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
-    resource = get_object_or_404(
-        Resource.objects.published().for_directory(request.user).prefetch_related("milestones"),
-        slug=slug,
-    )
-    return render(request, "resources/detail.html", {"resource": resource})
+    page = detail_page(slug, request.user)
+    return render(request, "resources/detail.html", {"resource": page})
 
 
 @login_required

@@ -188,7 +188,8 @@ def test_detail_query_count_is_constant(
 
     resource = make_resource(tags=[tag], milestones=[milestone])
     for extra in range(2):
-        # resource, its tags, its milestones
+        # Not cached yet (adding a milestone replaces the token): the resource, its tags,
+        # its milestones. Served from the cache: none (tests/resources/test_detail_cache.py).
         with django_assert_num_queries(3):
             client.get(detail_url(resource))
         more = Milestone.objects.create(
@@ -396,7 +397,8 @@ def test_detail_for_a_member_shows_save_state_with_constant_queries(
     member_client, member, resource, django_assert_num_queries
 ):
     SavedResource.objects.create(user=member, resource=resource)
-    # session, user, resource (with is_saved), its tags, its milestones
+    # Not cached yet: session, user, resource (with is_saved), its tags, its milestones.
+    # Served from the cache: session, user, is_saved (tests/resources/test_detail_cache.py).
     with django_assert_num_queries(5):
         response = member_client.get(detail_url(resource))
     assertContains(response, 'aria-pressed="true"')
