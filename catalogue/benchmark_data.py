@@ -14,6 +14,7 @@ import random
 
 from django.db import transaction
 
+from . import search_cache
 from .models import (
     BOOLEAN_KINDS,
     NUMBER_RANGES,
@@ -134,6 +135,8 @@ def synthetic_catalogue(programs: int = 13_000, facts: int = 50_000, seed: int =
                 )
             )
         Fact.objects.bulk_create(fact_rows, batch_size=5000)
+        # bulk_create sends no signals: the search's cached pages must not outlive it.
+        search_cache.forget()
     return {"institutions": len(institutions), "programs": len(ids), "facts": len(fact_rows)}
 
 

@@ -132,6 +132,14 @@ class CatalogueProgramQuerySet(models.QuerySet):
         own = kept.objects.filter(user=user, catalogue=OuterRef("pk")).values("pk")[:1]
         return self.annotate(kept_pk=Subquery(own))
 
+    def kept_pks(self, user, ids: list[int]) -> dict[int, int]:
+        """{catalogue program pk: the pk of the member's own program linked to it} for the
+        given programs the member keeps (1 query; the applications app's Program through the
+        reverse relation, as in with_kept)."""
+        kept = self.model._meta.get_field("kept_by").related_model
+        rows = kept.objects.filter(user=user, catalogue__in=ids).values_list("catalogue_id", "pk")
+        return dict(rows)
+
     def search(self, q: str, *, rank_at_most: int | None = None) -> "CatalogueProgramQuerySet":
         """Programs matching every word of `q`, best first (the last word as a prefix).
 

@@ -1,11 +1,14 @@
 """The catalogue for members: search, a program's page with its sourced facts and their
 history, and proposals to the curators (a correction, a new program; their own list)."""
 
+import dataclasses
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
@@ -25,12 +28,33 @@ def wants_fragment(request: HttpRequest) -> bool:
     return bool(request.htmx) and not request.htmx.history_restore_request
 
 
-def results_page(form: CatalogueSearchForm, user, number: str | None, token: str):
-    """A page of published programs for the form's search and filters (a valid form), each
-    with `kept_pk`. The count and the page's ranked ids come from the search cache under the
-    catalogue's token (catalogue/search_cache.py); the rows, with whether this member keeps
-    each, are read on every request: 1 query on a hit, 3 on a miss."""
-    token = SEARCH.version()
+@dataclasses.dataclass
+class Card:
+    """A program in the search's results: its shared parts rendered once for everyone
+    (cached under the catalogue's token), whether this member keeps it added per request."""
+
+    pk: int
+    name: str
+    body: str  # safe HTML: catalogue/includes/_program_card.html#body
+    add: str  # safe HTML, the "Add to my programs" button: the same for everyone
+    kept_pk: int | None = None  # the member's own program linked to it: never cached
+
+
+def card(entry: CatalogueProgram) -> Card:
+    context = {"entry": entry}
+    return Card(
+        pk=entry.pk,
+        name=entry.name,
+        body=render_to_string("catalogue/includes/_program_card.html#body", context),
+        add=render_to_string("catalogue/includes/_program_card.html#add", context),
+    )
+
+
+def results_page(form: CatalogueSearchForm, user, number: str | None, token: str) -> Page:
+    """A page of cards of published programs for the form's search and filters (a valid
+    form), each with `kept_pk`. The count, and each page's cards (their shared HTML), come
+    from the search cache under the catalogue's token (catalogue/search_cache.py); whether
+    this member keeps each is read on every request: 1 query on a hit, 3 on a miss."""
     parts = form.cache_parts()
     programs = CatalogueProgram.objects.published()
 
@@ -42,21 +66,42 @@ def results_page(form: CatalogueSearchForm, user, number: str | None, token: str
         return form.filter(programs).count(), False
 
     count, more = SEARCH.cached(("count", parts), counted, token)
-    ranked = form.filter(programs, rank_at_most=RANK_AT_MOST if more else None)
-    if not form.searches:
-        ranked = ranked.order_by("name", "specialty", "pk")
-    paginator = Paginator(ranked, PAGE_SIZE)
+    paginator = Paginator([], PAGE_SIZE)
     paginator.count = count  # counted above: Paginator asks nothing more
     paginator.more = more
-    page = paginator.get_page(number)
+    # The page's number from the count alone (a page past the end is the last), so that the
+    # cache holds one entry per page that exists.
+    number = paginator.get_page(number).number
 
-    def page_ids() -> list[int]:
-        return list(page.object_list.values_list("pk", flat=True))
+    def cards() -> list[Card]:
+        if not count:
+            return []
+        ranked = form.filter(programs.for_cards(), rank_at_most=RANK_AT_MOST if more else None)
+        if not form.searches:
+            ranked = ranked.order_by("name", "specialty", "pk")
+        start = (number - 1) * PAGE_SIZE
+        return [card(entry) for entry in ranked[start : start + PAGE_SIZE]]
 
-    ids = SEARCH.cached(("page", parts, page.number), page_ids, token)
-    rows = programs.for_cards().with_kept(user).in_bulk(ids)
-    page.object_list = [rows[pk] for pk in ids if pk in rows]
+    page = Page(SEARCH.cached(("cards", parts, number), cards, token), number, paginator)
+    if page.object_list:
+        kept = programs.kept_pks(user, [entry.pk for entry in page.object_list])
+        page.object_list = [
+            dataclasses.replace(entry, kept_pk=kept.get(entry.pk)) for entry in page.object_list
+        ]
     return page
+
+
+def filter_fields(form: CatalogueSearchForm, token: str) -> str:
+    """The filter form's fields, rendered; for a valid form cached by the values it shows (the
+    same for everyone: the query string and the choices, which the token covers)."""
+
+    def render_fields() -> str:
+        return render_to_string("catalogue/search.html#filter-fields", {"form": form})
+
+    if not form.is_valid():
+        return render_fields()
+    values = tuple(form.data.get(name, "") for name in form.fields)
+    return SEARCH.cached(("filter fields", values), render_fields, token)
 
 
 @login_required
@@ -73,6 +118,7 @@ def search(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "page": page}
     if wants_fragment(request):
         return render(request, "catalogue/search.html#results", context)
+    context["filter_fields"] = filter_fields(form, token)
     return render(request, "catalogue/search.html", context)
 
 

@@ -2,6 +2,7 @@
 and their history, "Add to my programs", proposals to the curators."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -139,6 +140,11 @@ def test_search_query_count_is_constant(member_client, member, count, django_ass
         member_client.get(SEARCH, {"q": "catalogue"}, headers=HTMX)
     with django_assert_num_queries(3):
         member_client.get(SEARCH, {"q": "Catalogue"}, headers=HTMX)  # the same search
+    # nothing found: session, user, count (no page to read, nobody's list to look at)
+    with django_assert_num_queries(3):
+        member_client.get(SEARCH, {"q": "zzzz"}, headers=HTMX)
+    with django_assert_num_queries(2):
+        member_client.get(SEARCH, {"q": "zzzz"}, headers=HTMX)
 
 
 def test_results_say_which_programs_the_member_keeps(member_client, member, metro):
@@ -146,14 +152,14 @@ def test_results_say_which_programs_the_member_keeps(member_client, member, metr
     mine = make_program(member, name=metro.name, specialty=metro.specialty, catalogue=metro)
     page = member_client.get(SEARCH).content.decode()
     assert f'href="{mine.get_absolute_url()}"' in page and "On your list" in page
-    assert f'action="{add_url(other)}"' in page
-    assert f'action="{add_url(metro)}"' not in page
+    assert f'formaction="{add_url(other)}"' in page
+    assert f'formaction="{add_url(metro)}"' not in page
 
 
 def test_another_members_list_is_not_shown(member_client, other_member, metro):
     make_program(other_member, name=metro.name, specialty=metro.specialty, catalogue=metro)
     page = member_client.get(SEARCH).content.decode()
-    assert "On your list" not in page and f'action="{add_url(metro)}"' in page
+    assert "On your list" not in page and f'formaction="{add_url(metro)}"' in page
 
 
 def test_program_page_shows_facts_with_source_date_and_history(member_client, curator, metro):
@@ -334,3 +340,130 @@ def test_a_renamed_institution_is_found_by_its_new_name(member_client, metro):
     metro.institution.save()
     page = member_client.get(SEARCH, {"q": "riverside partn"}).content.decode()
     assert metro.name in page
+
+
+def test_cached_cards_follow_every_change_of_a_program(member_client, metro):
+    """Each page's cards are rendered once per catalogue token (catalogue/views.py Card):
+    every field a card shows, or a search matches, changes the next page."""
+    lake = make_catalogue_program(name="Lakeside Pediatrics", specialty="Pediatrics")
+
+    def page(**query) -> str:
+        return member_client.get(SEARCH, query).content.decode()
+
+    def fragment(**query) -> str:
+        return member_client.get(SEARCH, query, headers=HTMX).content.decode()
+
+    assert "Metro Internal Medicine" in page() and "Metro Internal Medicine" in fragment()
+    metro.name = "Metro Medicine & Primary Care"
+    metro.save()
+    for body in (page(), fragment()):
+        assert "Metro Medicine &amp; Primary Care" in body and "Metro Internal Medicine" not in body
+    metro.institution.name = "Riverside Health"
+    metro.institution.save()
+    assert "Riverside Health" in page() and "Metro General Hospital" not in fragment()
+    metro.city, metro.state, metro.specialty = "Trenton", "PA", "Family Medicine"
+    metro.save()
+    assert "Family Medicine · Trenton, PA" in page(q="metro")
+    assert '<option value="PA">' in page()  # the cached filter fields offer the new state
+    # the codes: searched for, not shown
+    assert "Primary Care" in page(q=metro.acgme_id)
+    old_code = metro.acgme_id
+    metro.acgme_id, metro.nrmp_code = "1409990001", "9999140C0"
+    metro.save()
+    assert "No programs match" in page(q=old_code)
+    assert "Primary Care" in fragment(q="1409990001") and "Primary Care" in page(q="9999140c0")
+    lake.published = False
+    lake.save()
+    assert "Lakeside" not in page() and "Lakeside" not in fragment(q="lake")
+    assert '<option value="Pediatrics">' not in page()
+    lake.published = True
+    lake.save()
+    assert "Lakeside Pediatrics" in fragment(q="lake")
+    metro.delete()
+    assert "Riverside" not in page() and "Metro" not in fragment()
+
+
+def test_the_cached_filter_fields_show_each_query_strings_values(member_client, metro):
+    make_catalogue_program(name="Lakeside Pediatrics", specialty="Pediatrics", state="OH")
+    plain = member_client.get(SEARCH).content.decode()
+    assert 'value="OH" selected' not in plain
+    chosen = member_client.get(SEARCH, {"state": "OH", "q": '"lake'}).content.decode()
+    assert '<option value="OH" selected>' in chosen
+    assert 'value="&quot;lake"' in chosen  # the words typed, escaped
+    again = member_client.get(SEARCH).content.decode()
+    assert 'value="OH" selected' not in again and "&quot;lake" not in again
+    # a value not offered: the form's error, never cached under another query string
+    bad = member_client.get(SEARCH, {"state": "ZZ"}).content.decode()
+    assert "Select a valid choice" in bad
+    assert "Select a valid choice" not in member_client.get(SEARCH).content.decode()
+
+
+def test_a_members_kept_state_is_never_shared(client, member, other_member, metro):
+    """The cards are shared; whether a member keeps each is read per request and the CSRF
+    token is in the page's one form: neither is ever in the cache."""
+    from django.core.cache import caches
+
+    caches["directory"].clear()  # only this test's entries, to look at below
+    lake = make_catalogue_program(name="Lakeside Pediatrics")
+    mine = make_program(member, name=metro.name, specialty=metro.specialty, catalogue=metro)
+    client.force_login(member)
+    alices = client.get(SEARCH).content.decode()
+    assert f'href="{mine.get_absolute_url()}"' in alices
+    assert f'formaction="{add_url(lake)}"' in alices
+    client.force_login(other_member)
+    bobs = client.get(SEARCH).content.decode()  # the same cached cards
+    assert "On your list" not in bobs and mine.get_absolute_url() not in bobs
+    assert f'formaction="{add_url(metro)}"' in bobs
+    his = make_program(other_member, name="Our first choice", catalogue=lake)
+    bobs = client.get(SEARCH, headers=HTMX).content.decode()
+    assert f'href="{his.get_absolute_url()}"' in bobs and mine.get_absolute_url() not in bobs
+    client.force_login(member)
+    alices = client.get(SEARCH, headers=HTMX).content.decode()
+    assert his.get_absolute_url() not in alices and f'formaction="{add_url(lake)}"' in alices
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', alices).group(1)
+    stored = repr([caches["directory"].get(key.split(":", 2)[-1]) for key in cached_keys()])
+    assert "Lakeside Pediatrics" in stored and 'id="id_specialty"' in stored  # cards, fields
+    for personal in (mine.get_absolute_url(), his.get_absolute_url(), "On your list", token):
+        assert personal not in stored
+
+
+def cached_keys() -> list[str]:
+    """The keys in the (locmem) directory cache, as stored (":1:" + the key)."""
+    from django.core.cache import caches
+
+    return list(caches["directory"]._cache)
+
+
+def test_add_without_javascript_posts_the_pages_one_form(member, metro):
+    """Each card's button submits the page's #keep-form (its CSRF token) to the card's own
+    address; without the token it is refused, and a second click adds nothing."""
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(member)
+    page = browser.get(SEARCH).content.decode()
+    form = re.search(r'<form id="keep-form" method="post"[^>]*>(.*?)</form>', page, re.S)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.group(1)).group(1)
+    button = re.search(r'<button type="submit" form="keep-form" formaction="([^"]+)"', page)
+    assert button.group(1) == add_url(metro)
+    assert browser.post(button.group(1)).status_code == 403  # no token
+    assert not Program.objects.exists()
+    for _ in range(2):  # a double click
+        response = browser.post(button.group(1), {"csrfmiddlewaretoken": token})
+        assert response.status_code == 302
+    kept = Program.objects.get(user=member, catalogue=metro)
+    assert response.url == kept.get_absolute_url()
+    assert f'href="{kept.get_absolute_url()}"' in browser.get(SEARCH).content.decode()
+
+
+def test_a_linked_private_program_shows_as_kept_at_once(member_client, member, metro):
+    """Linking or unlinking a private program writes no catalogue row (no new token): the
+    cards stay cached, the member's list is read on every request."""
+    own = make_program(member, name="My Metro notes", specialty=metro.specialty)
+    assert "On your list" not in member_client.get(SEARCH).content.decode()
+    link = reverse("applications:program_link", args=[own.pk])
+    member_client.post(link, {"catalogue": metro.pk})
+    assert f'href="{own.get_absolute_url()}"' in member_client.get(SEARCH).content.decode()
+    member_client.post(reverse("applications:program_unlink", args=[own.pk]))
+    page = member_client.get(SEARCH).content.decode()
+    assert "On your list" not in page and f'formaction="{add_url(metro)}"' in page

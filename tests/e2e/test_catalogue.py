@@ -45,7 +45,10 @@ def test_search_add_three_override_one_and_propose_a_correction(page: Page, live
     expect(page).to_have_url(re.compile(r"q=metro"))
 
     add = results.get_by_role("button", name=re.compile("Add to my programs"))
-    for left in (2, 1, 0):  # each click swaps its own button for "On your list"
+    add.first.focus()  # by keyboard: the button submits the page's one form with htmx
+    page.keyboard.press("Enter")
+    expect(add).to_have_count(2)
+    for left in (1, 0):  # each click swaps its own button for "On your list"
         add.first.click()
         expect(add).to_have_count(left)
     expect(results.get_by_role("link", name=re.compile("On your list"))).to_have_count(3)
@@ -158,3 +161,37 @@ def test_an_accepted_correction_reaches_every_keeper_once_and_nobody_else(
     expect(notices).to_contain_text(metro_im.name)
     expect(notices).to_contain_text("H-1B sponsorship")
     assert_accessible(page)
+
+
+def test_add_to_my_programs_without_javascript(browser, live_url, member):
+    """Each card's button submits the results' one form (its CSRF token) to its own address:
+    a plain POST that lands on the member's new program."""
+    programs = catalogue()
+    context = browser.new_context(java_script_enabled=False, viewport=MOBILE)
+    page = context.new_page()
+    log_in_as(page, live_url, member)
+    page.goto(f"{live_url}/catalogue/?q=lakeside")
+    page.get_by_role("button", name=re.compile("Add to my programs")).click()
+    expect(page.locator("h1")).to_have_text("Lakeside Family Medicine")
+    expect(page).to_have_url(re.compile(r"/applications/programs/\d+/$"))
+    assert member.programs.get().catalogue == programs[-1]
+    page.goto(f"{live_url}/catalogue/?q=lakeside")
+    expect(page.get_by_role("link", name=re.compile("On your list"))).to_have_count(1)
+    context.close()
+
+
+def test_the_search_page_and_its_fragment_are_valid_html(member, tmp_path):
+    from django.test import Client
+
+    from tests.e2e.test_valid_html import FRAGMENT_PAGE, vnu_errors
+    from tests.factories import make_program
+
+    metro_im = catalogue()[0]
+    make_program(member, name=metro_im.name, specialty=metro_im.specialty, catalogue=metro_im)
+    client = Client()
+    client.force_login(member)
+    page = client.get("/catalogue/?q=metro&state=NY")
+    fragment = client.get("/catalogue/?q=metro", headers={"HX-Request": "true"})
+    assert page.content.count(b'form="keep-form"') == 2 and b"On your list" in page.content
+    pages = {"search": page.content, "fragment": FRAGMENT_PAGE % fragment.content}
+    assert vnu_errors(pages, tmp_path) == []
