@@ -18,10 +18,14 @@ The objects are shared by every request of a process: read them, never change th
 """
 
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
+from django.urls import reverse
 
 from pathways.models import EntryRestriction, MatchCycle, Milestone, Prerequisite, Rule
 
@@ -35,6 +39,18 @@ class Curated:
     cycles: dict[int, MatchCycle]  # by year
     rules: list[Rule]
     restrictions: list[EntryRestriction]  # entry restrictions by nationality
+    # By milestone id, its first RESOURCES_PER_STEP published resources by title: the
+    # dashboard's next steps list them.
+    resources: dict[int, list["ResourceLink"]]
+
+
+@dataclass(frozen=True)
+class ResourceLink:
+    title: str
+    url: str
+
+
+RESOURCES_PER_STEP = 2
 
 
 _last: tuple[str, "Curated"] | None = None  # this process's last read: (token, content)
@@ -69,10 +85,31 @@ def curated() -> Curated:
             cycles={cycle.year: cycle for cycle in MatchCycle.objects.all()},
             rules=list(Rule.objects.all()),
             restrictions=list(EntryRestriction.objects.all()),
+            resources=resource_links(),
         )
         cache.set(content_key(token), content, timeout=None)
     _last = (token, content)
     return content
+
+
+def resource_links() -> dict[int, list[ResourceLink]]:
+    """Each milestone's first RESOURCES_PER_STEP published resources, by title (1 query).
+
+    Reads the link table that `resources.Resource.milestones` declares, through the reverse
+    relation, so pathways does not import the resources app; a change to a resource or its
+    links replaces the content token (resources/directory_cache.py `forget`)."""
+    order = [F("resource__title").asc(), F("resource_id").asc()]
+    rows = (
+        Milestone.resources.through.objects.filter(resource__published=True)
+        .annotate(place=Window(RowNumber(), partition_by=F("milestone_id"), order_by=order))
+        .filter(place__lte=RESOURCES_PER_STEP)
+        .order_by("milestone_id", "place")
+        .values_list("milestone_id", "resource__title", "resource__slug")
+    )
+    links = defaultdict(list)
+    for milestone_id, title, slug in rows:
+        links[milestone_id].append(ResourceLink(title, reverse("resources:detail", args=[slug])))
+    return dict(links)
 
 
 def forget(**kwargs) -> None:

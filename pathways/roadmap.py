@@ -13,7 +13,6 @@ entered, come back if they apply again.
 """
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from accounts.models import Profile
@@ -36,7 +35,6 @@ from pathways.models import (
 
 NEXT_STEPS_SHOWN = 4
 DEADLINES_SHOWN = 4
-RESOURCES_PER_STEP = 2
 
 
 class RuleBook:
@@ -624,23 +622,8 @@ def upcoming_deadlines(
 
 
 def attach_resources(items: list[Item]) -> None:
-    """Give each item up to RESOURCES_PER_STEP published resources linked to it (1 query).
-
-    Reads the link table that `resources.Resource.milestones` declares through the reverse
-    relation, so pathways does not import the resources app.
-    """
-    if not items:
-        return
-    links = (
-        Milestone.resources.through.objects.filter(
-            milestone__in=[item.milestone.pk for item in items], resource__published=True
-        )
-        .select_related("resource")
-        .only("milestone_id", "resource__title", "resource__slug")
-        .order_by("resource__title")
-    )
-    by_milestone = defaultdict(list)
-    for link in links:
-        by_milestone[link.milestone_id].append(link.resource)
+    """Give each item up to RESOURCES_PER_STEP published resources linked to it (title and
+    address, from the curated content: no query)."""
+    links = curated().resources
     for item in items:
-        item.resources = by_milestone[item.milestone.pk][:RESOURCES_PER_STEP]
+        item.resources = links.get(item.milestone.pk, [])

@@ -477,10 +477,10 @@ def test_dashboard_query_count_is_constant(synthetic_roadmap, django_assert_num_
     from django.core.cache import caches
 
     caches["situation"].clear()
-    # session, user, profile with the member's data version, progress, published resources
-    # of the next steps, recent date changes (milestones, prerequisites, cycles, rules and
-    # entry restrictions come from the curated-content cache)
-    with django_assert_num_queries(6):
+    # session, user, profile with the member's data version, progress, recent date changes
+    # (milestones, prerequisites, cycles, rules, entry restrictions and the next steps'
+    # resources come from the curated-content cache)
+    with django_assert_num_queries(5):
         assert synthetic_roadmap.get(DASHBOARD).status_code == 200
     # nothing it reads changed: session, user, profile with the data version
     with django_assert_num_queries(3):
@@ -494,12 +494,12 @@ def test_a_sections_rows_query_count_is_constant(synthetic_roadmap, django_asser
     assert response.status_code == 200 and 'id="row-m-0"' in response.content.decode()
 
 
-def test_a_cold_cache_costs_five_queries_once(synthetic_roadmap, django_assert_num_queries):
+def test_a_cold_cache_costs_six_queries_once(synthetic_roadmap, django_assert_num_queries):
     from django.core.cache import cache
 
     cache.clear()
     # A new content version, so the dashboard is built again: + milestones, prerequisites,
-    # cycles, rules, entry restrictions
+    # cycles, rules, entry restrictions, the resources linked to milestones
     with django_assert_num_queries(11):
         assert synthetic_roadmap.get(DASHBOARD).status_code == 200
     with django_assert_num_queries(3):  # then from the situation cache
@@ -543,9 +543,10 @@ def test_htmx_update_query_count_is_constant(
     synthetic_roadmap, member, slug, django_assert_num_queries
 ):
     # Both are pass/fail milestones. session, user, profile, progress, the row locked for
-    # the stale-tab check, the save (savepoint, insert or update, release), resources of
-    # the next steps (the form's fields already hold the check constraints: no SELECTs)
-    with django_assert_num_queries(9):
+    # the stale-tab check, the save (savepoint, insert or update, release); the next steps'
+    # resources come from the curated cache (the form's fields already hold the check
+    # constraints: no SELECTs)
+    with django_assert_num_queries(8):
         response = synthetic_roadmap.post(
             url(slug), {"status": "in_progress", "planned_date": "2027-01-02"}, **HTMX
         )
@@ -557,8 +558,8 @@ def test_first_visit_costs_the_same_and_writes_nothing(
     member_client, member, milestones_factory, django_assert_num_queries
 ):
     milestones_factory(10)
-    # session, user, profile, milestones, prerequisites, cycles, rules, entry restrictions
-    # (a cold cache), progress (none), resources of the next steps, recent date changes
+    # session, user, profile, milestones, prerequisites, cycles, rules, entry restrictions,
+    # resources linked to milestones (a cold cache), progress (none), recent date changes
     with django_assert_num_queries(11):
         assert member_client.get(DASHBOARD).status_code == 200
     assert not Progress.objects.filter(user=member).exists()
