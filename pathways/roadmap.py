@@ -421,17 +421,24 @@ def roadmap_for(user, today: datetime.date | None = None) -> Roadmap | None:
     return build_roadmap(data, today or member_today(data.profile))
 
 
+PROFILE_SQL = "SELECT * FROM accounts_profile WHERE user_id = %s AND onboarded_at IS NOT NULL"
+PROGRESS_SQL = "SELECT * FROM pathways_progress WHERE user_id = %s"
+
+
 def load_roadmap(user, profile: Profile | None = None) -> RoadmapData | None:
     """Read a member's roadmap: 2 queries (the profile, their progress rows), or 1 before
     onboarding (None); 1 when the caller already holds the profile. The curated content
     comes from its cache (pathways/curated_cache.py): 4 more queries when the cache is cold."""
     if profile is None:
-        profile = Profile.objects.filter(user=user, onboarded_at__isnull=False).first()
+        # Written once: the ORM took longer to build these two small queries than the
+        # database took to answer them (a progress save, the roadmap's other readers).
+        found = Profile.objects.raw(PROFILE_SQL, [user.pk])
+        profile = next(iter(found), None)
     if profile is None or not profile.is_onboarded:
         return None
     profile.user = user  # share the instance: no query for profile.user
     content = curated()
-    progress = {p.milestone_id: p for p in Progress.objects.filter(user=user)}
+    progress = {p.milestone_id: p for p in Progress.objects.raw(PROGRESS_SQL, [user.pk])}
     cycle = content.cycles.get(profile.match_year)
     return RoadmapData(
         profile,
