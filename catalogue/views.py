@@ -91,19 +91,6 @@ def results_page(form: CatalogueSearchForm, user, number: str | None, token: str
     return page
 
 
-def filter_fields(form: CatalogueSearchForm, token: str) -> str:
-    """The filter form's fields, rendered; for a valid form cached by the values it shows (the
-    same for everyone: the query string and the choices, which the token covers)."""
-
-    def render_fields() -> str:
-        return render_to_string("catalogue/search.html#filter-fields", {"form": form})
-
-    if not form.is_valid():
-        return render_fields()
-    values = tuple(form.data.get(name, "") for name in form.fields)
-    return SEARCH.cached(("filter fields", values), render_fields, token)
-
-
 @login_required
 @require_http_methods(["GET", "HEAD"])
 @vary_on_headers("HX-Request")
@@ -118,7 +105,9 @@ def search(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "page": page}
     if wants_fragment(request):
         return render(request, "catalogue/search.html#results", context)
-    context["filter_fields"] = filter_fields(form, token)
+    context["filter_fields"] = SEARCH.form_fields(
+        form, "catalogue/search.html#filter-fields", token
+    )
     return render(request, "catalogue/search.html", context)
 
 

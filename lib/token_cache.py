@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache, caches
+from django.template.loader import render_to_string
 
 # Entries under an old token are never read again and expire; the timeout also bounds how long
 # a change made behind the signals' backs (a queryset update() in the shell, raw SQL) stays unseen.
@@ -52,6 +53,19 @@ class TokenCache:
             value = compute()
             entries.set(entry_key, value, timeout=TIMEOUT)
         return value
+
+    def form_fields(self, form, template: str, token: str) -> str:
+        """A filter form's fields rendered by `template` (its partial of them); for a valid
+        form cached by the values it shows (the same for everyone: the query string and the
+        choices, which the token covers)."""
+
+        def render_fields() -> str:
+            return render_to_string(template, {"form": form})
+
+        if not form.is_valid():
+            return render_fields()
+        values = tuple(form.data.get(name, "") for name in form.fields)
+        return self.cached(("filter fields", values), render_fields, token)
 
     def bump(self) -> None:
         cache.set(self.version_key, uuid.uuid4().hex, timeout=None)

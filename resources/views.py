@@ -84,19 +84,6 @@ def results_page(form: ResourceFilterForm, number: str | None, token: str) -> Pa
     return Page(entry["cards"], entry["number"], paginator)
 
 
-def filter_fields(form: ResourceFilterForm, token: str) -> str:
-    """The filter form's fields, rendered; for a valid form cached by the values it shows (the
-    same for everyone: the query string and the choices, which the token covers)."""
-
-    def render_fields() -> str:
-        return render_to_string("resources/directory.html#filter-fields", {"form": form})
-
-    if not form.is_valid():
-        return render_fields()
-    values = tuple(form.data.get(name, "") for name in form.fields)
-    return directory_cache.cached(("filter fields", values), render_fields, token)
-
-
 def mark_saved(page: Page, user) -> None:
     """Set is_saved on the page's cards: one query for a member, none for a visitor."""
     if not user.is_authenticated or not page.object_list:
@@ -125,7 +112,9 @@ def directory(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "page": page}
     if wants_fragment(request):
         return render(request, "resources/directory.html#results", context)
-    context["filter_fields"] = filter_fields(form, token)
+    context["filter_fields"] = directory_cache.DIRECTORY.form_fields(
+        form, "resources/directory.html#filter-fields", token
+    )
     return render(request, "resources/directory.html", context)
 
 
