@@ -14,8 +14,9 @@ becomes a conflict.
 `load_fit_inputs(user, profile, today, programs)` reads what the check needs from the
 member's roadmap (one query: their progress rows; the cycle comes from the curated-content
 cache) and the catalogue's facts of those programs that are linked to it (one query, none
-when no program is linked). Nothing caches a fit: it is computed on every view, so a
-changed catalogue fact shows on the next one.
+when no program is linked). A fit is computed on every view, or kept in a page cached
+under a key that holds the catalogue facts' version (season_cache.py), so a changed
+catalogue fact shows on the next one.
 """
 
 import datetime
@@ -181,14 +182,17 @@ class FitInputs:
         )
 
 
-def load_fit_inputs(user, profile, today: datetime.date, programs=()) -> FitInputs:
+def load_fit_inputs(
+    user, profile, today: datetime.date, programs=(), *, with_evidence: bool = True
+) -> FitInputs:
     """The member's Step 1 / Step 2 CK / certificate progress, their cycle's dates and any
     entry restriction on their nationality, read from their roadmap's data (the one
     description of their situation); and the catalogue's facts of those of `programs` that
-    are linked to it (one query for all; none when none is linked)."""
+    are linked to it (one query for all; none when none is linked). `with_evidence=False`:
+    no Labor-data evidence (a page showing the fits' levels and conflicts, not their notes)."""
     linked = {program.catalogue_id for program in programs if program.catalogue_id}
     catalogue = facts_by_program(linked) if linked else {}
-    wants_evidence = linked and profile is not None and profile.may_take_h1b
+    wants_evidence = with_evidence and linked and profile is not None and profile.may_take_h1b
     evidence = evidence_for_programs(linked) if wants_evidence else {}
     data = load_roadmap(user, profile) if profile is not None else None
     if data is None:

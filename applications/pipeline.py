@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from pathways.models import RuleKey
 
@@ -151,7 +152,10 @@ def bulk_change_status(
             for row in rows
         )
         Application.objects.filter(pk__in=[row.pk for row in rows]).update(
-            status=status, status_changed_on=on, version=F("version") + 1
+            status=status,
+            status_changed_on=on,
+            version=F("version") + 1,
+            updated_at=timezone.now(),
         )
     return len(rows), skipped
 
@@ -242,7 +246,9 @@ def set_signal(user, application: Application, signal: str) -> None:
                 f"You have used all {limit} {signal} signals for {application.specialty} "
                 f"in Match {application.cycle}."
             )
-    Application.objects.filter(pk=application.pk, user=user).update(signal=signal)
+    Application.objects.filter(pk=application.pk, user=user).update(
+        signal=signal, updated_at=timezone.now()
+    )
 
 
 # --- The rank order list ---------------------------------------------------------------
@@ -297,12 +303,12 @@ def move_to(
         target = max(0, min(target, len(rows) - 1))
         row = rows.pop(index)
         rows.insert(target, row)
-        changed = []
+        changed, now = [], timezone.now()
         for number, row in enumerate(rows, 1):
             if row.rank != number:
-                row.rank = number
+                row.rank, row.updated_at = number, now
                 changed.append(row)
-        Application.objects.bulk_update(changed, ["rank"])
+        Application.objects.bulk_update(changed, ["rank", "updated_at"])
     return target + 1
 
 

@@ -24,6 +24,7 @@ import io
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Profile
 from accounts.spreadsheets import (
@@ -357,7 +358,7 @@ def save_application(user, program: Program, data: dict, today) -> None:
     if data["has_notes"]:
         fields["notes"] = data["notes"]
     if fields:
-        Application.objects.filter(pk=application.pk).update(**fields)
+        Application.objects.filter(pk=application.pk).update(**fields, updated_at=timezone.now())
 
 
 # --- Export ------------------------------------------------------------------------------

@@ -7,10 +7,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from .. import costs, pipeline
+from .. import costs, pipeline, season_cache
 from ..fit import Level, load_fit_inputs
 from ..forms import (
     ApplicationFilterForm,
@@ -25,6 +26,7 @@ from .season import (
     cycle_url,
     get_application,
     refuses_past_cycles,
+    season_for,
     season_of,
     wants_fragment,
 )
@@ -39,9 +41,12 @@ PAGE_SIZE = 20
 
 
 def with_fit(request: HttpRequest, season, applications):
-    """Each application with its program's fit check (one load of the inputs, pure checks)."""
+    """Each application with its program's fit check (one load of the inputs, pure checks;
+    no Labor-data evidence: a card shows a fit's level and conflicts, not its notes)."""
     programs = [application.program for application in applications]
-    inputs = load_fit_inputs(request.user, season.profile, season.today, programs)
+    inputs = load_fit_inputs(
+        request.user, season.profile, season.today, programs, with_evidence=False
+    )
     for application in applications:
         application.fit = inputs.check(application.program, season.profile, season.today)
     return applications
@@ -51,8 +56,32 @@ def with_fit(request: HttpRequest, season, applications):
 @vary_on_headers("HX-Request")
 @require_http_methods(["GET", "HEAD"])
 def index(request: HttpRequest) -> HttpResponse:
-    season = season_of(request)
+    """The board of a cycle. Its content (the page's, the results' or one opened card's)
+    comes from the situation cache when nothing it reads has changed
+    (applications/season_cache.py): 3 queries then (session, user, the versioned profile)."""
+    profile = season_cache.versioned_profile(request.user)
+    season = season_for(request, profile)
     form = ApplicationFilterForm(request.GET)
+    opened = form.cleaned_data["open"] if form.is_valid() else None
+    if wants_fragment(request):
+        part = "application-card" if opened else "application-results"
+    else:
+        part = "body"
+    key = None  # without a profile: nothing to key on, computed for this request
+    if profile is not None:
+        key = season_cache.key_for(profile, season.today, f"index#{part}", request.GET)
+    html = season_cache.cached_html(
+        request,
+        key,
+        lambda extra: render_index(request, season, form, part, extra),
+    )
+    if part != "body":
+        return HttpResponse(html)
+    return render(request, "applications/index.html", {"cached_body": html, "cycle": season.cycle})
+
+
+def render_index(request: HttpRequest, season, form, part: str, extra: dict) -> str:
+    """The board's `part` (a partial of applications/index.html), computed from the data."""
     cycle, current = season.cycle, season.current
     applications = list(Application.objects.for_cycle(request.user, cycle))
     with_fit(request, season, applications)
@@ -79,27 +108,25 @@ def index(request: HttpRequest) -> HttpResponse:
         "filtered": form.is_filtered(),
         "open": opened,
     }
-    if wants_fragment(request) and opened:  # one card with its status form, on demand
+    if part == "application-card":  # one card with its status form, on demand
         card = next((a for a in applications if a.pk == opened), None)
         if card is None:
             raise Http404("No such application in this cycle.")
-        return render(
-            request, "applications/index.html#application-card", context | {"application": card}
-        )
-    if wants_fragment(request):
-        return render(request, "applications/index.html#application-results", context)
-    cycles = set(Application.objects.for_user(request.user).values_list("cycle", flat=True))
-    fees = costs.fees_for(cycle, FeeSchedule.objects.filter(system="eras"))
-    allowances = SignalAllowance.objects.filter(cycle=cycle)
-    context |= {
-        "fees": fees,
-        "specialty_fees": costs.by_specialty(applications, fees),
-        "signals": pipeline.signal_summary(applications, allowances),
-        "counts": status_counts(applications),
-        "older_cycles": sorted((c for c in cycles if season.is_read_only(c)), reverse=True),
-        "cycles": sorted(cycles | {current}, reverse=True),
-    }
-    return render(request, "applications/index.html", context)
+        context["application"] = card
+    elif part == "body":
+        mine = Application.objects.for_user(request.user).order_by().distinct()
+        cycles = set(mine.values_list("cycle", flat=True))
+        fees = costs.fees_for(cycle, FeeSchedule.objects.filter(system="eras"))
+        allowances = SignalAllowance.objects.filter(cycle=cycle)
+        context |= {
+            "fees": fees,
+            "specialty_fees": costs.by_specialty(applications, fees),
+            "signals": pipeline.signal_summary(applications, allowances),
+            "counts": status_counts(applications),
+            "older_cycles": sorted((c for c in cycles if season.is_read_only(c)), reverse=True),
+            "cycles": sorted(cycles | {current}, reverse=True),
+        }
+    return render_to_string(f"applications/index.html#{part}", context | extra, request=request)
 
 
 @login_required

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -194,7 +195,9 @@ def program_link(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(program)
     try:
         with transaction.atomic():
-            Program.objects.filter(pk=program.pk, catalogue__isnull=True).update(catalogue=entry)
+            Program.objects.filter(pk=program.pk, catalogue__isnull=True).update(
+                catalogue=entry, updated_at=timezone.now()
+            )
     except IntegrityError:
         kept = Program.objects.for_user(request.user).get(catalogue=entry)
         messages.warning(request, f"Another of your programs is linked to it: {kept.name}.")
@@ -208,7 +211,7 @@ def program_link(request: HttpRequest, pk: int) -> HttpResponse:
 def program_unlink(request: HttpRequest, pk: int) -> HttpResponse:
     """Keep the program privately: the catalogue's facts no longer show or count for it."""
     program = get_program(request, pk)
-    Program.objects.filter(pk=program.pk).update(catalogue=None)
+    Program.objects.filter(pk=program.pk).update(catalogue=None, updated_at=timezone.now())
     messages.success(request, f"{program.name} is now a private program: only your facts count.")
     return redirect(program)
 

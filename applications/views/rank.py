@@ -10,7 +10,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -18,13 +20,14 @@ from accounts.spreadsheets import escape_formula
 from pathways.curated_cache import curated
 from pathways.roadmap import RuleBook
 
-from .. import pipeline
+from .. import pipeline, season_cache
 from ..fit import Level, load_fit_inputs
 from ..forms import ApplicationFilterForm, RankMoveForm, RankNoteForm
 from ..models import RANKABLE, Application
 from .season import (
     get_application,
     refuses_past_cycles,
+    season_for,
     season_of,
     wants_fragment,
 )
@@ -46,7 +49,9 @@ def rank_context(request: HttpRequest, season, query, *, page_number=None, moved
     query["cycle"] = str(season.cycle)
     rows = pipeline.rank_list(request.user, season.cycle)
     programs = [row.program for row in rows]
-    inputs = load_fit_inputs(request.user, season.profile, season.today, programs)
+    inputs = load_fit_inputs(
+        request.user, season.profile, season.today, programs, with_evidence=False
+    )
     for place, row in enumerate(rows, 1):
         row.place = place
         row.fit = inputs.check(row.program, season.profile, season.today)
@@ -74,10 +79,23 @@ def rank_context(request: HttpRequest, season, query, *, page_number=None, moved
 @vary_on_headers("HX-Request")
 @require_http_methods(["GET", "HEAD"])
 def rank(request: HttpRequest) -> HttpResponse:
-    context = rank_context(request, season_of(request), request.GET)
-    if wants_fragment(request):
-        return render(request, "applications/rank.html#rank-results", context)
-    return render(request, "applications/rank.html", context)
+    """The list of a cycle. Its content (the page's or the results') comes from the situation
+    cache when nothing it reads has changed (applications/season_cache.py): 3 queries then."""
+    profile = season_cache.versioned_profile(request.user)
+    season = season_for(request, profile)
+    part = "rank-results" if wants_fragment(request) else "body"
+    key = None  # without a profile: nothing to key on, computed for this request
+    if profile is not None:
+        key = season_cache.key_for(profile, season.today, f"rank#{part}", request.GET)
+
+    def render_rank(extra: dict) -> str:
+        context = rank_context(request, season, request.GET) | extra
+        return render_to_string(f"applications/rank.html#{part}", context, request=request)
+
+    html = season_cache.cached_html(request, key, render_rank)
+    if part != "body":
+        return HttpResponse(html)
+    return render(request, "applications/rank.html", {"cached_body": html, "cycle": season.cycle})
 
 
 @login_required
@@ -140,6 +158,7 @@ def rank_note(request: HttpRequest, pk: int) -> HttpResponse:
         Application.objects.filter(pk=application.pk, user=request.user).update(
             rank_note=form.cleaned_data["rank_note"],
             supplemental=form.cleaned_data["supplemental"],
+            updated_at=timezone.now(),
         )
         messages.success(request, f"Saved the note on {application.program.name}.")
     else:

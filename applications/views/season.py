@@ -52,7 +52,11 @@ class Season:
 
 def season_of(request: HttpRequest) -> Season:
     """The member's season; the shown cycle comes from a valid `?cycle=`."""
-    profile = Profile.objects.filter(user=request.user).first()
+    return season_for(request, Profile.objects.filter(user=request.user).first())
+
+
+def season_for(request: HttpRequest, profile: Profile | None) -> Season:
+    """The season of a profile already read (season_cache.versioned_profile reads it)."""
     today = member_today(profile)
     current = pipeline.current_cycle(profile, today)
     form = ApplicationFilterForm(request.GET)

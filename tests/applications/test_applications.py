@@ -4,6 +4,7 @@ stale edits, bulk changes, read-only past cycles, carry-over, ownership, query c
 import datetime
 
 import pytest
+from django.core.cache import caches
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
@@ -259,12 +260,17 @@ def test_index_query_count_is_constant(member_client, member, count, django_asse
         for p in programs
     )
     member_client.get(INDEX)  # warm the curated-content cache (the fit check's cycle)
-    # session, user, profile, progress (fit inputs), applications+programs, cycles,
-    # ERAS fee schedules, signal allowances
+    caches["situation"].clear()  # the page itself cold (applications/season_cache.py)
+    # session, user, profile with its season's data version, progress (fit inputs),
+    # applications+programs, cycles, ERAS fee schedules, signal allowances
     with django_assert_num_queries(8):
         response = member_client.get(INDEX)
     # one page of compact rows (20), the rest a link away
     assert response.content.decode().count('class="list-row application-card') == min(count, 20)
+    # nothing changed: session, user, the versioned profile; the same page from the cache
+    with django_assert_num_queries(3):
+        again = member_client.get(INDEX)
+    assert again.content.decode().count('class="list-row application-card') == min(count, 20)
 
 
 def test_htmx_status_change_query_count(

@@ -3,6 +3,7 @@ program page shows the catalogue's facts beside the member's own, link and unlin
 fit check on every list counts the catalogue's facts (loaded in one query)."""
 
 import pytest
+from django.core.cache import caches
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
@@ -195,12 +196,19 @@ def test_applications_and_rank_with_linked_programs_query_counts(
         program = make_program(member, name=f"Linked {n}", catalogue=linked)
         make_application(member, program, status="interviewed")
     member_client.get(reverse("applications:rank"))  # warm the curated-content cache
-    # session, user, profile, rank list with programs, catalogue facts, progress
+    caches["situation"].clear()  # the pages themselves cold (applications/season_cache.py)
+    # session, user, profile with its season's data version, rank list with programs,
+    # catalogue facts, progress
     with django_assert_num_queries(6):
         member_client.get(reverse("applications:rank"))
-    # session, user, profile, applications with programs, catalogue facts, progress,
-    # cycles, ERAS fee schedules, signal allowances
+    # session, user, versioned profile, applications with programs, catalogue facts,
+    # progress, cycles, ERAS fee schedules, signal allowances
     with django_assert_num_queries(9):
+        member_client.get(reverse("applications:index"))
+    # nothing changed: session, user, the versioned profile; the content from the cache
+    with django_assert_num_queries(3):
+        member_client.get(reverse("applications:rank"))
+    with django_assert_num_queries(3):
         member_client.get(reverse("applications:index"))
 
 

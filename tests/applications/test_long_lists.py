@@ -9,6 +9,7 @@ The screen-height half of the budget is measured in a browser: tests/e2e/test_lo
 import datetime
 
 import pytest
+from django.core.cache import caches
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
@@ -71,13 +72,22 @@ def test_long_lists_keep_their_query_counts_and_markup_budget(
     applications = season_of(member, count)
     with_letters(member, applications)
     member_client.get(RANK)  # warm the curated-content cache (the fit check's cycle)
-    # session, user, profile, progress (fit inputs), rank list with programs
+    caches["situation"].clear()  # the pages themselves cold (applications/season_cache.py)
+    # session, user, profile with its season's data version, progress (fit inputs), rank
+    # list with programs
     with django_assert_num_queries(5):
         rank = member_client.get(RANK)
-    # session, user, profile, progress (fit inputs), applications with programs, cycles,
-    # ERAS fee schedules, signal allowances
+    # session, user, versioned profile, progress (fit inputs), applications with programs,
+    # cycles, ERAS fee schedules, signal allowances
     with django_assert_num_queries(8):
         index = member_client.get(INDEX)
+    # nothing changed: session, user, the versioned profile; the same pages from the cache
+    with django_assert_num_queries(3):
+        rank_again = member_client.get(RANK).content.decode()
+    with django_assert_num_queries(3):
+        index_again = member_client.get(INDEX).content.decode()
+    assert rank_again.count('class="rank-row') == min(count, 20)
+    assert index_again.count('class="list-row application-card') == min(count, 20)
     # session, user, profile, letters, the cycle's applications with programs, their letters
     with django_assert_num_queries(6):
         letters = member_client.get(LETTERS)
@@ -179,8 +189,10 @@ def test_blocking_conflicts_are_marked_on_the_rank_list_and_the_cards(member_cli
     index = member_client.get(INDEX)
     assertContains(index, "You need a J-1; it sponsors no visas.", count=2)
     assertContains(index, "2 with a conflict")
-    # the fit follows the program's facts on the next load: no stored verdict
-    Program.objects.filter(pk=rows[0].program_id).update(visas="j1")
+    # the fit follows the program's facts on the next load: no stale verdict
+    program = Program.objects.get(pk=rows[0].program_id)
+    program.visas = "j1"
+    program.save()
     assertContains(member_client.get(RANK), "1 program on your list conflicts")
 
 

@@ -5,6 +5,7 @@ import datetime
 import io
 
 import pytest
+from django.core.cache import caches
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
@@ -359,8 +360,13 @@ def test_rank_interview_and_letter_pages_query_counts_are_constant(
         )
         make_letter(member, [application], writer=f"Writer {n}")
     member_client.get(RANK)  # warm the curated-content cache (the fit check's cycle)
-    # session, user, profile, progress (fit inputs), rank list with programs
+    caches["situation"].clear()  # the rank page itself cold (applications/season_cache.py)
+    # session, user, profile with its season's data version, progress (fit inputs), rank
+    # list with programs
     with django_assert_num_queries(5):
+        member_client.get(RANK)
+    # nothing changed: session, user, the versioned profile; the content from the cache
+    with django_assert_num_queries(3):
         member_client.get(RANK)
     # session, user, profile, interviews with applications and programs, form's applications
     with django_assert_num_queries(5):

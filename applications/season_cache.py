@@ -1,0 +1,153 @@
+"""The season's long pages (the applications board, the rank order list), cached under a key
+made of everything they read: they cannot go stale.
+
+Both pages read every application of the cycle and fit-check each against the member's
+profile, progress, cycle and the catalogue's facts, to count statuses and conflicts, filter,
+page and sum fees. The rendered content is kept per member under `key_for`, built from
+- the member (their id: nothing personal is ever stored under a key another member could
+  produce),
+- their season's data version, read in the same query as their profile
+  (`versioned_profile`): the profile's `updated_at`; the newest `updated_at` and the count of
+  their applications, their programs, their progress rows, and the catalogue facts of the
+  catalogue entries their programs are linked to. Every write of those rows sets
+  `updated_at` (saves by `auto_now`, the queryset updates explicitly); a deletion lowers a
+  count,
+- the curated-content token (`curated_cache.version()`): Match cycles, rules, entry
+  restrictions, and the ERAS fee schedules and signal allowances (ApplicationsConfig.ready
+  connects their saves and deletions to `curated_cache.forget`),
+- the member's date (the fit check, the shown cycle and what is read-only follow it),
+- the whole query string (filters, page, the open card, any other parameter the page links
+  keep) and the kind of answer (page or fragment),
+- the code version: a hash of the sources the content is built from.
+The Labor-data evidence is not read: these pages show a fit's level and conflicts, never its
+notes. tests/applications/test_season_cache.py changes each input and sees the page change.
+
+The entry holds rendered HTML whose CSRF tokens are a placeholder (`CSRF_SLOT`, derived from
+the secret key: a member cannot type it), replaced by the request's token on every answer;
+the messages and the CSP nonce are rendered around it per request. The cache alias is
+`situation` (Redis with REDIS_URL, else this process's memory).
+"""
+
+import datetime
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db.models import DateTimeField, F, Func, IntegerField, OuterRef, Subquery
+from django.middleware.csrf import get_token
+from django.utils.safestring import SafeString, mark_safe
+
+from accounts.models import Profile
+from catalogue.models import Fact
+from pathways import curated_cache
+from pathways.models import Progress
+
+from .models import Application, Program
+
+TIMEOUT = 24 * 60 * 60  # a key holds the member's date: it is never read after that day
+SOURCES = [
+    "applications/*.py",
+    "applications/views/*.py",
+    "templates/applications/*.html",
+    "templates/applications/includes/*.html",
+    "catalogue/facts.py",
+    "catalogue/models.py",
+    "pathways/roadmap.py",
+    "accounts/models.py",
+    "lib/dates.py",
+]
+# Stands for the CSRF token in a cached entry; never typed by a member (derived from the secret).
+CSRF_SLOT = "csrf" + hashlib.sha256(f"{settings.SECRET_KEY}:season-csrf".encode()).hexdigest()[:32]
+
+
+def code_version() -> str:
+    digest = hashlib.sha256()
+    for pattern in SOURCES:
+        for path in sorted(Path(settings.BASE_DIR).glob(pattern)):
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+CODE_VERSION = code_version()
+
+
+def cache():
+    return caches["situation"]
+
+
+def _newest(rows):
+    """The newest `updated_at` of `rows` (a correlated queryset), as a subquery."""
+    at = Func(F("updated_at"), function="MAX", output_field=DateTimeField())
+    return Subquery(rows.order_by().values(at=at)[:1])
+
+
+def _count(rows):
+    return Subquery(
+        rows.order_by().values(n=Func(F("pk"), function="COUNT", output_field=IntegerField()))[:1]
+    )
+
+
+def versioned_profile(user) -> Profile | None:
+    """The member's profile (onboarded or not) with their season's data version, in one
+    query; None without a profile (the pages then read everything, uncached)."""
+    applications = Application.objects.filter(user=OuterRef("user"))
+    programs = Program.objects.filter(user=OuterRef("user"))
+    progress = Progress.objects.filter(user=OuterRef("user"))
+    linked = Program.objects.filter(user=OuterRef(OuterRef("user")), catalogue__isnull=False)
+    facts = Fact.objects.filter(program_id__in=linked.values("catalogue_id"))
+    version = {}
+    for name, rows in [
+        ("applications", applications),
+        ("programs", programs),
+        ("progress", progress),
+        ("facts", facts),
+    ]:
+        version[f"season_{name}_at"] = _newest(rows)
+        version[f"season_{name}_n"] = _count(rows)
+    profile = Profile.objects.filter(user=user).annotate(**version).first()
+    if profile is not None:
+        profile.user = user  # share the instance: no query for profile.user
+    return profile
+
+
+def data_version(profile: Profile) -> str:
+    parts = [profile.updated_at.isoformat()]
+    for name in ("applications", "programs", "progress", "facts"):
+        at = getattr(profile, f"season_{name}_at")
+        parts += [at.isoformat() if at else "", str(getattr(profile, f"season_{name}_n") or 0)]
+    return "|".join(parts)
+
+
+def key_for(profile: Profile, today: datetime.date, page: str, query) -> str:
+    """The key of one answer (`page`: "index", "index#results", ...) for the query string
+    `query` (a QueryDict), for a profile from `versioned_profile`, on the member's date."""
+    asked = repr(sorted((name, query.getlist(name)) for name in query))
+    parts = [
+        CODE_VERSION,
+        str(profile.user_id),
+        data_version(profile),
+        curated_cache.version(),
+        today.isoformat(),
+        page,
+        asked,
+    ]
+    return "season:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def cached_html(request, key: str | None, render: Callable[[dict], SafeString]) -> SafeString:
+    """The HTML stored under `key`, else `render(extra_context)` stored there (rendered with
+    the CSRF placeholder); the request's CSRF token put in either way. `key` None: rendered
+    for this request only."""
+    if key is None:
+        return render({})
+    html = cache().get(key)
+    if html is None:
+        html = render({"csrf_token": CSRF_SLOT})
+        cache().set(key, html, TIMEOUT)
+    if CSRF_SLOT not in html:
+        return html
+    # Rendered (autoescaped) by the template engine; only the token (letters, digits) put in.
+    with_token = html.replace(CSRF_SLOT, get_token(request))
+    return mark_safe(with_token)  # noqa: S308  # nosec B308 B703  # nosemgrep: mark-safe
