@@ -35,16 +35,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db.models import DateTimeField, F, Func, IntegerField, OuterRef, Subquery
 from django.middleware.csrf import get_token
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import Profile
-from catalogue.models import Fact
 from pathways import curated_cache
-from pathways.models import Progress
-
-from .models import Application, Program
 
 TIMEOUT = 24 * 60 * 60  # a key holds the member's date: it is never read after that day
 SOURCES = [
@@ -77,46 +72,56 @@ def cache():
     return caches["situation"]
 
 
-def _newest(rows):
-    """The newest `updated_at` of `rows` (a correlated queryset), as a subquery."""
-    at = Func(F("updated_at"), function="MAX", output_field=DateTimeField())
-    return Subquery(rows.order_by().values(at=at)[:1])
-
-
-def _count(rows):
-    return Subquery(
-        rows.order_by().values(n=Func(F("pk"), function="COUNT", output_field=IntegerField()))[:1]
-    )
+# The profile and the season's data version in one query. Written out, not built by the ORM:
+# building eight correlated subqueries cost more CPU than the rest of a cached answer. Plain
+# SQL that PostgreSQL and SQLite both run; the one parameter is the member's id, passed apart.
+# tests/applications/test_season_cache.py checks the table and column names against the models.
+VERSION_SQL = """
+SELECT profile.*,
+  (SELECT MAX(updated_at) FROM applications_application WHERE user_id = profile.user_id)
+    AS season_applications_at,
+  (SELECT COUNT(*) FROM applications_application WHERE user_id = profile.user_id)
+    AS season_applications_n,
+  (SELECT MAX(updated_at) FROM applications_program WHERE user_id = profile.user_id)
+    AS season_programs_at,
+  (SELECT COUNT(*) FROM applications_program WHERE user_id = profile.user_id)
+    AS season_programs_n,
+  (SELECT MAX(updated_at) FROM pathways_progress WHERE user_id = profile.user_id)
+    AS season_progress_at,
+  (SELECT COUNT(*) FROM pathways_progress WHERE user_id = profile.user_id)
+    AS season_progress_n,
+  (SELECT MAX(updated_at) FROM catalogue_fact WHERE program_id IN (
+      SELECT catalogue_id FROM applications_program
+      WHERE user_id = profile.user_id AND catalogue_id IS NOT NULL))
+    AS season_facts_at,
+  (SELECT COUNT(*) FROM catalogue_fact WHERE program_id IN (
+      SELECT catalogue_id FROM applications_program
+      WHERE user_id = profile.user_id AND catalogue_id IS NOT NULL))
+    AS season_facts_n
+FROM accounts_profile profile
+WHERE profile.user_id = %s
+"""
+VERSION_PARTS = ("applications", "programs", "progress", "facts")
 
 
 def versioned_profile(user) -> Profile | None:
     """The member's profile (onboarded or not) with their season's data version, in one
     query; None without a profile (the pages then read everything, uncached)."""
-    applications = Application.objects.filter(user=OuterRef("user"))
-    programs = Program.objects.filter(user=OuterRef("user"))
-    progress = Progress.objects.filter(user=OuterRef("user"))
-    linked = Program.objects.filter(user=OuterRef(OuterRef("user")), catalogue__isnull=False)
-    facts = Fact.objects.filter(program_id__in=linked.values("catalogue_id"))
-    version = {}
-    for name, rows in [
-        ("applications", applications),
-        ("programs", programs),
-        ("progress", progress),
-        ("facts", facts),
-    ]:
-        version[f"season_{name}_at"] = _newest(rows)
-        version[f"season_{name}_n"] = _count(rows)
-    profile = Profile.objects.filter(user=user).annotate(**version).first()
+    profile = next(iter(Profile.objects.raw(VERSION_SQL, [user.pk])), None)
     if profile is not None:
         profile.user = user  # share the instance: no query for profile.user
     return profile
 
 
 def data_version(profile: Profile) -> str:
+    """The version as text (a newest time comes as a datetime or, SQLite, as text: either
+    way the same text for the same rows)."""
     parts = [profile.updated_at.isoformat()]
-    for name in ("applications", "programs", "progress", "facts"):
-        at = getattr(profile, f"season_{name}_at")
-        parts += [at.isoformat() if at else "", str(getattr(profile, f"season_{name}_n") or 0)]
+    for name in VERSION_PARTS:
+        parts += [
+            str(getattr(profile, f"season_{name}_at")),
+            str(getattr(profile, f"season_{name}_n")),
+        ]
     return "|".join(parts)
 
 
