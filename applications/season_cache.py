@@ -31,7 +31,6 @@ the messages and the CSP nonce are rendered around it per request. The cache ali
 import datetime
 import hashlib
 from collections.abc import Callable
-from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
@@ -40,6 +39,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import Profile
 from pathways import curated_cache
+from pathways.dashboard_cache import code_version
 
 TIMEOUT = 24 * 60 * 60  # a key holds the member's date: it is never read after that day
 SOURCES = [
@@ -57,15 +57,7 @@ SOURCES = [
 CSRF_SLOT = "csrf" + hashlib.sha256(f"{settings.SECRET_KEY}:season-csrf".encode()).hexdigest()[:32]
 
 
-def code_version() -> str:
-    digest = hashlib.sha256()
-    for pattern in SOURCES:
-        for path in sorted(Path(settings.BASE_DIR).glob(pattern)):
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
-
-
-CODE_VERSION = code_version()
+CODE_VERSION = code_version(SOURCES)
 
 
 def cache():
