@@ -60,8 +60,8 @@ def index(request: HttpRequest) -> HttpResponse:
     comes from the situation cache when nothing it reads has changed
     (applications/season_cache.py): 3 queries then (session, user, the versioned profile)."""
     profile = season_cache.versioned_profile(request.user)
-    season = season_for(request, profile)
     form = ApplicationFilterForm(request.GET)
+    season = season_for(request, profile, form)
     opened = form.cleaned_data["open"] if form.is_valid() else None
     if wants_fragment(request):
         part = "application-card" if opened else "application-results"

@@ -55,11 +55,14 @@ def season_of(request: HttpRequest) -> Season:
     return season_for(request, Profile.objects.filter(user=request.user).first())
 
 
-def season_for(request: HttpRequest, profile: Profile | None) -> Season:
-    """The season of a profile already read (season_cache.versioned_profile reads it)."""
+def season_for(
+    request: HttpRequest, profile: Profile | None, form: ApplicationFilterForm | None = None
+) -> Season:
+    """The season of a profile already read (season_cache.versioned_profile reads it);
+    `form`: the request's filter form when the view already built it."""
     today = member_today(profile)
     current = pipeline.current_cycle(profile, today)
-    form = ApplicationFilterForm(request.GET)
+    form = form or ApplicationFilterForm(request.GET)
     cycle = (form.is_valid() and form.cleaned_data["cycle"]) or current
     return Season(profile=profile, today=today, current=current, cycle=cycle)
 
