@@ -22,6 +22,12 @@ page and sum fees. The rendered content is kept per member under `key_for`, buil
 The Labor-data evidence is not read: these pages show a fit's level and conflicts, never its
 notes. tests/applications/test_season_cache.py changes each input and sees the page change.
 
+A miss (a new filter or page, or the first view after a write) takes each program's fit from
+a second entry (`listed_fits`), keyed the same way without the applications' part (a fit
+reads the program, its catalogue facts, the profile, the progress, the curated cycle and the
+date, never an application): a status change or a rank move re-renders the page without
+re-checking 300 programs. It holds each fit as a list shows it (`as_listed`).
+
 The entry holds rendered HTML whose CSRF tokens are a placeholder (`CSRF_SLOT`, derived from
 the secret key: a member cannot type it), replaced by the request's token on every answer;
 the messages and the CSP nonce are rendered around it per request. The cache alias is
@@ -40,6 +46,8 @@ from django.utils.safestring import SafeString, mark_safe
 from accounts.models import Profile
 from pathways import curated_cache
 from pathways.dashboard_cache import code_version
+
+from .fit import Fit, load_fit_inputs
 
 TIMEOUT = 24 * 60 * 60  # a key holds the member's date: it is never read after that day
 SOURCES = [
@@ -105,11 +113,11 @@ def versioned_profile(user) -> Profile | None:
     return profile
 
 
-def data_version(profile: Profile) -> str:
+def data_version(profile: Profile, names=VERSION_PARTS) -> str:
     """The version as text (a newest time comes as a datetime or, SQLite, as text: either
     way the same text for the same rows)."""
     parts = [profile.updated_at.isoformat()]
-    for name in VERSION_PARTS:
+    for name in names:
         parts += [
             str(getattr(profile, f"season_{name}_at")),
             str(getattr(profile, f"season_{name}_n")),
@@ -131,6 +139,52 @@ def key_for(profile: Profile, today: datetime.date, page: str, query) -> str:
         asked,
     ]
     return "season:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+# What a program's fit check reads: the program, its catalogue facts, the profile, the
+# progress rows, the curated cycle and restrictions, the date. Not the applications: a status
+# change or a rank move (most of the season's writes) keeps the fits of every program.
+FIT_PARTS = ("programs", "progress", "facts")
+
+
+def fits_key(profile: Profile, today: datetime.date) -> str:
+    parts = [
+        CODE_VERSION,
+        str(profile.user_id),
+        data_version(profile, FIT_PARTS),
+        curated_cache.version(),
+        today.isoformat(),
+    ]
+    return "season-fits:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def as_listed(fit: Fit) -> Fit:
+    """The fit as a list shows it (its level and conflicts; an "ask" kept as one question):
+    what the cached fits hold, not the full check a program's page shows."""
+    return Fit(conflicts=list(fit.conflicts), unknowns=fit.unknowns[:1])
+
+
+def listed_fits(user, profile: Profile, today: datetime.date, programs) -> dict[int, Fit]:
+    """The fit of each of `programs` as a list shows it ({program pk: Fit}), from the
+    situation cache under `fits_key`; the programs not in it yet are checked (one load of the
+    inputs, pure checks) and added. `profile` comes from `versioned_profile`."""
+    key = fits_key(profile, today)
+    fits = cache().get(key) or {}
+    missing = [program for program in programs if program.pk not in fits]
+    if missing:
+        inputs = load_fit_inputs(user, profile, today, missing, with_evidence=False)
+        fits = fits | {p.pk: as_listed(inputs.check(p, profile, today)) for p in missing}
+        cache().set(key, fits, TIMEOUT)
+    return fits
+
+
+def fits_for(user, profile: Profile | None, today: datetime.date, programs) -> dict[int, Fit]:
+    """{program pk: Fit} of `programs`: as a list shows them, from the cache, for a profile
+    from `versioned_profile`; else checked now (a write's answer reads a plain profile)."""
+    if profile is not None and hasattr(profile, "season_programs_at"):
+        return listed_fits(user, profile, today, programs)
+    inputs = load_fit_inputs(user, profile, today, programs, with_evidence=False)
+    return {program.pk: inputs.check(program, profile, today) for program in programs}
 
 
 def cached_html(request, key: str | None, render: Callable[[dict], SafeString]) -> SafeString:

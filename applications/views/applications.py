@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from .. import costs, pipeline, season_cache
-from ..fit import Level, load_fit_inputs
+from ..fit import Level
 from ..forms import (
     ApplicationFilterForm,
     ApplicationForm,
@@ -41,14 +41,12 @@ PAGE_SIZE = 20
 
 
 def with_fit(request: HttpRequest, season, applications):
-    """Each application with its program's fit check (one load of the inputs, pure checks;
-    no Labor-data evidence: a card shows a fit's level and conflicts, not its notes)."""
+    """Each application with its program's fit as a card shows it (level and conflicts; no
+    Labor-data evidence): season_cache.fits_for."""
     programs = [application.program for application in applications]
-    inputs = load_fit_inputs(
-        request.user, season.profile, season.today, programs, with_evidence=False
-    )
+    fits = season_cache.fits_for(request.user, season.profile, season.today, programs)
     for application in applications:
-        application.fit = inputs.check(application.program, season.profile, season.today)
+        application.fit = fits[application.program_id]
     return applications
 
 

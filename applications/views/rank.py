@@ -49,12 +49,10 @@ def rank_context(request: HttpRequest, season, query, *, page_number=None, moved
     query["cycle"] = str(season.cycle)
     rows = pipeline.rank_list(request.user, season.cycle)
     programs = [row.program for row in rows]
-    inputs = load_fit_inputs(
-        request.user, season.profile, season.today, programs, with_evidence=False
-    )
+    fits = season_cache.fits_for(request.user, season.profile, season.today, programs)
     for place, row in enumerate(rows, 1):
         row.place = place
-        row.fit = inputs.check(row.program, season.profile, season.today)
+        row.fit = fits[row.program_id]
     form = ApplicationFilterForm(query)
     valid = form.is_valid()  # a garbled query shows the whole list, as the other lists do
     shown = [row for row in rows if not valid or form.matches(row, row.fit)]

@@ -77,9 +77,9 @@ def test_long_lists_keep_their_query_counts_and_markup_budget(
     # list with programs
     with django_assert_num_queries(5):
         rank = member_client.get(RANK)
-    # session, user, versioned profile, progress (fit inputs), applications with programs,
-    # cycles, ERAS fee schedules, signal allowances
-    with django_assert_num_queries(8):
+    # session, user, versioned profile, applications with programs, cycles, ERAS fee
+    # schedules, signal allowances (the programs' fits cached by the rank list's miss)
+    with django_assert_num_queries(7):
         index = member_client.get(INDEX)
     # nothing changed: session, user, the versioned profile; the same pages from the cache
     with django_assert_num_queries(3):

@@ -342,3 +342,36 @@ def test_the_version_query_names_the_models_tables_and_columns():
         assert model._meta.get_field("user").column == "user_id"
     assert Program._meta.get_field("catalogue").column == "catalogue_id"
     assert Fact._meta.get_field("program").column == "program_id"
+
+
+def test_after_a_status_change_the_fits_come_from_the_cache(
+    client, alice, season, django_assert_num_queries
+):
+    """A program's fit reads no application: after a status change (a new page key) the
+    fits are still cached, so the page is rebuilt without loading the fit check's inputs."""
+    client.force_login(alice)
+    before = main_of(client, INDEX)
+    change_status(client, alice, season)
+    # session, user, versioned profile, applications with programs, cycles, ERAS fee
+    # schedules, signal allowances: no progress rows, no catalogue facts
+    with django_assert_num_queries(7):
+        served = main_of(client, INDEX)
+    assert served != before
+    caches["situation"].clear()
+    assert served == main_of(client, INDEX)  # what a page built from nothing shows
+
+
+def test_a_listed_fit_keeps_the_level_and_conflicts_only():
+    from applications.fit import Fit, Level
+
+    full = Fit(conflicts=["A", "B"], unknowns=["Ask 1", "Ask 2"], gaps=["G"], notes=["N"])
+    listed = season_cache.as_listed(full)
+    assert (listed.level, listed.conflicts, listed.gaps, listed.notes) == (
+        Level.CONFLICT,
+        ["A", "B"],
+        [],
+        [],
+    )
+    asking = season_cache.as_listed(Fit(unknowns=["Ask 1", "Ask 2"], gaps=["G"]))
+    assert asking.level == Level.ASK and asking.unknowns == ["Ask 1"]
+    assert season_cache.as_listed(Fit(gaps=["G"])).level == Level.FITS
