@@ -28,8 +28,8 @@ reads the program, its catalogue facts, the profile, the progress, the curated c
 date, never an application): a status change or a rank move re-renders the page without
 re-checking 300 programs. It holds each fit as a list shows it (`as_listed`).
 
-The entry holds rendered HTML whose CSRF tokens are a placeholder (`CSRF_SLOT`, derived from
-the secret key: a member cannot type it), replaced by the request's token on every answer;
+The entry holds rendered HTML whose CSRF tokens are a slot (lib/csrf_slot.py), filled with
+the request's token on every answer;
 the messages and the CSP nonce are rendered around it per request. The cache alias is
 `situation` (Redis with REDIS_URL, else this process's memory).
 """
@@ -38,12 +38,11 @@ import datetime
 import hashlib
 from collections.abc import Callable
 
-from django.conf import settings
 from django.core.cache import caches
-from django.middleware.csrf import get_token
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from accounts.models import Profile
+from lib import csrf_slot
 from pathways import curated_cache
 from pathways.dashboard_cache import code_version
 
@@ -61,8 +60,6 @@ SOURCES = [
     "accounts/models.py",
     "lib/dates.py",
 ]
-# Stands for the CSRF token in a cached entry; never typed by a member (derived from the secret).
-CSRF_SLOT = "csrf" + hashlib.sha256(f"{settings.SECRET_KEY}:season-csrf".encode()).hexdigest()[:32]
 
 
 CODE_VERSION = code_version(SOURCES)
@@ -195,10 +192,6 @@ def cached_html(request, key: str | None, render: Callable[[dict], SafeString]) 
         return render({})
     html = cache().get(key)
     if html is None:
-        html = render({"csrf_token": CSRF_SLOT})
+        html = render(dict(csrf_slot.CONTEXT))
         cache().set(key, html, TIMEOUT)
-    if CSRF_SLOT not in html:
-        return html
-    # Rendered (autoescaped) by the template engine; only the token (letters, digits) put in.
-    with_token = html.replace(CSRF_SLOT, get_token(request))
-    return mark_safe(with_token)  # noqa: S308  # nosec B308 B703  # nosemgrep: mark-safe
+    return csrf_slot.filled(request, html)

@@ -28,8 +28,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
-from django.middleware.csrf import get_token
-from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import Profile
 from pathways import curated_cache
@@ -96,23 +94,3 @@ def key_for(profile: Profile, today: datetime.date, page: str = "dashboard") -> 
     data = "|".join(str(part) for part in parts)
     parts = [CODE_VERSION, str(profile.user_id), data, curated_cache.version(), today.isoformat()]
     return f"{page}:" + hashlib.sha256("/".join(parts).encode()).hexdigest()
-
-
-# A progress form is cached with this in place of the CSRF token (rendered with
-# `{"csrf_token": CSRF_HOLE}` in the context), cut there into two parts; each request puts its
-# own token back (`with_csrf`). No token is ever stored.
-CSRF_HOLE = "csrf-token-of-the-request"
-
-
-def cut_at_csrf(html: str) -> tuple[str, str]:
-    """The content around its one CSRF hole (a form rendered with `CSRF_HOLE` as its token)."""
-    before, after = html.split(CSRF_HOLE)  # exactly one form: anything else is a bug
-    return before, after
-
-
-def with_csrf(request, parts: tuple[str, str]) -> SafeString:
-    """Cached content with this request's CSRF token in its hole (and the cookie set, as the
-    {% csrf_token %} tag does). Both parts were rendered by our autoescaping templates and
-    the token is alphanumeric, so the joined text is as safe as the template's output."""
-    before, after = parts
-    return mark_safe(before + get_token(request) + after)  # noqa: S308  # nosec B308 B703  # nosemgrep: mark-safe

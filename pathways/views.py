@@ -14,6 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 from accounts.forms import PREVIEW_SESSION_KEY, PreviewForm
 from accounts.models import Notice, Profile
 from accounts.signals import situation_changed
+from lib import csrf_slot
 from lib.dates import member_today
 from pathways import dashboard_cache, history
 from pathways.alerts import restriction_text
@@ -119,7 +120,8 @@ def progress(request: HttpRequest, slug: str) -> HttpResponse:
 def progress_form(request: HttpRequest, slug: str) -> HttpResponse:
     """The progress form of one milestone: alone when a dashboard row is opened (htmx), else
     its page. From the situation cache under the dashboard's key (the form shows the row, the
-    milestone, the rules and the member's date, nothing else), cut at its CSRF token."""
+    milestone, the rules and the member's date, nothing else), with a slot for the request's
+    CSRF token (lib/csrf_slot.py)."""
     profile = dashboard_cache.versioned_profile(request.user)
     if profile is None:
         return redirect("accounts:onboarding")
@@ -135,16 +137,15 @@ def progress_form(request: HttpRequest, slug: str) -> HttpResponse:
         progress = editable_copy(data.progress_of(milestone))
         form = ProgressForm(instance=progress, milestone=milestone, rules=data.rules, today=today)
         item = build_roadmap(data, today).item(slug)
-        context = {"form": form, "milestone": milestone, "item": item}
-        context["csrf_token"] = dashboard_cache.CSRF_HOLE
+        context = {"form": form, "milestone": milestone, "item": item, **csrf_slot.CONTEXT}
         if request.htmx:  # a dashboard row opened for the first time: its form alone
             html = render_to_string("pathways/includes/_progress_form.html", context, request)
         else:
             html = render_to_string("pathways/progress.html#body", context, request)
-        cached = (milestone.title, dashboard_cache.cut_at_csrf(html))
+        cached = (milestone.title, html)
         dashboard_cache.cache().set(key, cached, dashboard_cache.TIMEOUT)
-    title, parts = cached
-    body = dashboard_cache.with_csrf(request, parts)
+    title, html = cached
+    body = csrf_slot.filled(request, html)
     if request.htmx:
         return HttpResponse(body)
     return render(request, "pathways/progress.html", {"title": title, "cached_body": body})

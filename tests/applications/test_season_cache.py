@@ -18,6 +18,7 @@ from accounts.models import Profile
 from applications import pipeline, season_cache
 from applications.models import Application, FeeSchedule, Program, SignalAllowance
 from catalogue.models import FactKind
+from lib import csrf_slot
 from pathways.models import MatchCycle, Rule, Slugs
 from tests.applications.conftest import HTMX
 from tests.factories import (
@@ -242,7 +243,7 @@ def test_forms_carry_this_answers_csrf_token(client, alice, season, url, query, 
     for _ in range(2):  # a miss, then a hit
         response = client.get(url, query, headers=headers)
         html = response.content.decode()
-        assert season_cache.CSRF_SLOT not in html
+        assert csrf_slot.SLOT not in html
         tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
         assert tokens and all(len(token) == 64 for token in tokens)
     # the token works: a move posted with it is accepted (the client enforces CSRF checks)
