@@ -112,8 +112,9 @@ def test_dashboard_with_notices_costs_one_more_query_on_a_miss_only(
     member_client.get(DASHBOARD)  # warm the curated content
     caches["situation"].clear()
     # session, user, profile with the data version (and the notices' count and times),
-    # progress, published resources of the next steps, recent date changes, the notices
-    with django_assert_num_queries(7):
+    # progress, recent date changes, the notices (the next steps' resources come with the
+    # curated content)
+    with django_assert_num_queries(6):
         assert member_client.get(DASHBOARD).status_code == 200
     with django_assert_num_queries(3):  # a hit: session, user, profile with the data version
         assert member_client.get(DASHBOARD).status_code == 200
