@@ -13,6 +13,7 @@ entered, come back if they apply again.
 """
 
 import datetime
+import functools
 from dataclasses import dataclass, field, replace
 
 from accounts.models import Profile
@@ -82,13 +83,33 @@ class RoadmapData:
         """The member's saved row for a milestone, or a new unsaved one."""
         progress = self.progress.get(milestone.pk)
         if progress is None:
-            progress = Progress(user_id=self.profile.user_id, milestone=milestone)
+            progress = unsaved_progress(self.profile.user_id, milestone.pk)
         progress.milestone = milestone  # share the instance: no query per row
         return progress
 
     def with_progress(self, progress: Progress) -> "RoadmapData":
         """The same data with one progress row replaced (after a successful update)."""
         return replace(self, progress={**self.progress, progress.milestone_id: progress})
+
+
+@functools.cache
+def _progress_defaults() -> tuple[list, int, int]:
+    """Progress's field defaults in field order (all immutable values), and where the member
+    and the milestone go."""
+    fields = Progress._meta.concrete_fields
+    names = [f.attname for f in fields]
+    defaults = [f.get_default() for f in fields]
+    return defaults, names.index("user_id"), names.index("milestone_id")
+
+
+def unsaved_progress(user_id: int, milestone_id: int) -> Progress:
+    """A new, unsaved row (not started), as Progress(user_id=..., milestone_id=...) makes it,
+    from the field defaults computed once: a roadmap makes one per milestone never saved,
+    and Django's keyword path looks up every field's default on each (a third of a build)."""
+    defaults, user_at, milestone_at = _progress_defaults()
+    values = list(defaults)
+    values[user_at], values[milestone_at] = user_id, milestone_id
+    return Progress(*values)
 
 
 @dataclass

@@ -248,3 +248,16 @@ def test_a_school_check_is_confirmed_not_passed(member, curated):
     assert "Checked: <strong>confirmed</strong>" in facts("eligible-school")
     assert "Passed" not in facts("eligible-school")
     assert "Result: <strong>Passed</strong>" in facts("step-1")
+
+
+def test_an_unsaved_row_is_what_the_model_makes_and_each_is_its_own():
+    from pathways.models import Progress
+    from pathways.roadmap import unsaved_progress
+
+    made, expected = unsaved_progress(7, 3), Progress(user_id=7, milestone_id=3)
+    names = [f.attname for f in Progress._meta.concrete_fields]
+    assert [getattr(made, n) for n in names] == [getattr(expected, n) for n in names]
+    assert made._state.adding and made.pk is None
+    other = unsaved_progress(7, 4)
+    other.notes = "Mine"
+    assert made.notes == "" and made.milestone_id == 3
