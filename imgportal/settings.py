@@ -161,9 +161,11 @@ if REDIS_URL:
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
     }
-# The dashboard's content per member (pathways/dashboard_cache.py): keyed by everything it
-# reads, so it is never stale. In Redis with REDIS_URL (a prefix of its own), else in each
-# process's memory: never the DatabaseCache, whose culling at 300 entries would defeat it.
+# Each member's cached pages (pathways/dashboard_cache.py: the dashboard, its sections, the
+# timeline, milestone pages and progress forms; applications/season_cache.py: the board, the
+# rank list and their fits): keyed by everything they read, so never stale. In Redis with
+# REDIS_URL (a prefix of its own), else in each process's memory: never the DatabaseCache,
+# whose culling at 300 entries would defeat it.
 CACHES["situation"] = (
     {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -174,11 +176,14 @@ CACHES["situation"] = (
     else {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "situation",
-        "OPTIONS": {"MAX_ENTRIES": 2000},  # about 10 KB each: 20 MB a process at most
+        # 1-30 KB an entry (a dashboard's content about 11 KB, a season page's 28 KB): 60 MB a
+        # process at most. Beyond a few hundred members active at once, set REDIS_URL.
+        "OPTIONS": {"MAX_ENTRIES": 2000},
     }
 )
-# The resource directory's results per search (resources/directory_cache.py; the token that
-# keeps them fresh stays in the shared default cache). Many small entries: in Redis with
+# What shared pages show everyone (resources/directory_cache.py: the directory's results per
+# search and each resource's page; catalogue/search_cache.py: the catalogue's cards and
+# filters), under tokens that stay in the shared default cache. Many small entries: in Redis with
 # REDIS_URL (a prefix of their own), else in each process's memory; never the DatabaseCache,
 # whose culling at 300 entries would also throw out the rate limits and the curated content.
 CACHES["directory"] = (
@@ -191,7 +196,7 @@ CACHES["directory"] = (
     else {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "directory",
-        "OPTIONS": {"MAX_ENTRIES": 500},  # a page of results is about 14 KB: 7 MB at most
+        "OPTIONS": {"MAX_ENTRIES": 500},  # a page of results about 14 KB: 7 MB at most
     }
 )
 
