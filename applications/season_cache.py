@@ -38,17 +38,15 @@ import datetime
 import hashlib
 from collections.abc import Callable
 
-from django.core.cache import caches
 from django.utils.safestring import SafeString
 
 from accounts.models import Profile
 from lib import csrf_slot
 from pathways import curated_cache
-from pathways.dashboard_cache import code_version
+from pathways.dashboard_cache import TIMEOUT, cache, code_version
 
 from .fit import Fit, load_fit_inputs
 
-TIMEOUT = 24 * 60 * 60  # a key holds the member's date: it is never read after that day
 SOURCES = [
     "applications/*.py",
     "applications/views/*.py",
@@ -63,10 +61,6 @@ SOURCES = [
 
 
 CODE_VERSION = code_version(SOURCES)
-
-
-def cache():
-    return caches["situation"]
 
 
 # The profile and the season's data version in one query. Written out, not built by the ORM:

@@ -22,9 +22,14 @@ def test_synthetic_rows_are_marked_valid_and_removed_again():
     assert all(
         p.acgme_id.startswith("BENCH") and p.nrmp_code.startswith("BENCH") for p in synthetic
     )
-    for fact in Fact.objects.all():
+    facts = list(Fact.objects.all())
+    for fact in facts:
         fact.full_clean()  # what the admin and the import would accept
-        assert fact.value == UNKNOWN or fact.source_url.startswith("https://example.org/")
+        if fact.value == UNKNOWN:
+            assert fact.source_url == ""
+        else:  # a known value names its (synthetic) source
+            assert fact.source_url.startswith("https://example.org/bench/")
+    assert {fact.value == UNKNOWN for fact in facts} == {True, False}  # both kinds are made
     assert delete_synthetic_catalogue() > 0
     assert list(CatalogueProgram.objects.all()) == [real]
     assert list(Institution.objects.all()) == [real.institution]

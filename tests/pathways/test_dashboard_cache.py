@@ -108,20 +108,19 @@ def change_resource(member):
     make_resource(title="A brand new guide", milestones=[next_step])
 
 
-@pytest.mark.parametrize(
-    "change",
-    [
-        change_profile,
-        change_progress,
-        change_milestone,
-        change_cycle,
-        change_rule,
-        change_restriction,
-        change_resource,
-        add_notice,
-    ],  # fmt: skip
-    ids=lambda f: f.__name__,
-)
+# Every input of the roadmap, changed as the site changes it.
+CHANGES = [
+    change_profile,
+    change_progress,
+    change_milestone,
+    change_cycle,
+    change_rule,
+    change_restriction,
+    change_resource,
+]
+
+
+@pytest.mark.parametrize("change", [*CHANGES, add_notice], ids=lambda f: f.__name__)
 def test_every_input_changes_the_next_page(client, alice, frozen, change):
     client.force_login(alice)
     before = body(client)
@@ -163,19 +162,7 @@ def test_the_timeline_and_milestone_pages_are_served_from_the_cache(
         assert main_of(member_client, url) == first
 
 
-@pytest.mark.parametrize(
-    "change",
-    [
-        change_profile,
-        change_progress,
-        change_milestone,
-        change_cycle,
-        change_rule,
-        change_restriction,
-        change_resource,
-    ],  # fmt: skip
-    ids=lambda f: f.__name__,
-)
+@pytest.mark.parametrize("change", CHANGES, ids=lambda f: f.__name__)
 @pytest.mark.parametrize("url", PAGES)
 def test_after_any_change_the_cached_pages_are_what_a_fresh_build_shows(
     client, alice, frozen, change, url
