@@ -41,7 +41,7 @@ from collections.abc import Callable
 from django.utils.safestring import SafeString
 
 from accounts.models import Profile
-from lib import csrf_slot
+from lib import csrf_slot, rows
 from pathways import curated_cache
 from pathways.dashboard_cache import TIMEOUT, cache, code_version
 
@@ -67,8 +67,8 @@ CODE_VERSION = code_version(SOURCES)
 # building eight correlated subqueries cost more CPU than the rest of a cached answer. Plain
 # SQL that PostgreSQL and SQLite both run; the one parameter is the member's id, passed apart.
 # tests/applications/test_season_cache.py checks the table and column names against the models.
-VERSION_SQL = """
-SELECT profile.*,
+VERSION_SQL = f"""
+SELECT {rows.columns(Profile, "profile")},
   (SELECT MAX(updated_at) FROM applications_application WHERE user_id = profile.user_id)
     AS season_applications_at,
   (SELECT COUNT(*) FROM applications_application WHERE user_id = profile.user_id)
@@ -91,14 +91,14 @@ SELECT profile.*,
     AS season_facts_n
 FROM accounts_profile profile
 WHERE profile.user_id = %s
-"""
+"""  # noqa: S608 (no input: the columns come from the model)
 VERSION_PARTS = ("applications", "programs", "progress", "facts")
 
 
 def versioned_profile(user) -> Profile | None:
     """The member's profile (onboarded or not) with their season's data version, in one
     query; None without a profile (the pages then read everything, uncached)."""
-    profile = next(iter(Profile.objects.raw(VERSION_SQL, [user.pk])), None)
+    profile = next(iter(rows.fetch(Profile, VERSION_SQL, [user.pk])), None)
     if profile is not None:
         profile.user = user  # share the instance: no query for profile.user
     return profile

@@ -321,6 +321,9 @@ class Bench:
         self.session_cookie = f"{settings.SESSION_COOKIE_NAME}={self.session_keys[0]}"
         self.csrf_cookie = f"{settings.CSRF_COOKIE_NAME}={self.csrf}"
         slug = self.updatable_milestone(Milestone.objects.order_by("order", "pk"))
+        # What each poster's dashboard sends along with a save: the versions of the summaries
+        # it shows (pathways/parts.py), once their row is saved as the run saves it.
+        self.shown = {key: self.shown_after_save(key, slug) for key in self.session_keys}
         resource = (
             Resource.objects.published().exclude(slug__startswith="bench-").order_by("pk").first()
         )
@@ -332,7 +335,11 @@ class Bench:
             "dashboard": {"path": "/roadmap/"},
             "dashboard (cold)": {"path": "/roadmap/", "headers": {"X-Bench-Cache": "cold"}},
             "section (htmx)": {"path": "/roadmap/c/match/", "headers": htmx},
-            "htmx update": {"path": f"/roadmap/m/{slug}/progress/", "post": True},
+            "htmx update": {
+                "path": f"/roadmap/m/{slug}/progress/",
+                "post": True,
+                "shown": self.shown[self.session_keys[0]],
+            },
             "timeline": {"path": "/roadmap/timeline/"},
             "milestone": {"path": f"/roadmap/m/{slug}/"},
             "progress page": {"path": f"/roadmap/m/{slug}/progress/"},
@@ -356,6 +363,11 @@ class Bench:
         }
         if self.options.load:
             pages = {name: pages[name] for name in ("dashboard", "directory ?q")}
+        elif self.options.pages:  # a few pages only, beside the bare view
+            unknown = set(self.options.pages) - set(pages)
+            if unknown:
+                sys.exit(f"No such page: {', '.join(sorted(unknown))}. Pages: {', '.join(pages)}")
+            pages = {name: pages[name] for name in ["bare", *self.options.pages]}
         # In-process, same settings and database: status, queries per request and bytes.
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
@@ -367,7 +379,8 @@ class Bench:
             if page.get("post"):
                 headers["HX-Request"] = "true"
             send = client.post if page.get("post") else client.get
-            bodies = [urllib.parse.parse_qs(body) for body in PROGRESS_BODIES]
+            shown = page.get("shown", "")
+            bodies = [urllib.parse.parse_qs(body + shown) for body in PROGRESS_BODIES]
             data, changed = (bodies[0], bodies[1]) if page.get("post") else (None, None)
             send(page["path"], data, headers=headers)  # warm the caches first
             with CaptureQueriesContext(connection) as queries:  # a save that changes the row
@@ -378,6 +391,20 @@ class Bench:
             page["bytes"] = len(response.content)
             page["gzip"] = len(gzip.compress(response.content, compresslevel=6))
         return pages
+
+    def shown_after_save(self, session_key: str, slug: str) -> str:
+        """The `shown` fields (urlencoded, with a leading &) a member's dashboard sends with a
+        save of `slug`, after a first save as the run makes them."""
+        from django.conf import settings
+        from django.test import Client
+
+        client = Client(SERVER_NAME="127.0.0.1")
+        client.cookies.load(f"{settings.SESSION_COOKIE_NAME}={session_key}")
+        data = urllib.parse.parse_qs(PROGRESS_BODIES[1])
+        client.post(f"/roadmap/m/{slug}/progress/", data, headers={"HX-Request": "true"})
+        html = client.get("/roadmap/").content.decode()
+        shown = re.findall(r'<input type="hidden" name="shown" value="([^"]+)">', html)
+        return "&" + urllib.parse.urlencode([("shown", value) for value in shown])
 
     def updatable_milestone(self, milestones) -> str:
         """The first milestone whose form takes PROGRESS_BODY (a plain status and date)."""
@@ -440,7 +467,7 @@ class Bench:
             script = str(ROOT / "bench" / "post.lua")
             bodies = "|".join(PROGRESS_BODIES)
             command += ["-s", script, url, "--", bodies, names, self.csrf]
-            command += self.session_keys[1 : POSTERS + 1]
+            command += [f"{key},{self.shown[key]}" for key in self.session_keys[1 : POSTERS + 1]]
         else:
             command += ["-H", f"Cookie: {page.get('cookie', self.session_cookie)}"]
             for header, value in page.get("headers", {}).items():
@@ -516,7 +543,7 @@ class Bench:
                 if not page.get("post"):
                     return client.get(page["path"], headers=headers)
                 # As htmx and wrk send it (urlencoded), each save changing the row.
-                body = PROGRESS_BODIES[number % 2]
+                body = PROGRESS_BODIES[number % 2] + page["shown"]
                 form = "application/x-www-form-urlencoded"
                 return client.post(page["path"], body, content_type=form, headers=headers)
 
@@ -670,6 +697,9 @@ def main() -> int:
     )
     parser.add_argument("--profile-requests", type=int, default=50)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--pages", nargs="+", metavar="PAGE", help="measure these pages only (and the bare view)"
+    )
     options = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: bin/install-wrk (make bench installs it).")

@@ -42,6 +42,7 @@ class Curated:
     # By milestone id, its first RESOURCES_PER_STEP published resources by title: the
     # dashboard's next steps list them.
     resources: dict[int, list["ResourceLink"]]
+    token: str = ""  # the version it was read under (a part of the versions made from it)
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ def curated() -> Curated:
             rules=list(Rule.objects.all()),
             restrictions=list(EntryRestriction.objects.all()),
             resources=resource_links(),
+            token=token,
         )
         cache.set(content_key(token), content, timeout=None)
     _last = (token, content)

@@ -12,10 +12,12 @@ Which fields it has depends on what the milestone records. Decisions:
 `ExamsSoFarForm` is onboarding's second step: which exams the member has passed, and when.
 """
 
+import copy
 import datetime
 
 from django import forms
 from django.db import transaction
+from django.utils import timezone
 
 from pathways.models import Milestone, Progress, Rule
 from pathways.roadmap import Item, RuleBook
@@ -125,6 +127,9 @@ class ProgressForm(forms.ModelForm):
     ):
         self.milestone, self.rules, self.today = milestone, rules, today
         super().__init__(*args, **kwargs)
+        # The saved row as read, before validation sets this form's values on the instance
+        # (None for a row never saved): what a save compares with and updates.
+        self.read = copy.copy(self.instance) if self.instance.pk else None
         milestone = self.milestone
         unused = set()
         if milestone.records != Milestone.Records.PASS_FAIL:
@@ -157,7 +162,12 @@ class ProgressForm(forms.ModelForm):
     def save_unless_stale(self) -> Progress:
         """Save if the row is as it was when the form was opened; else raise StaleEdit.
 
-        The row is locked while checking (select_for_update on PostgreSQL; SQLite's IMMEDIATE
+        The usual save (a row the member already has, opened at the version this request
+        read, or sent without a version) is one conditional UPDATE: it writes only while the
+        row still has the version this request read, so it is atomic by itself. Anything else
+        (a new row, or a row changed since the form was opened or since this request read it)
+        takes the locked path: the row is
+        locked while checking (select_for_update on PostgreSQL; SQLite's IMMEDIATE
         transactions serialise writers), so two tabs saving at once cannot both win. A second
         identical submission (a double click) is not a conflict: it returns the saved row.
         Nor is a save that changes nothing written: the row is returned as it is (`wrote` is
@@ -165,14 +175,25 @@ class ProgressForm(forms.ModelForm):
         """
         instance = self.instance
         self.wrote = False
+        checked = "version" in self.data  # forms always send one; a client without opts out
+        read = self.read  # the row as it was read, before this form's values
+        opened = self.cleaned_data["version"]
+        if read is not None and (not checked or version_of(read) == opened):
+            if self.same_as(read):
+                return read  # a save of what is already saved
+            now = timezone.now()
+            values = {name: getattr(instance, name) for name in self.compared_fields()}
+            rows = Progress.objects.filter(pk=read.pk, updated_at=read.updated_at)
+            if rows.update(**values, updated_at=now):
+                instance.updated_at = now
+                self.wrote = True
+                return instance
         with transaction.atomic():
             current = (
                 Progress.objects.select_for_update()
                 .filter(user_id=instance.user_id, milestone_id=instance.milestone_id)
                 .first()
             )
-            # Forms always send a version; a client that sends none opts out of the check.
-            checked = "version" in self.data
             if current is not None and self.same_as(current):
                 return current  # a double click, or a save of what is already saved
             if checked and version_of(current) != self.cleaned_data.get("version", ""):

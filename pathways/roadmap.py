@@ -16,7 +16,10 @@ import datetime
 import functools
 from dataclasses import dataclass, field, replace
 
+from django.db.models.base import ModelState
+
 from accounts.models import Profile
+from lib import rows
 from lib.dates import add_years, in_two_zones, member_today, member_zone
 from pathways.alerts import compute_alerts
 from pathways.curated_cache import curated
@@ -78,13 +81,18 @@ class RoadmapData:
     cycle: MatchCycle | None
     rules: RuleBook
     restrictions: list[EntryRestriction] = field(default_factory=list)  # all, curated
+    content_token: str = ""  # the curated content's version (curated_cache.version())
 
     def progress_of(self, milestone: Milestone) -> Progress:
-        """The member's saved row for a milestone, or a new unsaved one."""
+        """The member's saved row for a milestone, or an unsaved one (made once per data)."""
         progress = self.progress.get(milestone.pk)
         if progress is None:
-            progress = unsaved_progress(self.profile.user_id, milestone.pk)
-        progress.milestone = milestone  # share the instance: no query per row
+            unsaved = self.__dict__.setdefault("_unsaved", {})  # not an input: a memo
+            progress = unsaved.get(milestone.pk)
+            if progress is None:
+                progress = unsaved[milestone.pk] = unsaved_progress(self.profile.user_id, milestone)
+        if not MILESTONE.is_cached(progress):
+            progress.milestone = milestone  # share the instance: no query per row
         return progress
 
     def with_progress(self, progress: Progress) -> "RoadmapData":
@@ -92,24 +100,29 @@ class RoadmapData:
         return replace(self, progress={**self.progress, progress.milestone_id: progress})
 
 
+MILESTONE = Progress._meta.get_field("milestone")
+
+
 @functools.cache
-def _progress_defaults() -> tuple[list, int, int]:
-    """Progress's field defaults in field order (all immutable values), and where the member
-    and the milestone go."""
-    fields = Progress._meta.concrete_fields
-    names = [f.attname for f in fields]
-    defaults = [f.get_default() for f in fields]
-    return defaults, names.index("user_id"), names.index("milestone_id")
+def _progress_defaults() -> dict[str, object]:
+    """Progress's field defaults by attribute name (all immutable values)."""
+    return {f.attname: f.get_default() for f in Progress._meta.concrete_fields}
 
 
-def unsaved_progress(user_id: int, milestone_id: int) -> Progress:
-    """A new, unsaved row (not started), as Progress(user_id=..., milestone_id=...) makes it,
-    from the field defaults computed once: a roadmap makes one per milestone never saved,
-    and Django's keyword path looks up every field's default on each (a third of a build)."""
-    defaults, user_at, milestone_at = _progress_defaults()
-    values = list(defaults)
-    values[user_at], values[milestone_at] = user_id, milestone_id
-    return Progress(*values)
+def unsaved_progress(user_id: int, milestone: Milestone) -> Progress:
+    """A new, unsaved row (not started) of a member's for a milestone, as
+    Progress(user_id=..., milestone=...) makes it, without Model.__init__: a roadmap makes
+    one per milestone never saved, and __init__ (signals, then every field set through its
+    descriptor) took over a quarter of a build. Progress has no init signal receivers and no
+    field whose descriptor sets more than the value; the test of this function pins the
+    result to the model's own."""
+    progress = Progress.__new__(Progress)
+    progress._state = ModelState()
+    progress.__dict__.update(_progress_defaults())
+    progress.user_id, progress.milestone_id = user_id, milestone.pk
+    progress._state.db = milestone._state.db  # as assigning the milestone sets it
+    progress._state.fields_cache["milestone"] = milestone
+    return progress
 
 
 @dataclass
@@ -342,9 +355,13 @@ class Roadmap:
     next_steps: list[Item]
     more_next_steps: int
     blocked: list[Item]
-    deadlines: list[Deadline]  # the cycle's dates still ahead
     restriction: EntryRestriction | None = None  # on the member's nationality, in force today
     alerts: list = field(default_factory=list)
+
+    @functools.cached_property
+    def deadlines(self) -> list[Deadline]:
+        """The cycle's dates still ahead (computed when read: a save's answer never does)."""
+        return upcoming_deadlines(self.cycle, self.items, self.today)
 
     @property
     def next_deadlines(self) -> list[Deadline]:
@@ -402,6 +419,32 @@ class Roadmap:
         result = self.item(Slugs.MATCH)
         return result if result is not None and not result.is_settled else None
 
+    def rows_changed_with(self, item: Item, before: Progress) -> list[Item]:
+        """The other rows that a save of `item` (its progress was `before`) can have changed.
+
+        A row reads nothing of another row's progress but two things:
+        - its Blocked badge: the status of its hard prerequisites (the rows `item` unlocks);
+        - ECFMG's exam window: an exam's pass (its result and test date) can make any pass
+          stop or resume counting ("To retake"), which in turn blocks or unblocks what
+          follows: every row may have changed.
+        (The window can also change which milestones apply, for a member with a former Step
+        2 CS pass: `applies_changed`.) tests/pathways/test_save_parts.py walks saves to hold
+        this."""
+        after = item.progress
+        if item.milestone.ecfmg_exam and pass_of(before) != pass_of(after):
+            return [i for i in self.items if i is not item]
+        if before.status == after.status:
+            return []
+        unlocked = {milestone.pk for milestone in item.unlocks}
+        return [i for i in self.items if i.milestone.pk in unlocked]
+
+    def applies_changed(self, before: RoadmapData) -> bool:
+        """Whether a different set of milestones applied with `before` (the data before a
+        save): only a former Step 2 CS pass that stopped or resumed counting does that."""
+        if not self.profile.has_step2cs:
+            return False
+        return step2cs_counts(before, self.today) != step2cs_counts(self.data, self.today)
+
     def item(self, slug: str) -> Item | None:
         """The item of a milestone, shown or hidden, by slug."""
         for item in [*self.items, *self.hidden]:
@@ -442,8 +485,14 @@ def roadmap_for(user, today: datetime.date | None = None) -> Roadmap | None:
     return build_roadmap(data, today or member_today(data.profile))
 
 
-PROFILE_SQL = "SELECT * FROM accounts_profile WHERE user_id = %s AND onboarded_at IS NOT NULL"
-PROGRESS_SQL = "SELECT * FROM pathways_progress WHERE user_id = %s"
+PROFILE_SQL = (
+    f"SELECT {rows.columns(Profile, 'p')} FROM accounts_profile p"  # noqa: S608 (no input)
+    " WHERE p.user_id = %s AND p.onboarded_at IS NOT NULL"
+)
+PROGRESS_SQL = (
+    f"SELECT {rows.columns(Progress, 'r')} FROM pathways_progress r"  # noqa: S608 (no input)
+    " WHERE r.user_id = %s"
+)
 
 
 def load_roadmap(user, profile: Profile | None = None) -> RoadmapData | None:
@@ -453,13 +502,12 @@ def load_roadmap(user, profile: Profile | None = None) -> RoadmapData | None:
     if profile is None:
         # Written once: the ORM took longer to build these two small queries than the
         # database took to answer them (a progress save, the roadmap's other readers).
-        found = Profile.objects.raw(PROFILE_SQL, [user.pk])
-        profile = next(iter(found), None)
+        profile = next(iter(rows.fetch(Profile, PROFILE_SQL, [user.pk])), None)
     if profile is None or not profile.is_onboarded:
         return None
     profile.user = user  # share the instance: no query for profile.user
     content = curated()
-    progress = {p.milestone_id: p for p in Progress.objects.raw(PROGRESS_SQL, [user.pk])}
+    progress = {p.milestone_id: p for p in rows.fetch(Progress, PROGRESS_SQL, [user.pk])}
     cycle = content.cycles.get(profile.match_year)
     return RoadmapData(
         profile,
@@ -469,6 +517,7 @@ def load_roadmap(user, profile: Profile | None = None) -> RoadmapData | None:
         cycle,
         RuleBook(content.rules),
         content.restrictions,
+        content.token,
     )
 
 
@@ -486,6 +535,7 @@ def preview_roadmap(profile: Profile, today: datetime.date) -> Roadmap:
         content.cycles.get(profile.match_year),
         RuleBook(content.rules),
         content.restrictions,
+        content.token,
     )
     return build_roadmap(data, today)
 
@@ -495,6 +545,11 @@ def passed_on(progress: Progress) -> datetime.date | None:
     if progress.outcome == Progress.Outcome.PASSED:
         return progress.completed_date
     return None
+
+
+def pass_of(progress: Progress) -> tuple[bool, datetime.date | None]:
+    """What ECFMG's window reads of an exam's row: passed or not, and on which day."""
+    return progress.outcome == Progress.Outcome.PASSED, passed_on(progress)
 
 
 def window_of(data: RoadmapData, today: datetime.date) -> ExamWindow:
@@ -529,6 +584,13 @@ def step2cs_status(profile: Profile, window: ExamWindow) -> Step2CS | None:
         return Step2CS(passed, None, exams_complete=False, counts=True)
     until = add_years(passed, window.years)
     return Step2CS(passed, until, exams_complete=window.complete, counts=True)
+
+
+def step2cs_counts(data: RoadmapData, today: datetime.date) -> bool:
+    """Whether the member's former Step 2 CS pass counts for ECFMG today (the OET and the
+    Pathway apply only when it does not)."""
+    step2cs = step2cs_status(data.profile, window_of(data, today))
+    return step2cs is not None and step2cs.counts
 
 
 def build_roadmap(data: RoadmapData, today: datetime.date) -> Roadmap:
@@ -593,7 +655,6 @@ def build_roadmap(data: RoadmapData, today: datetime.date) -> Roadmap:
         next_steps=next_steps[:NEXT_STEPS_SHOWN],
         more_next_steps=max(0, len(next_steps) - NEXT_STEPS_SHOWN),
         blocked=[i for i in open_items if i.blockers],
-        deadlines=upcoming_deadlines(data.cycle, shown, today),
         restriction=restriction_of(data, today),
     )
     roadmap.alerts = compute_alerts(roadmap)

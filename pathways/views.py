@@ -10,13 +10,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRefresh
 
 from accounts.forms import PREVIEW_SESSION_KEY, PreviewForm
 from accounts.models import Notice, Profile
 from accounts.signals import situation_changed
 from lib import csrf_slot
 from lib.dates import member_today
-from pathways import dashboard_cache, history
+from pathways import dashboard_cache, history, parts
 from pathways.alerts import restriction_text
 from pathways.curated_cache import curated
 from pathways.forms import ExamsSoFarForm, ProgressForm, StaleEdit
@@ -54,6 +55,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context = {
             "profile": profile,
             "roadmap": roadmap,
+            "versions": parts.versions(roadmap),  # of the summaries a save may refresh
             "date_changes": history.recent_for(roadmap, start),
             # One more query on a miss, only for a member with open notices (the count is
             # part of the versioned profile).
@@ -84,9 +86,10 @@ def progress(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404
     # The form works on its own copy of the row, not the roadmap's: a rejected value never
     # reaches the row that is shown as saved.
+    before, read = data.progress_of(milestone), data
     form = ProgressForm(
         request.POST or None,
-        instance=editable_copy(data.progress_of(milestone)),
+        instance=editable_copy(before),
         milestone=milestone,
         rules=data.rules,
         today=today,
@@ -97,8 +100,11 @@ def progress(request: HttpRequest, slug: str) -> HttpResponse:
             updated = form.save_unless_stale()
         except StaleEdit as stale:
             form.conflict(stale.current)
-    if updated is not None and form.wrote:  # a save of what was already saved changes nothing
-        situation_changed.send(sender=Progress, user=request.user)
+    if updated is not None:
+        if form.wrote:  # a save of what was already saved changes nothing
+            situation_changed.send(sender=Progress, user=request.user)
+        # The row as saved, which a double click's second request may have read before the
+        # first one's save.
         data = data.with_progress(updated)
     # The situation is built once per request, after the save (if any).
     roadmap = build_roadmap(data, today)
@@ -107,12 +113,16 @@ def progress(request: HttpRequest, slug: str) -> HttpResponse:
         if not request.htmx:
             messages.success(request, f"Saved: {item.milestone.title}.")
             return redirect(row_url(item))
+        if not form.wrote:
+            return render_update(request, roadmap, item)
+        if roadmap.applies_changed(read):  # rows come and go: the page is built again
+            return HttpResponseClientRefresh()
         # The row comes back collapsed with its "Saved" badge: the member re-opens it for
         # the form (loaded again then), so a save renders no form.
-        return render_update(request, roadmap, item, None, saved=True, changed=form.wrote)
+        return render_update(request, roadmap, item, before=before)
     if request.htmx:
         # htmx 2 swaps only 2xx: the row comes back with its errors next to the fields.
-        return render_update(request, roadmap, item, form, saved=False)
+        return render_update(request, roadmap, item, form=form)
     context = {"profile": roadmap.profile, "roadmap": roadmap, "item": item, "form": form}
     return render(request, "pathways/progress.html", context)
 
@@ -166,40 +176,45 @@ def render_update(
     request: HttpRequest,
     roadmap: Roadmap,
     item: Item,
-    form: ProgressForm | None,
     *,
-    saved: bool,
-    changed: bool = False,
+    form: ProgressForm | None = None,
+    before: Progress | None = None,
 ) -> HttpResponse:
-    """The row with its form and errors, or after a save collapsed; and when the save changed
-    the row (`changed`), the parts of the page that changed with it, out of band: rows it
-    unlocked in the categories the page has loaded (the `loaded` markers the form sends
-    along), and on the dashboard its summaries. A save of what was already saved changes
-    nothing else: the row alone.
+    """The answer to a progress save: the row, with its form and errors (`form`) or after a
+    save collapsed; then, out of band, what the save changed that the page shows.
+
+    - Rows: when the save changed the row (`before`: the row as it was), the other rows it
+      can have changed (Roadmap.rows_changed_with) in the sections the page has loaded (the
+      `loaded` markers the form sends along).
+    - On the dashboard, after a save: the summaries whose content differs from what the
+      page shows (pathways/parts.py: the page sends each one's version along). A save of
+      what was already saved, on a page that is up to date, sends the row alone.
 
     An out-of-band part without a target on the page is an htmx error, so only parts the
     page has are sent. htmx names the page in HX-Current-URL; without it (not htmx's own
     request) the dashboard is assumed."""
+    saved = form is None
+    rows = []
+    loaded = request.POST.getlist("loaded")
+    if before is not None and loaded:
+        rows = roadmap.rows_changed_with(item, before)
+        rows = [i for i in rows if i.milestone.category in loaded]
     on_dashboard = request.htmx.current_url_abs_path in (None, reverse("pathways:dashboard"))
-    affected = []
-    if changed:
-        if on_dashboard:
+    versions, send = {}, ()
+    if saved and on_dashboard:
+        versions = parts.versions(roadmap)
+        shown = parts.shown(request.POST.getlist("shown"))
+        send = {name for name in parts.PARTS if shown.get(name) != versions[name]}
+        if "next_steps" in send:
             attach_resources(roadmap.next_steps)
-        loaded = set(request.POST.getlist("loaded"))
-        unlocked = {m.pk for m in item.unlocks}
-        affected = [
-            i
-            for i in roadmap.items
-            if i.milestone.pk in unlocked and i.milestone.category in loaded
-        ]
     context = {
         "roadmap": roadmap,
         "item": item,
         "form": form,
         "saved": saved,
-        "changed": changed,
-        "affected": affected,
-        "on_dashboard": on_dashboard,
+        "rows": rows,
+        "send": send,
+        "versions": versions,
     }
     return render(request, "pathways/_progress_updated.html", context)
 

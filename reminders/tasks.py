@@ -17,6 +17,7 @@ one killed between the server's acceptance and that write could go out twice.
 import datetime
 import logging
 
+from django.core.cache import caches
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.tasks import task
@@ -118,11 +119,32 @@ def plan_reminders(today_iso: str) -> int:
     return total
 
 
+# A member's saves come in bursts (their exam history, row by row): one planning run after
+# the burst, not one per save. PLAN_DELAY is how long a run waits for more saves; PLAN_GAP,
+# how long after enqueueing one a save counts on it (shorter, so that every save commits
+# before the run it counts on starts, even with some clock skew between machines).
+PLAN_DELAY = datetime.timedelta(seconds=30)
+PLAN_GAP = PLAN_DELAY - datetime.timedelta(seconds=5)
+
+
 def plan_soon(sender, user, **kwargs) -> None:
     """`accounts.signals.situation_changed`: plan this member's reminders once the save
-    commits (a clock found already run out is told at once)."""
-    today = timezone.localdate().isoformat()
-    transaction.on_commit(lambda: plan_member_reminders.enqueue(user.pk, today))
+    commits, within PLAN_DELAY (a clock found already run out is told then).
+
+    The first save of a burst enqueues the run, PLAN_DELAY ahead; the saves after it, for
+    PLAN_GAP, find the run pending (a mark in the situation cache, per process without
+    Redis: at worst one run per process) and add nothing; the run reads all of them. A run
+    plans from what is saved when it runs, and claims each reminder once, so a second run
+    is harmless."""
+    transaction.on_commit(lambda: plan_after_burst(user.pk))
+
+
+def plan_after_burst(user_id: int) -> None:
+    pending = f"reminders:plan-soon:{user_id}"
+    if caches["situation"].add(pending, True, timeout=PLAN_GAP.total_seconds()):
+        today = timezone.localdate().isoformat()
+        run_after = timezone.now() + PLAN_DELAY
+        plan_member_reminders.using(run_after=run_after).enqueue(user_id, today)
 
 
 def program_changes_told(changes: list[FactChange]) -> list[int]:

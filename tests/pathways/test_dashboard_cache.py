@@ -42,6 +42,7 @@ def test_the_roadmap_reads_nothing_the_key_does_not_cover():
         "cycle",  # curated token
         "rules",  # curated token
         "restrictions",  # curated token
+        "content_token",  # the curated token itself
     ]
 
 

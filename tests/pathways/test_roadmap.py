@@ -250,14 +250,22 @@ def test_a_school_check_is_confirmed_not_passed(member, curated):
     assert "Result: <strong>Passed</strong>" in facts("step-1")
 
 
-def test_an_unsaved_row_is_what_the_model_makes_and_each_is_its_own():
-    from pathways.models import Progress
+def test_an_unsaved_row_is_what_the_model_makes_and_each_is_its_own(curated):
+    from django.db.models import signals
+
+    from pathways.models import Milestone, Progress
     from pathways.roadmap import unsaved_progress
 
-    made, expected = unsaved_progress(7, 3), Progress(user_id=7, milestone_id=3)
-    names = [f.attname for f in Progress._meta.concrete_fields]
-    assert [getattr(made, n) for n in names] == [getattr(expected, n) for n in names]
-    assert made._state.adding and made.pk is None
-    other = unsaved_progress(7, 4)
+    step1, step2 = Milestone.objects.filter(slug__in=["step-1", "step-2-ck"]).order_by("order")
+    made, expected = unsaved_progress(7, step1), Progress(user_id=7, milestone=step1)
+    assert {k: v for k, v in made.__dict__.items() if k != "_state"} == {
+        k: v for k, v in expected.__dict__.items() if k != "_state"
+    }
+    assert vars(made._state) == vars(expected._state)  # adding, no database, the milestone
+    assert made.milestone is step1 and made.pk is None
+    # Made without __init__: it holds only while nothing listens to Progress's init.
+    assert not signals.pre_init.has_listeners(Progress)
+    assert not signals.post_init.has_listeners(Progress)
+    other = unsaved_progress(7, step2)
     other.notes = "Mine"
-    assert made.notes == "" and made.milestone_id == 3
+    assert made.notes == "" and made.milestone_id == step1.pk

@@ -409,3 +409,32 @@ def test_reminders_follow_the_members_own_date(alice, plan):
         plan()
     [message] = reminders_to(alice)
     assert "in 7 days" in message.body
+
+
+def test_a_burst_of_saves_plans_once_after_it_and_a_later_save_again(
+    alice, client, django_capture_on_commit_callbacks
+):
+    """A member records their history row by row: one planning run after the burst, not one
+    per save; the run waits PLAN_DELAY for the rest of the burst, and a save after PLAN_GAP
+    plans again."""
+    from django.urls import reverse
+
+    client.force_login(alice)
+    url = reverse("pathways:progress", args=["step-1"])
+    started = timezone.now()  # frozen: Friday 22 Jan 2027, 9 am US Eastern
+    with django_capture_on_commit_callbacks(execute=True):
+        for notes in ("Booked", "Booked for May", "Booked for June"):
+            data = {"status": "in_progress", "attempts": 0, "notes": notes}
+            assert client.post(url, data).status_code == 302
+    plans = DBTaskResult.objects.filter(task_path="reminders.tasks.plan_member_reminders")
+    [run] = plans
+    assert run.args_kwargs["args"][0] == alice.pk
+    assert run.run_after == started + tasks.PLAN_DELAY
+    later = started + tasks.PLAN_GAP + datetime.timedelta(seconds=1)
+    with time_machine.travel(later, tick=False), django_capture_on_commit_callbacks(execute=True):
+        data = {"status": "in_progress", "attempts": 1, "notes": "Sat it"}
+        assert client.post(url, data).status_code == 302
+    assert [plan.run_after for plan in plans.order_by("enqueued_at")] == [
+        started + tasks.PLAN_DELAY,
+        later + tasks.PLAN_DELAY,
+    ]

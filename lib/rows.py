@@ -1,0 +1,56 @@
+"""Model instances from a fixed SQL statement, for the few queries every member page runs.
+
+`Model.objects.raw()` works out on every query which column feeds which field and which
+converters apply (RawQuerySet: about half the time of loading a member's profile and
+progress rows, docs/performance.md). Here the statement selects the model's columns in field
+order (`columns`), so that work is done once per model and database; columns after them
+become attributes by their names, as raw() makes annotations.
+"""
+
+import functools
+
+from django.db import connections
+from django.db.models import Model
+
+
+def columns(model: type[Model], alias: str) -> str:
+    """The model's concrete columns in field order, as `alias`.column, for a SELECT list."""
+    return ", ".join(f'{alias}."{f.column}"' for f in model._meta.concrete_fields)
+
+
+@functools.cache
+def _converters(model: type[Model], database: str) -> list[tuple[int, list, object]]:
+    """(position, converters, column expression) of each field whose value the database
+    backend converts (e.g. SQLite's dates and time zone aware datetimes)."""
+    connection = connections[database]
+    found = []
+    for position, field in enumerate(model._meta.concrete_fields):
+        column = field.get_col(model._meta.db_table)
+        converters = connection.ops.get_db_converters(column)
+        converters += column.get_db_converters(connection)
+        if converters:
+            found.append((position, converters, column))
+    return found
+
+
+def fetch(model: type[Model], sql: str, params: list, database: str = "default") -> list:
+    """Instances of `model` from `sql`, which selects `columns(model, ...)` first."""
+    connection = connections[database]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        rows = cursor.fetchall()
+    width = len(model._meta.concrete_fields)
+    converters = _converters(model, database)
+    extra = names[width:]
+    found = []
+    for row in rows:
+        values = list(row[:width])
+        for position, functions, column in converters:
+            for convert in functions:
+                values[position] = convert(values[position], column, connection)
+        instance = model.from_db(database, None, values)
+        for name, value in zip(extra, row[width:], strict=True):
+            setattr(instance, name, value)
+        found.append(instance)
+    return found
