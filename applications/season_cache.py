@@ -67,8 +67,9 @@ CODE_VERSION = code_version(SOURCES)
 # building eight correlated subqueries cost more CPU than the rest of a cached answer. Plain
 # SQL that PostgreSQL and SQLite both run; the one parameter is the member's id, passed apart.
 # tests/applications/test_season_cache.py checks the table and column names against the models.
-VERSION_SQL = f"""
-SELECT {rows.columns(Profile, "profile")},
+VERSION_SQL = (
+    f"SELECT {rows.columns(Profile, 'profile')},"  # noqa: S608  # nosec B608 - model columns
+    """
   (SELECT MAX(updated_at) FROM applications_application WHERE user_id = profile.user_id)
     AS season_applications_at,
   (SELECT COUNT(*) FROM applications_application WHERE user_id = profile.user_id)
@@ -91,7 +92,8 @@ SELECT {rows.columns(Profile, "profile")},
     AS season_facts_n
 FROM accounts_profile profile
 WHERE profile.user_id = %s
-"""  # noqa: S608 (no input: the columns come from the model)
+"""
+)
 VERSION_PARTS = ("applications", "programs", "progress", "facts")
 
 

@@ -54,3 +54,28 @@ def fetch(model: type[Model], sql: str, params: list, database: str = "default")
             setattr(instance, name, value)
         found.append(instance)
     return found
+
+
+def update(model: type[Model], values: dict, where: dict, database: str = "default") -> int:
+    """UPDATE the model's rows matching every `where` equality with `values` (field names
+    to values, prepared by their fields as the ORM does): how many rows. The statement is
+    written here rather than by the query compiler, which took four times longer than the
+    database to run it (a progress save, docs/performance.md)."""
+    connection = connections[database]
+    meta, quote = model._meta, connection.ops.quote_name
+    assignments, conditions, params = [], [], []
+    for name, value in values.items():
+        field = meta.get_field(name)
+        assignments.append(f"{quote(field.column)} = %s")
+        params.append(field.get_db_prep_save(value, connection))
+    for name, value in where.items():
+        field = meta.pk if name == "pk" else meta.get_field(name)
+        conditions.append(f"{quote(field.column)} = %s")
+        params.append(field.get_db_prep_value(value, connection))
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {', '.join(assignments)}"  # noqa: S608  # nosec B608 - the model's names
+        f" WHERE {' AND '.join(conditions)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount

@@ -19,6 +19,7 @@ from django import forms
 from django.db import transaction
 from django.utils import timezone
 
+from lib import rows
 from pathways.models import Milestone, Progress, Rule
 from pathways.roadmap import Item, RuleBook
 
@@ -179,12 +180,15 @@ class ProgressForm(forms.ModelForm):
         read = self.read  # the row as it was read, before this form's values
         opened = self.cleaned_data["version"]
         if read is not None and (not checked or version_of(read) == opened):
-            if self.same_as(read):
+            names = self.compared_fields()
+            values = {
+                n: getattr(instance, n) for n in names if getattr(instance, n) != getattr(read, n)
+            }
+            if not values:
                 return read  # a save of what is already saved
             now = timezone.now()
-            values = {name: getattr(instance, name) for name in self.compared_fields()}
-            rows = Progress.objects.filter(pk=read.pk, updated_at=read.updated_at)
-            if rows.update(**values, updated_at=now):
+            where = {"pk": read.pk, "updated_at": read.updated_at}
+            if rows.update(Progress, {**values, "updated_at": now}, where):
                 instance.updated_at = now
                 self.wrote = True
                 return instance

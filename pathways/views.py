@@ -216,6 +216,8 @@ def render_update(
         "send": send,
         "versions": versions,
     }
+    if saved:  # no form: nothing of the request's (CSRF token, messages) is rendered
+        return HttpResponse(render_to_string("pathways/_progress_updated.html", context))
     return render(request, "pathways/_progress_updated.html", context)
 
 
