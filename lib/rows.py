@@ -33,6 +33,15 @@ def _converters(model: type[Model], database: str) -> list[tuple[int, list, obje
     return found
 
 
+def _make(model: type[Model], values, converters: list, connection, database: str) -> Model:
+    """An instance from its columns' values as the database gave them."""
+    values = list(values)
+    for position, functions, column in converters:
+        for convert in functions:
+            values[position] = convert(values[position], column, connection)
+    return model.from_db(database, None, values)
+
+
 def fetch(model: type[Model], sql: str, params: list, database: str = "default") -> list:
     """Instances of `model` from `sql`, which selects `columns(model, ...)` first."""
     connection = connections[database]
@@ -45,11 +54,7 @@ def fetch(model: type[Model], sql: str, params: list, database: str = "default")
     extra = names[width:]
     found = []
     for row in rows:
-        values = list(row[:width])
-        for position, functions, column in converters:
-            for convert in functions:
-                values[position] = convert(values[position], column, connection)
-        instance = model.from_db(database, None, values)
+        instance = _make(model, row[:width], converters, connection, database)
         for name, value in zip(extra, row[width:], strict=True):
             setattr(instance, name, value)
         found.append(instance)
@@ -79,3 +84,33 @@ def update(model: type[Model], values: dict, where: dict, database: str = "defau
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
+
+
+def fetch_joined(models: tuple, sql: str, params: list, database: str = "default") -> list:
+    """Rows of several models side by side, from `sql` selecting each model's `columns` in
+    turn (a join): a tuple of instances per row, None where an outer join found no row (its
+    primary key NULL). A row repeated on the one side of a join is made once and shared."""
+    connection = connections[database]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    segments, start = [], 0
+    for model in models:
+        fields = model._meta.concrete_fields
+        pk_at = start + fields.index(model._meta.pk)
+        segments.append((model, start, start + len(fields), pk_at, _converters(model, database)))
+        start += len(fields)
+    made: dict = {}
+    result = []
+    for row in found:
+        instances = []
+        for model, begin, end, pk_at, converters in segments:
+            if row[pk_at] is None:
+                instances.append(None)
+                continue
+            key = (model, row[pk_at])
+            if key not in made:
+                made[key] = _make(model, row[begin:end], converters, connection, database)
+            instances.append(made[key])
+        result.append(tuple(instances))
+    return result

@@ -14,6 +14,7 @@ Which fields it has depends on what the milestone records. Decisions:
 
 import copy
 import datetime
+import functools
 
 from django import forms
 from django.db import transaction
@@ -127,32 +128,17 @@ class ProgressForm(forms.ModelForm):
         self, *args, milestone: Milestone, rules: RuleBook, today: datetime.date, **kwargs
     ):
         self.milestone, self.rules, self.today = milestone, rules, today
+        # Only the fields this milestone records (Django deep-copies a form's base fields for
+        # every instance: copying the unused ones cost a third of a save's form).
+        self.base_fields = recorded_fields(
+            milestone.records, milestone.counts_attempts, milestone.records_expiry
+        )
         super().__init__(*args, **kwargs)
         # The saved row as read, before validation sets this form's values on the instance
         # (None for a row never saved): what a save compares with and updates.
         self.read = copy.copy(self.instance) if self.instance.pk else None
-        milestone = self.milestone
-        unused = set()
-        if milestone.records != Milestone.Records.PASS_FAIL:
-            unused.add("outcome")
-        if milestone.records != Milestone.Records.SCORE:
-            unused.add("score")
-        if milestone.records != Milestone.Records.OET:
-            unused.update(OET_FIELDS)
-        if not milestone.counts_attempts:
-            unused.add("attempts")
-        if not milestone.records_expiry:
-            unused.add("expires_on")
-        for name in unused:
-            del self.fields[name]
         # Unique ids per row: the dashboard shows one form per milestone.
         self.auto_id = f"id_{self.milestone.slug}_%s"
-        # Each field also carries the value it had when the form was opened (a hidden
-        # "initial-" input), so a save refused as stale can tell what the member changed from
-        # what they never touched (see `conflict`).
-        for name, field in self.fields.items():
-            field.show_hidden_initial = name != "version"
-            field.hidden_widget = InitialInput
         self.initial["version"] = version_of(self.instance if self.instance.pk else None)
 
     def validate_constraints(self) -> None:
@@ -322,6 +308,31 @@ class ProgressForm(forms.ModelForm):
                         "a failing score cannot be marked done.",
                     )
         self.instance.outcome = outcome
+
+
+@functools.cache
+def recorded_fields(records: str, counts_attempts: bool, records_expiry: bool) -> dict:
+    """ProgressForm's fields for a milestone that records these. Each also carries the value
+    it had when the form was opened (a hidden "initial-" input), so a save refused as stale
+    can tell what the member changed from what they never touched (`conflict`)."""
+    unused = set()
+    if records != Milestone.Records.PASS_FAIL:
+        unused.add("outcome")
+    if records != Milestone.Records.SCORE:
+        unused.add("score")
+    if records != Milestone.Records.OET:
+        unused.update(OET_FIELDS)
+    if not counts_attempts:
+        unused.add("attempts")
+    if not records_expiry:
+        unused.add("expires_on")
+    fields = {}
+    for name, field in ProgressForm.base_fields.items():
+        if name not in unused:
+            fields[name] = field = copy.deepcopy(field)
+            field.show_hidden_initial = name != "version"
+            field.hidden_widget = InitialInput
+    return fields
 
 
 def version_of(progress: Progress | None) -> str:

@@ -85,12 +85,12 @@ class RoadmapData:
 
     def progress_of(self, milestone: Milestone) -> Progress:
         """The member's saved row for a milestone, or an unsaved one (made once per data)."""
-        progress = self.progress.get(milestone.pk)
+        progress = self.progress.get(milestone.id)
         if progress is None:
             unsaved = self.__dict__.setdefault("_unsaved", {})  # not an input: a memo
-            progress = unsaved.get(milestone.pk)
+            progress = unsaved.get(milestone.id)
             if progress is None:
-                progress = unsaved[milestone.pk] = unsaved_progress(self.profile.user_id, milestone)
+                progress = unsaved[milestone.id] = unsaved_progress(self.profile.user_id, milestone)
         if not MILESTONE.is_cached(progress):
             progress.milestone = milestone  # share the instance: no query per row
         return progress
@@ -118,8 +118,7 @@ def unsaved_progress(user_id: int, milestone: Milestone) -> Progress:
     result to the model's own."""
     progress = Progress.__new__(Progress)
     progress._state = ModelState()
-    progress.__dict__.update(_progress_defaults())
-    progress.user_id, progress.milestone_id = user_id, milestone.pk
+    progress.__dict__.update(_progress_defaults(), user_id=user_id, milestone_id=milestone.id)
     progress._state.db = milestone._state.db  # as assigning the milestone sets it
     progress._state.fields_cache["milestone"] = milestone
     return progress
@@ -478,36 +477,46 @@ class Roadmap:
 
 def roadmap_for(user, today: datetime.date | None = None) -> Roadmap | None:
     """A member's roadmap on a day (default: today where the member lives, their profile's
-    time zone, lib.dates.member_today), or None before onboarding. 6 queries, no writes."""
+    time zone, lib.dates.member_today), or None before onboarding: `load_roadmap`'s queries,
+    no writes."""
     data = load_roadmap(user)
     if data is None:
         return None
     return build_roadmap(data, today or member_today(data.profile))
 
 
-PROFILE_SQL = (
-    f"SELECT {rows.columns(Profile, 'p')} FROM accounts_profile p"  # noqa: S608  # nosec B608 - model names
-    " WHERE p.user_id = %s AND p.onboarded_at IS NOT NULL"
-)
+# Written once: the ORM took longer to build these small queries than the database took to
+# answer them (a progress save, the roadmap's other readers).
 PROGRESS_SQL = (
     f"SELECT {rows.columns(Progress, 'r')} FROM pathways_progress r"  # noqa: S608  # nosec B608 - model names
     " WHERE r.user_id = %s"
 )
+PROFILE_PROGRESS_SQL = (
+    f"SELECT {rows.columns(Profile, 'p')}, {rows.columns(Progress, 'r')}"  # noqa: S608  # nosec B608 - model names
+    " FROM accounts_profile p LEFT JOIN pathways_progress r ON r.user_id = p.user_id"
+    " WHERE p.user_id = %s AND p.onboarded_at IS NOT NULL"
+)
 
 
 def load_roadmap(user, profile: Profile | None = None) -> RoadmapData | None:
-    """Read a member's roadmap: 2 queries (the profile, their progress rows), or 1 before
-    onboarding (None); 1 when the caller already holds the profile. The curated content
-    comes from its cache (pathways/curated_cache.py): 4 more queries when the cache is cold."""
+    """Read a member's roadmap: 1 query (the profile and their progress rows, joined), or
+    None before onboarding; 1 when the caller already holds the profile (the rows alone).
+    The curated content comes from its cache (pathways/curated_cache.py): its token is one
+    more read of the shared cache (a query with the DatabaseCache), its content six more
+    queries when the cache is cold."""
     if profile is None:
-        # Written once: the ORM took longer to build these two small queries than the
-        # database took to answer them (a progress save, the roadmap's other readers).
-        profile = next(iter(rows.fetch(Profile, PROFILE_SQL, [user.pk])), None)
-    if profile is None or not profile.is_onboarded:
-        return None
+        found = rows.fetch_joined((Profile, Progress), PROFILE_PROGRESS_SQL, [user.pk])
+        if not found:
+            return None
+        profile = found[0][0]
+        saved = [progress for _, progress in found if progress is not None]
+    else:
+        if not profile.is_onboarded:
+            return None
+        saved = rows.fetch(Progress, PROGRESS_SQL, [user.pk])
     profile.user = user  # share the instance: no query for profile.user
     content = curated()
-    progress = {p.milestone_id: p for p in rows.fetch(Progress, PROGRESS_SQL, [user.pk])}
+    progress = {p.milestone_id: p for p in saved}
     cycle = content.cycles.get(profile.match_year)
     return RoadmapData(
         profile,
@@ -594,12 +603,12 @@ def step2cs_counts(data: RoadmapData, today: datetime.date) -> bool:
 
 
 def build_roadmap(data: RoadmapData, today: datetime.date) -> Roadmap:
-    by_id = {m.pk: m for m in data.milestones}
+    by_id = {m.id: m for m in data.milestones}  # id, not pk: a plain attribute, in a hot loop
     window = window_of(data, today)
     step2cs = step2cs_status(data.profile, window)
     cs_counts = step2cs is not None and step2cs.counts
     items = {
-        m.pk: Item(
+        m.id: Item(
             milestone=m,
             progress=data.progress_of(m),
             applies=m.applies_to(data.profile, step2cs_counts=cs_counts),

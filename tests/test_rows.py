@@ -47,3 +47,25 @@ def test_update_writes_only_where_every_condition_holds(member, curated):
     )  # fmt: skip
     # The datetime written compares equal to itself in the next condition (the stale check).
     assert rows.update(Progress, {"notes": "Again"}, {"pk": row.pk, "updated_at": later}) == 1
+
+
+def test_fetch_joined_makes_each_row_once_and_none_for_a_missing_side(
+    member, other_member, curated
+):
+    from django.contrib.auth import get_user_model
+
+    record(member, "step-1", status="in_progress")
+    record(member, "oet", status="done", completed_date=datetime.date(2026, 9, 1))
+    sql = (
+        f"SELECT {rows.columns(get_user_model(), 'u')}, {rows.columns(Progress, 'r')}"  # noqa: S608
+        " FROM accounts_user u LEFT JOIN pathways_progress r ON r.user_id = u.id"
+        " WHERE u.id IN (%s, %s) ORDER BY u.id, r.id"
+    )
+    found = rows.fetch_joined((get_user_model(), Progress), sql, [member.pk, other_member.pk])
+    assert [(user.email, progress and progress.milestone.slug) for user, progress in found] == [
+        (member.email, "step-1"),
+        (member.email, "oet"),
+        (other_member.email, None),  # no progress: the outer join's missing side
+    ]
+    assert found[0][0] is found[1][0]  # the member's row, made once
+    assert found[1][1].completed_date == datetime.date(2026, 9, 1)

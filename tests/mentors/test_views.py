@@ -296,13 +296,13 @@ def test_shared_page_query_count(client, curated, member, record, django_assert_
     record(member, "step-2-ck", status="in_progress")
     _, token = make_link(member)
     client.get(shared_url(token))  # warm the curated-content cache
-    # link + owner, the last-opened UPDATE, profile, progress rows, applications
-    with django_assert_num_queries(5):
+    # link + owner, the last-opened UPDATE, profile with progress rows, applications
+    with django_assert_num_queries(4):
         assert client.get(shared_url(token)).status_code == 200
     for _ in range(3):
         interview_for(make_application(member, notes="mine"))
     # ... and their interviews, whatever the number of applications
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         assert client.get(shared_url(token)).status_code == 200
 
 
