@@ -83,7 +83,7 @@ def curated() -> Curated:
             prerequisites=list(
                 Prerequisite.objects.values_list("milestone_id", "required_id", "kind")
             ),
-            cycles={cycle.year: cycle for cycle in MatchCycle.objects.all()},
+            cycles={cycle.year: frozen(cycle) for cycle in MatchCycle.objects.all()},
             rules=list(Rule.objects.all()),
             restrictions=list(EntryRestriction.objects.all()),
             resources=resource_links(),
@@ -92,6 +92,12 @@ def curated() -> Curated:
         cache.set(content_key(token), content, timeout=None)
     _last = (token, content)
     return content
+
+
+def frozen(cycle: MatchCycle) -> MatchCycle:
+    """A cycle of the shared content: its dates' infos computed once (MatchCycle.freeze)."""
+    cycle.freeze()
+    return cycle
 
 
 def resource_links() -> dict[int, list[ResourceLink]]:

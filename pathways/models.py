@@ -486,8 +486,21 @@ class MatchCycle(models.Model):
             return None
         return getattr(self, field)
 
+    def freeze(self) -> None:
+        """Keep each date's info once computed: for an instance nobody changes any more (the
+        curated content's, pathways/curated_cache.py), read by every roadmap of a process."""
+        self._infos = {}
+
     def info(self, field: str) -> "CycleDateInfo":
         """A date of this cycle with its provenance: verified (source, day checked) or proposed."""
+        frozen = self.__dict__.get("_infos")
+        if frozen is None:
+            return self._info(field)
+        if field not in frozen:
+            frozen[field] = self._info(field)
+        return frozen[field]
+
+    def _info(self, field: str) -> "CycleDateInfo":
         date = self.date_for(field)
         check = (self.verified or {}).get(field) or {}
         verified = date is not None and check.get("date") == date.isoformat()

@@ -1,4 +1,5 @@
 import datetime
+import functools
 from typing import NamedTuple
 
 from django.contrib import messages
@@ -6,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -20,7 +21,7 @@ from lib.dates import member_today
 from pathways import dashboard_cache, history, parts
 from pathways.alerts import restriction_text
 from pathways.curated_cache import curated
-from pathways.forms import ExamsSoFarForm, ProgressForm, StaleEdit
+from pathways.forms import ExamsSoFarForm, ProgressForm, StaleEdit, copy_of
 from pathways.models import Category, Milestone, Progress
 from pathways.roadmap import (
     Item,
@@ -89,7 +90,7 @@ def progress(request: HttpRequest, slug: str) -> HttpResponse:
     before, read = data.progress_of(milestone), data
     form = ProgressForm(
         request.POST or None,
-        instance=editable_copy(before),
+        instance=copy_of(before),
         milestone=milestone,
         rules=data.rules,
         today=today,
@@ -144,7 +145,7 @@ def progress_form(request: HttpRequest, slug: str) -> HttpResponse:
         milestone = next((m for m in data.milestones if m.slug == slug), None)
         if milestone is None:
             raise Http404
-        progress = editable_copy(data.progress_of(milestone))
+        progress = copy_of(data.progress_of(milestone))
         form = ProgressForm(instance=progress, milestone=milestone, rules=data.rules, today=today)
         item = build_roadmap(data, today).item(slug)
         context = {"form": form, "milestone": milestone, "item": item, **csrf_slot.CONTEXT}
@@ -159,17 +160,6 @@ def progress_form(request: HttpRequest, slug: str) -> HttpResponse:
     if request.htmx:
         return HttpResponse(body)
     return render(request, "pathways/progress.html", {"title": title, "cached_body": body})
-
-
-def editable_copy(progress: Progress) -> Progress:
-    """A separate instance of a progress row (saved or not) for a form to change."""
-    copy = Progress(
-        **{f.attname: getattr(progress, f.attname) for f in Progress._meta.concrete_fields}
-    )
-    copy._state.adding = progress._state.adding
-    copy._state.db = progress._state.db
-    copy.milestone = progress.milestone
-    return copy
 
 
 def render_update(
@@ -199,7 +189,7 @@ def render_update(
     if before is not None and loaded:
         rows = roadmap.rows_changed_with(item, before)
         rows = [i for i in rows if i.milestone.category in loaded]
-    on_dashboard = request.htmx.current_url_abs_path in (None, reverse("pathways:dashboard"))
+    on_dashboard = request.htmx.current_url_abs_path in (None, dashboard_path(get_script_prefix()))
     versions, send = {}, ()
     if saved and on_dashboard:
         versions = parts.versions(roadmap)
@@ -219,6 +209,12 @@ def render_update(
     if saved:  # no form: nothing of the request's (CSRF token, messages) is rendered
         return HttpResponse(render_to_string("pathways/_progress_updated.html", context))
     return render(request, "pathways/_progress_updated.html", context)
+
+
+@functools.cache
+def dashboard_path(prefix: str) -> str:
+    """The dashboard's path under a script prefix (reverse() reads the current one)."""
+    return reverse("pathways:dashboard")
 
 
 def row_url(item: Item) -> str:

@@ -344,17 +344,17 @@ def test_feed_queries_do_not_grow_with_the_dates(
     client, member, feed_of, django_assert_num_queries
 ):
     feed = feed_of(member)
-    fetch(client, feed)  # warms the curated-content cache (4 queries when cold)
-    # feed + user, profile, progress, interviews with their program (milestones,
+    fetch(client, feed)  # warms the curated-content cache
+    # feed + user, profile with progress, interviews with their program (milestones,
     # prerequisites, cycles, rules: cached)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         before = len(list(fetch(client, feed).walk("VEVENT")))
     for slug in Milestone.objects.values_list("slug", flat=True):
         record(member, slug, planned_date=datetime.date(2027, 1, 10))
-    with django_assert_num_queries(5):  # the same 4, + the feed's new version (changed)
+    with django_assert_num_queries(4):  # the same 3, + the feed's new version (changed)
         calendar = fetch(client, feed)
     assert len(list(calendar.walk("VEVENT"))) > before + 10
-    with django_assert_num_queries(4):  # unchanged since: no write
+    with django_assert_num_queries(3):  # unchanged since: no write
         fetch(client, feed)
 
 
