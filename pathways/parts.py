@@ -22,10 +22,20 @@ PARTS = ("standing", "progress_summary", "next_steps", "blocked", "alerts")
 
 def contents(roadmap: Roadmap) -> dict[str, object]:
     """What each summary shows, as plain values (curated text comes with the token)."""
-    overall = roadmap.overall
+    overall, standing = roadmap.overall, roadmap.standing
     return {
-        "standing": (roadmap.standing, overall.done, overall.total),
-        "progress_summary": (overall, roadmap.categories),
+        "standing": (
+            standing.phase,
+            standing.urgent,
+            standing.overdue,
+            overall.done,
+            overall.total,
+        ),
+        "progress_summary": (
+            overall.done,
+            overall.total,
+            [(c.key, c.label, c.done, c.total) for c in roadmap.categories],
+        ),
         "next_steps": (
             [
                 (
