@@ -17,6 +17,7 @@ under the token it was read with, which the change replaces: no worker keeps sta
 The objects are shared by every request of a process: read them, never change them.
 """
 
+import functools
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from django.db.models.functions import RowNumber
 from django.urls import reverse
 
 from pathways.models import EntryRestriction, MatchCycle, Milestone, Prerequisite, Rule
+from pathways.rulebook import RuleBook
 
 VERSION_KEY = "pathways:curated:version"
 
@@ -43,6 +45,11 @@ class Curated:
     # dashboard's next steps list them.
     resources: dict[int, list["ResourceLink"]]
     token: str = ""  # the version it was read under (a part of the versions made from it)
+
+    @functools.cached_property
+    def rulebook(self) -> RuleBook:
+        """The rules indexed for lookups by date, once."""
+        return RuleBook(self.rules)
 
 
 @dataclass(frozen=True)

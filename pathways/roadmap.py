@@ -25,8 +25,8 @@ from pathways.alerts import compute_alerts
 from pathways.curated_cache import curated
 from pathways.cycles import DEADLINE_TIMES, LATE_PERIODS, NRMP_TIME_ZONE
 from pathways.models import (
+    CYCLE_DATE_LABELS,
     Category,
-    CycleDate,
     CycleDateInfo,
     EntryRestriction,
     MatchCycle,
@@ -36,38 +36,10 @@ from pathways.models import (
     Rule,
     Slugs,
 )
+from pathways.rulebook import RuleBook
 
 NEXT_STEPS_SHOWN = 4
 DEADLINES_SHOWN = 4
-
-
-class RuleBook:
-    """The time-varying rules, loaded once."""
-
-    def __init__(self, rules: list[Rule]):
-        self.rules = rules
-
-    def record(self, key: str, on: datetime.date) -> Rule | None:
-        """The rule record in force on a date: the latest effective_from on or before it."""
-        candidates = [
-            r
-            for r in self.rules
-            if r.key == key and (r.effective_from is None or r.effective_from <= on)
-        ]
-        if not candidates:
-            return None
-        return max(candidates, key=lambda r: r.effective_from or datetime.date.min)
-
-    def in_force(self, key: str, on: datetime.date) -> int | None:
-        """The value in force on a date. The one rule lookup: alerts, reminders, the Match
-        check, forms and views call it (or `record` for the source)."""
-        record = self.record(key, on)
-        return record.value if record is not None else None
-
-    def highest(self, key: str) -> int | None:
-        """The highest value a rule ever had (e.g. the attempt limit before it was lowered)."""
-        values = [r.value for r in self.rules if r.key == key]
-        return max(values) if values else None
 
 
 @dataclass
@@ -524,7 +496,7 @@ def load_roadmap(user, profile: Profile | None = None) -> RoadmapData | None:
         content.prerequisites,
         progress,
         cycle,
-        RuleBook(content.rules),
+        content.rulebook,
         content.restrictions,
         content.token,
     )
@@ -542,7 +514,7 @@ def preview_roadmap(profile: Profile, today: datetime.date) -> Roadmap:
         content.prerequisites,
         {},
         content.cycles.get(profile.match_year),
-        RuleBook(content.rules),
+        content.rulebook,
         content.restrictions,
         content.token,
     )
@@ -632,7 +604,7 @@ def build_roadmap(data: RoadmapData, today: datetime.date) -> Roadmap:
         if data.cycle and item.milestone.deadline:
             item.deadline_info = data.cycle.info(item.milestone.deadline)
             item.deadline = item.deadline_info.date
-            item.deadline_label = CycleDate(item.milestone.deadline).label
+            item.deadline_label = CYCLE_DATE_LABELS[item.milestone.deadline]
             item.overdue = item.deadline is not None and item.deadline < today
             item.overdue = item.overdue and not item.is_settled
             closes = LATE_PERIODS.get(item.milestone.deadline)

@@ -18,7 +18,6 @@ from django.views.decorators.vary import vary_on_headers
 
 from accounts.spreadsheets import escape_formula
 from pathways.curated_cache import curated
-from pathways.roadmap import RuleBook
 
 from .. import pipeline, season_cache
 from ..fit import Level, load_fit_inputs
@@ -65,7 +64,7 @@ def rank_context(request: HttpRequest, season, query, *, page_number=None, moved
         "form": form,
         "filtered": form.is_filtered(),
         "conflicted": [row for row in rows if row.fit.level == Level.CONFLICT],
-        "limits": pipeline.rank_limits(rows, RuleBook(curated().rules), season.today),
+        "limits": pipeline.rank_limits(rows, curated().rulebook, season.today),
         "fees_url": pipeline.NRMP_FEES_URL,
         "moved": moved,
         "open": form.cleaned_data["open"] if form.is_valid() else None,
