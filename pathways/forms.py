@@ -128,8 +128,7 @@ class ProgressForm(forms.ModelForm):
         self, *args, milestone: Milestone, rules: RuleBook, today: datetime.date, **kwargs
     ):
         self.milestone, self.rules, self.today = milestone, rules, today
-        # Only the fields this milestone records (Django deep-copies a form's base fields for
-        # every instance: copying the unused ones cost a third of a save's form).
+        # Only the fields this milestone records, shared by every instance (SharedFields).
         self.base_fields = recorded_fields(
             milestone.records, milestone.counts_attempts, milestone.records_expiry
         )
@@ -321,8 +320,19 @@ def copy_of(progress: Progress) -> Progress:
     return twin
 
 
+class SharedFields(dict):
+    """A form's fields that every instance shares: Django deep-copies a form's base fields
+    for each instance, so that one may change its own (a third of a progress form's cost,
+    docs/performance.md); ProgressForm changes none, so its instances share these (a copy
+    of the dict only). tests/pathways/test_forms.py renders and validates forms and checks
+    the shared fields are as they were."""
+
+    def __deepcopy__(self, memo) -> dict:
+        return dict(self)
+
+
 @functools.cache
-def recorded_fields(records: str, counts_attempts: bool, records_expiry: bool) -> dict:
+def recorded_fields(records: str, counts_attempts: bool, records_expiry: bool) -> SharedFields:
     """ProgressForm's fields for a milestone that records these. Each also carries the value
     it had when the form was opened (a hidden "initial-" input), so a save refused as stale
     can tell what the member changed from what they never touched (`conflict`)."""
@@ -337,7 +347,7 @@ def recorded_fields(records: str, counts_attempts: bool, records_expiry: bool) -
         unused.add("attempts")
     if not records_expiry:
         unused.add("expires_on")
-    fields = {}
+    fields = SharedFields()
     for name, field in ProgressForm.base_fields.items():
         if name not in unused:
             fields[name] = field = copy.deepcopy(field)
