@@ -12,7 +12,8 @@ page and sum fees. The rendered content is kept per member under `key_for`, buil
   catalogue entries their programs are linked to. Every write of those rows sets
   `updated_at` (saves by `auto_now`, the queryset updates explicitly); a deletion lowers a
   count,
-- the curated-content token (`curated_cache.version()`): Match cycles, rules, entry
+- the curated-content token (read with the profile, curated_cache.TOKEN_COLUMN): Match
+  cycles, rules, entry
   restrictions, and the ERAS fee schedules and signal allowances (ApplicationsConfig.ready
   connects their saves and deletions to `curated_cache.forget`),
 - the member's date (the fit check, the shown cycle and what is read-only follow it),
@@ -89,7 +90,10 @@ VERSION_SQL = (
   (SELECT COUNT(*) FROM catalogue_fact WHERE program_id IN (
       SELECT catalogue_id FROM applications_program
       WHERE user_id = profile.user_id AND catalogue_id IS NOT NULL))
-    AS season_facts_n
+    AS season_facts_n,
+"""
+    + curated_cache.TOKEN_COLUMN
+    + """
 FROM accounts_profile profile
 WHERE profile.user_id = %s
 """
@@ -126,7 +130,7 @@ def key_for(profile: Profile, today: datetime.date, page: str, query) -> str:
         CODE_VERSION,
         str(profile.user_id),
         data_version(profile),
-        curated_cache.version(),
+        profile.content_token or curated_cache.version(),  # read with the profile
         today.isoformat(),
         page,
         asked,
@@ -145,7 +149,7 @@ def fits_key(profile: Profile, today: datetime.date) -> str:
         CODE_VERSION,
         str(profile.user_id),
         data_version(profile, FIT_PARTS),
-        curated_cache.version(),
+        profile.content_token or curated_cache.version(),  # read with the profile
         today.isoformat(),
     ]
     return "season-fits:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()

@@ -89,10 +89,12 @@ def update(model: type[Model], values: dict, where: dict, database: str = "defau
 def fetch_joined(models: tuple, sql: str, params: list, database: str = "default") -> list:
     """Rows of several models side by side, from `sql` selecting each model's `columns` in
     turn (a join): a tuple of instances per row, None where an outer join found no row (its
-    primary key NULL). A row repeated on the one side of a join is made once and shared."""
+    primary key NULL). A row repeated on the one side of a join is made once and shared.
+    Columns after the models' become attributes of the first model's instance."""
     connection = connections[database]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+        names = [column[0] for column in cursor.description]
         found = cursor.fetchall()
     segments, start = [], 0
     for model in models:
@@ -100,6 +102,7 @@ def fetch_joined(models: tuple, sql: str, params: list, database: str = "default
         pk_at = start + fields.index(model._meta.pk)
         segments.append((model, start, start + len(fields), pk_at, _converters(model, database)))
         start += len(fields)
+    extra = names[start:]  # after the models' columns: attributes of the first one's row
     made: dict = {}
     result = []
     for row in found:
@@ -112,5 +115,8 @@ def fetch_joined(models: tuple, sql: str, params: list, database: str = "default
             if key not in made:
                 made[key] = _make(model, row[begin:end], converters, connection, database)
             instances.append(made[key])
+        if extra and instances[0] is not None:
+            for name, value in zip(extra, row[start:], strict=True):
+                setattr(instances[0], name, value)
         result.append(tuple(instances))
     return result

@@ -2,17 +2,22 @@
 restrictions), cached.
 
 It changes only when a curator saves or the content loader runs, and every member's
-roadmap reads all of it: one cache entry instead of four queries per request. Any save or
-delete of those models drops the entry (signals connected in PathwaysConfig.ready, so the
-admin, CSV import and the shell are all covered); the loader drops it explicitly after its
-bulk writes, which send no signals. Nothing personal is ever cached here.
+roadmap reads all of it: one cache entry instead of six queries per request. Any save or
+delete of those models replaces its version token (signals connected in PathwaysConfig.ready,
+so the admin, CSV import and the shell are all covered); the loader does so explicitly after
+its bulk writes, which send no signals. Nothing personal is ever cached here.
 
-The shared cache (DatabaseCache or Redis in production, see settings.CACHES) holds a version
-token and the content under that token; each process also keeps the last version it read, so
-a request costs one small read of the token instead of unpickling the whole content (about a
-tenth of the dashboard's time). A change writes a new token: every worker sees it on its next
-request. Content read from the database while a change is being saved can only be stored
-under the token it was read with, which the change replaces: no worker keeps stale content.
+The token is a row of the database (pathways.models.ContentVersion), written in the
+transaction of the change it marks: every worker sees the new token exactly when the change
+is committed, never before. The query that reads a member's profile reads the token along
+(`TOKEN_COLUMN`): their pages pass it in (`curated(token)`) instead of reading it apart. The
+content lives in the shared cache under its token (DatabaseCache or Redis in production, see
+settings.CACHES); each process also keeps the last content it read, so a request unpickles
+nothing while the token stands. Content read while a change is being saved is stored under
+the token it was read with, which the commit replaces: no worker keeps stale content.
+
+A change also tells the apps above (`changed`, a signal): the resource directory, whose
+resource pages show milestone titles, replaces its own token then.
 
 The objects are shared by every request of a process: read them, never change them.
 """
@@ -23,15 +28,29 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
+from django.dispatch import Signal
 from django.urls import reverse
+from django.utils import timezone
 
-from pathways.models import EntryRestriction, MatchCycle, Milestone, Prerequisite, Rule
+from pathways.models import (
+    ContentVersion,
+    EntryRestriction,
+    MatchCycle,
+    Milestone,
+    Prerequisite,
+    Rule,
+)
 from pathways.rulebook import RuleBook
 
-VERSION_KEY = "pathways:curated:version"
+TOKEN_SQL = "SELECT token FROM pathways_contentversion WHERE id = 1"  # nosec B105 - no secret
+# For a profile query's SELECT list: the token read along, as `content_token`.
+TOKEN_COLUMN = f"({TOKEN_SQL}) AS content_token"
+CONTENT_TIMEOUT = 7 * 24 * 60 * 60  # an old token's content is never read again: it expires
+
+changed = Signal()  # sent when the content changes (`forget`), no arguments
 
 
 @dataclass
@@ -69,17 +88,18 @@ def content_key(token: str) -> str:
 
 
 def version() -> str:
-    """The current content token (created on first use)."""
-    token = cache.get(VERSION_KEY)
-    if token is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-        token = cache.get(VERSION_KEY)
-    return token
+    """The current content token (1 query; created if the row is missing, as after a test
+    database is flushed)."""
+    with connection.cursor() as cursor:
+        cursor.execute(TOKEN_SQL)
+        row = cursor.fetchone()
+    return row[0] if row is not None else bump()
 
 
-def curated() -> Curated:
+def curated(token: str | None = None) -> Curated:
+    """The content under `token` (read along with a member's profile), else the current."""
     global _last
-    token = version()
+    token = token or version()
     last = _last
     if last is not None and last[0] == token:
         return last[1]
@@ -96,7 +116,7 @@ def curated() -> Curated:
             resources=resource_links(),
             token=token,
         )
-        cache.set(content_key(token), content, timeout=None)
+        cache.set(content_key(token), content, timeout=CONTENT_TIMEOUT)
     _last = (token, content)
     return content
 
@@ -128,14 +148,19 @@ def resource_links() -> dict[int, list[ResourceLink]]:
 
 
 def forget(**kwargs) -> None:
-    """A new version: the next roadmap reads the content afresh. Again after the commit, so
-    content read by another worker before the change was committed is not kept."""
+    """The content changed: a new token, in the change's own transaction (visible with it),
+    and the apps above told."""
     bump()
-    transaction.on_commit(bump)
+    changed.send(sender=ContentVersion)
 
 
-def bump() -> None:
-    old = cache.get(VERSION_KEY)
-    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-    if old is not None:
-        cache.delete(content_key(old))
+def bump() -> str:
+    """A new token (the row made if missing); the old token's content dropped. The new one."""
+    token, now = uuid.uuid4().hex, timezone.now()
+    old = ContentVersion.objects.filter(pk=1).values_list("token", flat=True).first()
+    if old is None:
+        ContentVersion.objects.get_or_create(pk=1, defaults={"token": token, "changed_at": now})
+        return version()
+    ContentVersion.objects.filter(pk=1).update(token=token, changed_at=now)
+    cache.delete(content_key(old))
+    return token

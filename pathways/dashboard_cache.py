@@ -8,9 +8,10 @@ The key (`key_for`) is built from
   query as the profile itself,
 - their dashboard notices (accounts.Notice): how many are open and the newest creation and
   dismissal times, read in that same query (a new notice and a dismissal change the key),
-- the curated-content token (`curated_cache.version()`): milestones, prerequisites, cycles,
-  rules, entry restrictions and the date history bump it; so do published resources (the
-  next steps list them: resources/directory_cache.py `forget` calls `curated_cache.forget`),
+- the curated-content token (read in that same query, curated_cache.TOKEN_COLUMN):
+  milestones, prerequisites, cycles, rules, entry restrictions and the date history replace
+  it; so do published resources (the next steps list them: resources/directory_cache.py
+  `forget` calls `curated_cache.forget`),
 - the member's date (days left, alerts and the 30-day list of date changes follow it),
 - the code version: a hash of the sources the content is built from, so a release never
   serves an entry rendered by the old code.
@@ -70,7 +71,10 @@ VERSIONED_PROFILE_SQL = (
         (SELECT COUNT(*) FROM accounts_notice WHERE user_id = p.user_id AND dismissed_at IS NULL)
             AS notices_open,
         (SELECT MAX(created_at) FROM accounts_notice WHERE user_id = p.user_id) AS notice_at,
-        (SELECT MAX(dismissed_at) FROM accounts_notice WHERE user_id = p.user_id) AS dismissed_at
+        (SELECT MAX(dismissed_at) FROM accounts_notice WHERE user_id = p.user_id) AS dismissed_at,
+        """
+    + curated_cache.TOKEN_COLUMN
+    + """
     FROM accounts_profile p WHERE p.user_id = %s AND p.onboarded_at IS NOT NULL
 """
 )
@@ -95,5 +99,6 @@ def key_for(profile: Profile, today: datetime.date, page: str = "dashboard") -> 
     parts = [profile.updated_at.isoformat(), profile.progress_at, profile.progress_rows or 0]
     parts += [profile.notices_open or 0, profile.notice_at, profile.dismissed_at]
     data = "|".join(str(part) for part in parts)
-    parts = [CODE_VERSION, str(profile.user_id), data, curated_cache.version(), today.isoformat()]
+    token = profile.content_token or curated_cache.version()  # read with the profile
+    parts = [CODE_VERSION, str(profile.user_id), data, token, today.isoformat()]
     return f"{page}:" + hashlib.sha256("/".join(parts).encode()).hexdigest()

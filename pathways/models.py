@@ -692,6 +692,25 @@ class DateChangeQuerySet(models.QuerySet):
         return self.filter(changed_at__gte=when).order_by("changed_at", "pk")
 
 
+class ContentVersion(models.Model):
+    """The curated content's version token (pathways/curated_cache.py): one row, id 1.
+
+    In the database rather than the shared cache: it changes in the transaction of the
+    change it marks, so it becomes visible exactly when that change does, and the query that
+    reads a member's profile reads it too (no separate read on their pages)."""
+
+    token = models.CharField(max_length=32)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="pathways_contentversion_one_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"Curated content {self.token} ({self.changed_at:%Y-%m-%d %H:%M})"
+
+
 class DateChangeKind(models.TextChoices):
     CYCLE = "cycle", "Match-cycle date"
     RULE = "rule", "Rule"

@@ -22,7 +22,7 @@ from accounts.models import Profile
 from lib import rows
 from lib.dates import add_years, in_two_zones, member_today, member_zone
 from pathways.alerts import compute_alerts
-from pathways.curated_cache import curated
+from pathways.curated_cache import TOKEN_COLUMN, curated
 from pathways.cycles import DEADLINE_TIMES, LATE_PERIODS, NRMP_TIME_ZONE
 from pathways.models import (
     CYCLE_DATE_LABELS,
@@ -464,18 +464,33 @@ PROGRESS_SQL = (
     " WHERE r.user_id = %s"
 )
 PROFILE_PROGRESS_SQL = (
-    f"SELECT {rows.columns(Profile, 'p')}, {rows.columns(Progress, 'r')}"  # noqa: S608  # nosec B608 - model names
+    f"SELECT {rows.columns(Profile, 'p')}, {rows.columns(Progress, 'r')}, {TOKEN_COLUMN}"  # noqa: S608  # nosec B608 - model names
     " FROM accounts_profile p LEFT JOIN pathways_progress r ON r.user_id = p.user_id"
     " WHERE p.user_id = %s AND p.onboarded_at IS NOT NULL"
 )
 
 
+MEMBER_PROFILE_SQL = (
+    f"SELECT {rows.columns(Profile, 'p')}, {TOKEN_COLUMN}"  # noqa: S608  # nosec B608 - model names
+    " FROM accounts_profile p WHERE p.user_id = %s"
+)
+
+
+def member_profile(user) -> Profile | None:
+    """The member's profile (onboarded or not), None without one, with the curated content's
+    token read along (`content_token`, for `curated(token)`): 1 query."""
+    profile = next(iter(rows.fetch(Profile, MEMBER_PROFILE_SQL, [user.pk])), None)
+    if profile is not None:
+        profile.user = user  # share the instance: no query for profile.user
+    return profile
+
+
 def load_roadmap(user, profile: Profile | None = None) -> RoadmapData | None:
-    """Read a member's roadmap: 1 query (the profile and their progress rows, joined), or
-    None before onboarding; 1 when the caller already holds the profile (the rows alone).
-    The curated content comes from its cache (pathways/curated_cache.py): its token is one
-    more read of the shared cache (a query with the DatabaseCache), its content six more
-    queries when the cache is cold."""
+    """Read a member's roadmap: 1 query (the profile, their progress rows and the curated
+    content's token, joined), or None before onboarding; 1 when the caller already holds the
+    profile (the rows alone; the token too if it came with the profile, else one more). The
+    curated content comes from its cache (pathways/curated_cache.py): six more queries when
+    the cache is cold."""
     if profile is None:
         found = rows.fetch_joined((Profile, Progress), PROFILE_PROGRESS_SQL, [user.pk])
         if not found:
@@ -487,7 +502,7 @@ def load_roadmap(user, profile: Profile | None = None) -> RoadmapData | None:
             return None
         saved = rows.fetch(Progress, PROGRESS_SQL, [user.pk])
     profile.user = user  # share the instance: no query for profile.user
-    content = curated()
+    content = curated(getattr(profile, "content_token", None))  # read with the profile
     progress = {p.milestone_id: p for p in saved}
     cycle = content.cycles.get(profile.match_year)
     return RoadmapData(
@@ -691,9 +706,9 @@ def upcoming_deadlines(
     ]
 
 
-def attach_resources(items: list[Item]) -> None:
-    """Give each item up to RESOURCES_PER_STEP published resources linked to it (title and
-    address, from the curated content: no query)."""
-    links = curated().resources
-    for item in items:
+def attach_resources(roadmap: Roadmap) -> None:
+    """Give each next step up to RESOURCES_PER_STEP published resources linked to it (title
+    and address, from the curated content the roadmap was built from: no query)."""
+    links = curated(roadmap.data.content_token).resources
+    for item in roadmap.next_steps:
         item.resources = links.get(item.milestone.pk, [])

@@ -49,7 +49,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     body = dashboard_cache.cache().get(key)
     if body is None:
         roadmap = build_roadmap(load_roadmap(request.user, profile), today)
-        attach_resources(roadmap.next_steps)
+        attach_resources(roadmap)
         # Changes since the start of the member's day 30 days ago: the list follows the date,
         # which is part of the key, not the time of day.
         start = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
@@ -196,7 +196,7 @@ def render_update(
         shown = parts.shown(request.POST.getlist("shown"))
         send = {name for name in parts.PARTS if shown.get(name) != versions[name]}
         if "next_steps" in send:
-            attach_resources(roadmap.next_steps)
+            attach_resources(roadmap)
     context = {
         "roadmap": roadmap,
         "item": item,
@@ -277,7 +277,7 @@ def milestone(request: HttpRequest, slug: str) -> HttpResponse:
 
 def milestone_context(roadmap: Roadmap | None, milestone: Milestone) -> dict:
     item = roadmap.item(milestone.slug) if roadmap else None
-    needs, unlocks = links_of(milestone)
+    needs, unlocks = links_of(milestone, roadmap.data.content_token if roadmap else None)
     return {
         "milestone": milestone,
         "title": milestone.title,
@@ -329,9 +329,10 @@ class Link(NamedTuple):
     kind: str
 
 
-def links_of(milestone: Milestone) -> tuple[list[Link], list[Link]]:
-    """What the milestone needs first and what it unlocks, in roadmap order."""
-    content = curated()
+def links_of(milestone: Milestone, token: str | None) -> tuple[list[Link], list[Link]]:
+    """What the milestone needs first and what it unlocks, in roadmap order (from the curated
+    content under `token`, the roadmap's, else the current)."""
+    content = curated(token)
     by_id = {m.pk: m for m in content.milestones}
     needs = [
         Link(milestone, by_id[required], kind)

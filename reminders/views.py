@@ -183,7 +183,7 @@ def match_check(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:onboarding")
     today = roadmap.today
     profile = roadmap.profile
-    cycles = curated().cycles  # by year, from the curated-content cache
+    cycles = curated(roadmap.data.content_token).cycles  # by year, the roadmap's content
     situation = feasibility.situation_from(roadmap, today)
     years = [cycle.year for cycle in feasibility.candidate_years(situation, cycles)]
     target = profile.match_year if profile.match_year in years else years[0]

@@ -27,3 +27,10 @@ class ResourcesConfig(AppConfig):
             sender=Resource.milestones.through,
             dispatch_uid="directory-milestones",
         )
+        # A resource's page shows the titles of its milestones: a change of the curated
+        # roadmap content replaces the directory's token too.
+        from pathways import curated_cache
+
+        curated_cache.changed.connect(
+            directory_cache.curated_changed, dispatch_uid="directory-curated"
+        )

@@ -2,11 +2,12 @@
 
 The filter form's location and tag choices, for each search and filter the count and a page
 of cards (their curator text rendered), and each resource's page as everyone sees it (its
-facts, Markdown, tags and milestones, rendered: resources/views.py `detail_page`, which adds
-the curated roadmap's token to its key for the milestones' titles and slugs), change only
-when a resource or a tag changes. Every such change writes a new token: signals on Resource,
-Tag and the resource-tag and resource-milestone links (connected in ResourcesConfig.ready, so
-the admin, the CSV import and the shell are covered); the admin's bulk actions and the
+facts, Markdown, tags and milestones, rendered: resources/views.py `detail_page`), change
+only when a resource, a tag or the curated roadmap content (the milestones' titles and
+slugs a resource's page shows: `curated_changed`) changes. Every such change writes a new
+token: signals on Resource, Tag and the resource-tag and resource-milestone links
+(connected in ResourcesConfig.ready, so the admin, the CSV import and the shell are
+covered), and pathways.curated_cache.changed; the admin's bulk actions and the
 content loader, whose writes send no signals, call `forget()` themselves. An entry is only
 ever read under the token it was stored with, so it cannot be stale; entries of an old token
 are never read again and expire.
@@ -37,6 +38,13 @@ version = DIRECTORY.version
 key = DIRECTORY.key
 cached = DIRECTORY.cached
 bump = DIRECTORY.bump
+
+
+def curated_changed(**kwargs) -> None:
+    """The curated roadmap content changed (pathways.curated_cache.changed): a resource's page
+    shows its milestones' titles and links. A new token now, and again once committed."""
+    bump()
+    transaction.on_commit(bump)
 
 
 def forget(**kwargs) -> None:

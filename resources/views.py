@@ -2,7 +2,6 @@ import dataclasses
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
@@ -14,7 +13,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from pathways import curated_cache
 from resources import directory_cache
 from resources.forms import ProblemReportForm, ResourceFilterForm
 from resources.models import RANK_AT_MOST, Resource, SavedResource
@@ -136,23 +134,14 @@ class DetailPage:
     is_saved: bool = False
 
 
-def detail_tokens() -> tuple[str, str]:
-    """The resources' token and the curated roadmap's (the milestones' titles and slugs), read
-    in one round trip of the shared cache (one query with the DatabaseCache)."""
-    found = cache.get_many([directory_cache.VERSION_KEY, curated_cache.VERSION_KEY])
-    return (
-        found.get(directory_cache.VERSION_KEY) or directory_cache.version(),
-        found.get(curated_cache.VERSION_KEY) or curated_cache.version(),
-    )
-
-
 def detail_page(slug: str, user) -> DetailPage:
     """A published resource's page (404 if there is none): what everyone sees cached under the
-    resources' token and the curated roadmap's (a change to the resource, its tags or its
-    milestones, a milestone's title or slug, or unpublishing it replaces one of them), keyed
-    by today's date too (the "over a year ago" badge turns on with the date alone); then
-    whether this member saved it, never cached."""
-    token, curated_token = detail_tokens()
+    resources' token (a change to the resource, its tags or its milestones, unpublishing it,
+    or a change of the curated roadmap content, which holds the milestones' titles and
+    slugs, replaces it: resources/directory_cache.py), keyed by today's date too (the "over
+    a year ago" badge turns on with the date alone); then whether this member saved it,
+    never cached."""
+    token = directory_cache.version()
     saved = None  # read with the resource on a miss, which keeps a miss at one query less
 
     def compute() -> DetailPage:
@@ -175,7 +164,7 @@ def detail_page(slug: str, user) -> DetailPage:
         )
 
     # A 404 raises inside compute: nothing is stored, the next request asks again.
-    parts = ("detail", slug, curated_token, timezone.localdate().isoformat())
+    parts = ("detail", slug, timezone.localdate().isoformat())
     page = directory_cache.cached(parts, compute, token)
     if not user.is_authenticated:
         return page

@@ -57,14 +57,21 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """allauth's rate-limit counters live in the cache, dashboards in the situation cache:
-    start every test from zero."""
+    start every test from zero. The curated content's token is a database row that every
+    test's rollback restores, so the process's copy of the content is dropped too: a test
+    that changed curated rows reads them afresh, whatever test ran before."""
     from django.core.cache import cache, caches
 
-    cache.clear()
-    caches["situation"].clear()
+    from pathways import curated_cache
+
+    def clear():
+        cache.clear()
+        caches["situation"].clear()
+        curated_cache._last = None
+
+    clear()
     yield
-    cache.clear()
-    caches["situation"].clear()
+    clear()
 
 
 @pytest.fixture

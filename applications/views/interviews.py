@@ -13,6 +13,7 @@ from ..forms import InterviewForm
 from ..interviews import clashes, time_zones
 from ..models import Interview
 from .season import (
+    content_token,
     cycle_url,
     get_interview,
     keep_input,
@@ -43,7 +44,7 @@ def interviews(request: HttpRequest) -> HttpResponse:
         )
     )
     # An interview dated after the cycle's Match Day cannot count for that Match: flagged.
-    match_cycle = curated().cycles.get(cycle)
+    match_cycle = curated(content_token(season)).cycles.get(cycle)
     match_day = match_cycle.match_day if match_cycle else None
     context = {
         "cycle": cycle,

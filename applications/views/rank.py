@@ -24,6 +24,7 @@ from ..fit import Level, load_fit_inputs
 from ..forms import ApplicationFilterForm, RankMoveForm, RankNoteForm
 from ..models import RANKABLE, Application
 from .season import (
+    content_token,
     get_application,
     refuses_past_cycles,
     season_for,
@@ -64,7 +65,7 @@ def rank_context(request: HttpRequest, season, query, *, page_number=None, moved
         "form": form,
         "filtered": form.is_filtered(),
         "conflicted": [row for row in rows if row.fit.level == Level.CONFLICT],
-        "limits": pipeline.rank_limits(rows, curated().rulebook, season.today),
+        "limits": pipeline.rank_limits(rows, curated(content_token(season)).rulebook, season.today),
         "fees_url": pipeline.NRMP_FEES_URL,
         "moved": moved,
         "open": form.cleaned_data["open"] if form.is_valid() else None,

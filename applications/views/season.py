@@ -23,6 +23,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from accounts.models import Profile
 from accounts.spreadsheets import shorten
 from lib.dates import member_today
+from pathways.roadmap import member_profile
 
 from .. import pipeline
 from ..forms import ApplicationFilterForm
@@ -52,7 +53,12 @@ class Season:
 
 def season_of(request: HttpRequest) -> Season:
     """The member's season; the shown cycle comes from a valid `?cycle=`."""
-    return season_for(request, Profile.objects.filter(user=request.user).first())
+    return season_for(request, member_profile(request.user))
+
+
+def content_token(season: Season) -> str | None:
+    """The curated content's token, read with the member's profile (None: read it apart)."""
+    return getattr(season.profile, "content_token", None)
 
 
 def season_for(

@@ -308,6 +308,7 @@ COVERED = {
     "pathways_progress",  # newest updated_at and count
     "applications_feeschedule",  # curated token (ApplicationsConfig.ready)
     "applications_signalallowance",  # curated token
+    "pathways_contentversion",  # the curated token itself
 }
 
 
