@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from lib import rows
 from pathways.models import Milestone, Progress, Rule
-from pathways.roadmap import Item, RuleBook
+from pathways.roadmap import Item, RuleBook, copy_of
 
 EARLIEST_DATE = datetime.date(1960, 1, 1)
 LATEST_DATE = datetime.date(2100, 12, 31)
@@ -307,17 +307,6 @@ class ProgressForm(forms.ModelForm):
                         "a failing score cannot be marked done.",
                     )
         self.instance.outcome = outcome
-
-
-def copy_of(progress: Progress) -> Progress:
-    """A separate instance of a progress row (saved or not), for a form to change or to keep
-    as it was read (Model's positional constructor: the quickest)."""
-    twin = Progress(*[getattr(progress, f.attname) for f in Progress._meta.concrete_fields])
-    twin._state.adding = progress._state.adding
-    twin._state.db = progress._state.db
-    if Progress.milestone.is_cached(progress):
-        twin.milestone = progress.milestone
-    return twin
 
 
 class SharedFields(dict):

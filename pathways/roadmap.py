@@ -81,6 +81,19 @@ def _progress_defaults() -> dict[str, object]:
     return {f.attname: f.get_default() for f in Progress._meta.concrete_fields}
 
 
+def copy_of(progress: Progress) -> Progress:
+    """A separate instance of a progress row (saved or not), for a form to change or to keep
+    as it was read: its field values and state copied, without Model.__init__ (as
+    `unsaved_progress`); its milestone shared when it has one."""
+    twin = Progress.__new__(Progress)
+    twin._state = ModelState()
+    twin._state.adding, twin._state.db = progress._state.adding, progress._state.db
+    twin.__dict__.update({name: getattr(progress, name) for name in _progress_defaults()})
+    if MILESTONE.is_cached(progress):
+        twin._state.fields_cache["milestone"] = progress.milestone
+    return twin
+
+
 def unsaved_progress(user_id: int, milestone: Milestone) -> Progress:
     """A new, unsaved row (not started) of a member's for a milestone, as
     Progress(user_id=..., milestone=...) makes it, without Model.__init__: a roadmap makes

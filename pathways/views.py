@@ -21,13 +21,14 @@ from lib.dates import member_today
 from pathways import dashboard_cache, history, parts
 from pathways.alerts import restriction_text
 from pathways.curated_cache import curated
-from pathways.forms import ExamsSoFarForm, ProgressForm, StaleEdit, copy_of
+from pathways.forms import ExamsSoFarForm, ProgressForm, StaleEdit
 from pathways.models import Category, Milestone, Progress
 from pathways.roadmap import (
     Item,
     Roadmap,
     attach_resources,
     build_roadmap,
+    copy_of,
     load_roadmap,
     preview_roadmap,
     roadmap_for,
@@ -206,9 +207,15 @@ def render_update(
         "send": send,
         "versions": versions,
     }
-    if saved:  # no form: nothing of the request's (CSRF token, messages) is rendered
-        return HttpResponse(render_to_string("pathways/_progress_updated.html", context))
-    return render(request, "pathways/_progress_updated.html", context)
+    if not saved:
+        return render(request, "pathways/_progress_updated.html", context)
+    # No form: nothing of the request's (CSRF token, messages) is rendered; the row alone when
+    # nothing else changed (the usual save), else the row and what changed with it.
+    alone = not rows and not send
+    template = (
+        "pathways/dashboard.html#progress-row" if alone else "pathways/_progress_updated.html"
+    )
+    return HttpResponse(render_to_string(template, context))
 
 
 @functools.cache

@@ -269,3 +269,20 @@ def test_an_unsaved_row_is_what_the_model_makes_and_each_is_its_own(curated):
     other = unsaved_progress(7, step2)
     other.notes = "Mine"
     assert made.notes == "" and made.milestone_id == step1.pk
+
+
+def test_a_copy_of_a_row_has_its_values_and_state_and_is_its_own(member, curated):
+    from pathways.roadmap import copy_of
+
+    passed = datetime.date(2019, 3, 15)
+    record(member, "step-1", status="done", outcome="passed", completed_date=passed)
+    saved = Progress.objects.select_related("milestone").get(user=member)
+    twin = copy_of(saved)
+    names = [f.attname for f in Progress._meta.concrete_fields]
+    assert [getattr(twin, n) for n in names] == [getattr(saved, n) for n in names]
+    assert (twin._state.adding, twin._state.db) == (False, "default")
+    assert twin.milestone is saved.milestone and twin.pk == saved.pk
+    twin.notes = "Changed on the copy"
+    assert saved.notes == ""
+    twin.save()  # a copy saves as the row it copies
+    assert Progress.objects.get(pk=saved.pk).notes == "Changed on the copy"
