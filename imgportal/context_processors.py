@@ -17,6 +17,11 @@ NAV = {
     "logout": "account_logout",
     "login": "account_login",
     "signup": "account_signup",
+    # Links of the catalogue's search page (every search and fragment shows them).
+    "catalogue": "catalogue:search",
+    "propose": "catalogue:propose",
+    "proposals": "catalogue:proposals",
+    "program_new": "applications:program_new",
 }
 
 
