@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from pathways.models import Progress
-from tests.e2e.browser import log_in
+from tests.e2e.browser import MOBILE, log_in
 from tests.factories import record
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -109,3 +109,38 @@ def test_record_a_2019_pass_directly_and_see_it_stop_counting(
     assert saved.completed_date == datetime.date(2019, 3, 15) and saved.status == "done"
     page.reload()
     expect(page.locator("#alerts")).to_contain_text("closed on 15 Mar 2026")
+
+
+def test_a_save_that_changes_which_milestones_apply_reloads_the_page(
+    page, live_url, member, password, curated
+):
+    """A former Step 2 CS pass from June 2019 stopped counting in June 2026 (Step 2 CK came in
+    April 2026, after the 2019 Step 1's window had closed), so the OET applies; dating Step 1
+    in 2020 puts every exam inside the CS pass's seven years: it counts again, the OET no
+    longer applies, rows go, and the page is built again rather than patched. At 375 px."""
+    from accounts.models import Profile
+
+    Profile.objects.filter(user=member).update(
+        graduation_year=2017, has_step2cs=True, step2cs_passed_on=datetime.date(2019, 6, 1)
+    )
+    record(member, "step-1", status="done", outcome="passed", attempts=1,
+           completed_date=datetime.date(2019, 3, 15))  # fmt: skip
+    record(member, "step-2-ck", status="done", outcome="passed", score=250, attempts=1,
+           completed_date=datetime.date(2026, 4, 1))  # fmt: skip
+    page.set_viewport_size(MOBILE)
+    log_in(page, live_url, member.email, password)
+    page.wait_for_url(f"{live_url}/roadmap/")
+    page.evaluate("window.notReloaded = true")
+    page.locator(".roadmap-section > summary", has_text="Exams").click()
+    expect(page.locator("#row-oet")).to_be_visible()  # the CS pass no longer counts
+    row = page.locator("#row-step-1")
+    row.locator("summary").first.click()
+    row.get_by_label("Completed on").fill("2020-01-10")
+    row.get_by_role("button", name="Save").click()
+    page.wait_for_function("window.notReloaded === undefined")  # HX-Refresh: a new page
+    page.locator(".roadmap-section > summary", has_text="Exams").click()
+    expect(page.locator("#row-step-1 .status-badge")).to_have_text("Done")
+    expect(page.locator("#row-oet")).to_have_count(0)
+    assert Progress.objects.get(user=member, milestone__slug="step-1").completed_date == (
+        datetime.date(2020, 1, 10)
+    )
