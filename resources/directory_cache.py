@@ -12,8 +12,10 @@ content loader, whose writes send no signals, call `forget()` themselves. An ent
 ever read under the token it was stored with, so it cannot be stale; entries of an old token
 are never read again and expire.
 
-As in pathways/curated_cache.py, the token is replaced again when the change commits: results
-another worker read before the commit can only sit under the token the commit replaces.
+This token lives in the shared cache, outside the change's transaction, so it is replaced again
+when the change commits: results another worker read before the commit can only sit under the
+token the commit replaces. (The curated content's token is a database row written in the
+change's own transaction, pathways/curated_cache.py: it needs no second replacement.)
 
 The token lives in the shared default cache, so every worker sees a change at once; the
 entries live in the "directory" cache (settings.CACHES: Redis with REDIS_URL, else each
